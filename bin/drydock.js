@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `drydock` command. TypeScript sources run through tsx's CommonJS loader (no build step).
+"use strict";
+require("tsx/cjs");
+const { run } = require("../cli/main.ts");
+
+run(process.argv).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (err) => {
+        process.stderr.write(`drydock: internal error: ${err && err.stack ? err.stack : err}\n`);
+        process.exitCode = 1;
+    },
+);

@@ -1,0 +1,78 @@
+/**
+ * The seam between the `drydock` command and the Pulumi CLI: `--apply` runs a preview and an
+ * update of one stack through the Pulumi Automation API. Tests use a fake `PulumiAutomation`;
+ * the real one loads `@pulumi/pulumi/automation` only when a method is called, so the rest of the
+ * command never needs the Pulumi CLI.
+ */
+import type { OpMap, PreviewResult, Stack, UpResult, UpdateResult } from "@pulumi/pulumi/automation";
+
+/** What an update reports back. */
+export interface UpSummary {
+    /** `succeeded` or `failed` (Pulumi's UpdateResult). */
+    result: UpdateResult;
+    /** Resource operations by kind, e.g. `{ update: 2, same: 30 }`. */
+    resourceChanges: Record<string, number>;
+}
+
+/** Preview and update one stack of the Pulumi project in `cwd`. */
+export interface PulumiAutomation {
+    /** `pulumi preview -s <stack>`; throws if the preview fails. */
+    preview(stack: string, cwd: string): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
+    /** `pulumi up -s <stack> --yes`; throws if the update fails. */
+    up(stack: string, cwd: string): Promise<{ summary: UpSummary; stdout: string }>;
+}
+
+/** The part of the Automation API drydock uses (so tests can hand in a fake). */
+export type SelectStack = (args: { stackName: string; workDir: string }) => Promise<Pick<Stack, "preview" | "up">>;
+
+export interface AutomationOptions {
+    /** Streams the engine's output while it runs (e.g. to stdout); default: nothing streamed. */
+    onOutput?: (text: string) => void;
+    /** Defaults to `LocalWorkspace.selectStack` from `@pulumi/pulumi/automation`, loaded on first use. */
+    selectStack?: SelectStack;
+}
+
+function counts(map: OpMap | undefined): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [op, n] of Object.entries(map ?? {})) {
+        if (typeof n === "number") out[op] = n;
+    }
+    return out;
+}
+
+function loadSelectStack(): SelectStack {
+    // Loaded lazily: the Automation API is heavy and needs the Pulumi CLI only when used.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const automation = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
+    return (args) => automation.LocalWorkspace.selectStack(args);
+}
+
+/** The real implementation over `LocalWorkspace.selectStack({ stackName, workDir })`. */
+export function createPulumiAutomation(options: AutomationOptions = {}): PulumiAutomation {
+    let select = options.selectStack;
+    const stackIn = (stackName: string, workDir: string) => {
+        select ??= loadSelectStack();
+        return select({ stackName, workDir });
+    };
+    const onOutput = options.onOutput;
+    return {
+        async preview(stack, cwd) {
+            const s = await stackIn(stack, cwd);
+            const r: PreviewResult = await s.preview(onOutput ? { onOutput } : {});
+            return { changeSummary: counts(r.changeSummary), stdout: r.stdout };
+        },
+        async up(stack, cwd) {
+            const s = await stackIn(stack, cwd);
+            const r: UpResult = await s.up(onOutput ? { onOutput } : {});
+            return { summary: { result: r.summary.result, resourceChanges: counts(r.summary.resourceChanges) }, stdout: r.stdout };
+        },
+    };
+}
+
+/** `{ update: 2, same: 30 }` → `2 update, 30 same`; `no changes` when empty. */
+export function formatChanges(changes: Record<string, number>): string {
+    const parts = Object.entries(changes)
+        .filter(([, n]) => n > 0)
+        .map(([op, n]) => `${n} ${op}`);
+    return parts.length ? parts.join(", ") : "no changes";
+}

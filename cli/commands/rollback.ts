@@ -1,0 +1,158 @@
+/**
+ * `drydock rollback --stack S [--service backend|frontend|all] [--to VERSION] [--apply]`: set the
+ * stack file back to the version that ran before the current one (from the service's task
+ * definition history), or to `--to` after checking the repository has it. Refuses otherwise,
+ * changing nothing.
+ */
+import { Command, Option } from "commander";
+import { ServiceName } from "../../config";
+import { listDrydockSnapshots } from "../../components/hooks/snapshot";
+import { ImageVersion, parseVersion, VersionError, ACCEPTED_VERSION_FORMS } from "../../release/version";
+import { formatInZone, releaseWindowState } from "../../release/windows";
+import { versionOf } from "../aws/ecr";
+import { describeTaskDefinition, shortTaskDefinition, taskDefinitionHistory, taskFamily, TaskDefinitionInfo } from "../aws/ecs";
+import { applyStack, saveAndShow } from "../apply";
+import { CliDeps } from "../deps";
+import { refused, usageError } from "../errors";
+import { createCtx, Ctx, utcMinute } from "../output";
+import { commandAction, serviceOption, stackOption } from "../program";
+import { exactVersionIn, imageFor } from "../resolve";
+import { openStack, servicesFor, StackContext, versionKey } from "../stackContext";
+
+/** How many older task definition revisions to inspect at most. */
+const MAX_REVISIONS = 50;
+
+export interface RollbackPlan {
+    service: ServiceName;
+    /** The version in the stack file before. */
+    from: string;
+    to: ImageVersion;
+    /** Where `to` came from, for the report. */
+    source: string;
+}
+
+/** Identifies what a revision runs: its digest when pinned, else its version. */
+function runsKey(td: TaskDefinitionInfo): string {
+    return td.ref.digest ?? td.version;
+}
+
+/**
+ * The version that ran before the current one: the newest older revision of the service's task
+ * definition that runs something else, named immutably (its immutable requested version, else the
+ * exact tag of its digest, else the digest).
+ */
+export async function previousVersion(deps: CliDeps, sc: StackContext, service: ServiceName): Promise<RollbackPlan> {
+    const ecs = deps.ecs(sc.region);
+    const what = `${sc.stack} ${service}`;
+    const configured = sc.settings[service];
+    const history = await taskDefinitionHistory(ecs, sc.stack, service);
+    if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamily(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
+    const current = await describeTaskDefinition(ecs, history[0], service, configured.repository.uri);
+    let previous: TaskDefinitionInfo | undefined;
+    for (const arn of history.slice(1, MAX_REVISIONS + 1)) {
+        const td = await describeTaskDefinition(ecs, arn, service, configured.repository.uri);
+        if (runsKey(td) !== runsKey(current)) {
+            previous = td;
+            break;
+        }
+    }
+    if (!previous) {
+        throw refused(what, `every revision of ${taskFamily(sc.stack, service)} runs ${current.version}; there is no earlier version`, "use --to VERSION (drydock versions " + service + ` --stack ${sc.stack})`);
+    }
+    const source = `${shortTaskDefinition(previous.arn)}${previous.registeredAt ? `, registered ${utcMinute(previous.registeredAt)}` : ""}`;
+    const repo = configured.repository; // the version written is resolved against this repository at deploy time
+    const requested = versionOf(previous.version);
+    if (requested.immutable) {
+        if (!(await imageFor(deps, sc.region, repo, requested))) {
+            throw refused(what, `the previous version ${requested.raw} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
+        }
+        return { service, from: configured.version.raw, to: requested, source };
+    }
+    if (previous.ref.digest) {
+        const exact = await exactVersionIn(deps, sc.region, repo, { digest: previous.ref.digest });
+        if (!exact) throw refused(what, `the previous image ${previous.ref.digest} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
+        return { service, from: configured.version.raw, to: exact.version, source: `${source}, was ${previous.version}` };
+    }
+    throw refused(
+        what,
+        `the previous version is the mutable tag ${previous.version} (${source}) and drydock cannot tell which image it was`,
+        "choose an exact version with --to VERSION (see drydock versions)",
+    );
+}
+
+/** `--to`: a valid version that the service's repository has. */
+export async function requestedVersion(deps: CliDeps, sc: StackContext, service: ServiceName, to: string): Promise<RollbackPlan> {
+    let version: ImageVersion;
+    try {
+        version = parseVersion(to.trim());
+    } catch (e) {
+        if (e instanceof VersionError) throw usageError(`--to ${JSON.stringify(to)}`, e.reason, `accepted: ${ACCEPTED_VERSION_FORMS}`);
+        throw e;
+    }
+    const repo = sc.settings[service].repository;
+    if (!(await imageFor(deps, sc.region, repo, version))) {
+        throw refused(`${sc.stack} ${service}`, `${version.raw} is not in ${repo.uri}`, `see what is: drydock versions ${service} --stack ${sc.stack}`);
+    }
+    return { service, from: sc.settings[service].version.raw, to: version, source: "--to" };
+}
+
+async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise<void> {
+    const cluster = `drydock-${sc.stack}`;
+    ctx.print("Rollback does not undo database migrations: the older version must work with the schema the newer one left,");
+    try {
+        const newest = (await listDrydockSnapshots(deps.rds(sc.region), cluster, sc.stack))[0];
+        ctx.print(
+            newest
+                ? `or restore the newest pre-update snapshot ${newest.identifier} (${newest.status}, ${utcMinute(newest.createdAt)}${newest.fromVersion ? `, taken before ${newest.fromVersion} -> ${newest.toVersion ?? "?"}` : ""}).`
+                : `or restore a snapshot; drydock has no snapshot of ${cluster} (drydock snapshots --stack ${sc.stack}).`,
+        );
+    } catch (e) {
+        ctx.print(`or restore a pre-update snapshot (could not list them: ${(e as Error).message.split("\n")[0]}).`);
+    }
+}
+
+export function registerRollback(program: Command, deps: CliDeps): void {
+    program
+        .command("rollback")
+        .description("set the stack file back to the version that ran before the current one, or to --to VERSION")
+        .addOption(stackOption())
+        .addOption(serviceOption("which service to roll back"))
+        .addOption(new Option("--to <version>", "roll back to this version (checked against the repository) instead of the previous one"))
+        .addOption(new Option("--apply", "then run pulumi preview and pulumi up for the stack"))
+        .action(
+            commandAction(async (opts: { stack: string; service: string; to?: string; apply?: boolean }) => {
+                const ctx = createCtx(deps, false);
+                const sc = openStack(deps, opts.stack);
+                const to = opts.to;
+                const plans = await ctx.step(`Finding the version to roll back to`, () =>
+                    Promise.all(servicesFor(opts.service).map((s) => (to !== undefined ? requestedVersion(deps, sc, s, to) : previousVersion(deps, sc, s)))),
+                );
+                for (const plan of plans) sc.file.set(versionKey(plan.service), plan.to.raw);
+                sc.file.settings(); // the edited file must still be valid
+                for (const plan of plans) {
+                    ctx.print(`${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`);
+                    if (!plan.to.immutable) ctx.warn(`drydock: warning: ${plan.to.raw} is a mutable tag; production stacks refuse it (prefer an exact version)`);
+                }
+                if (sc.file.changed.length === 0) {
+                    ctx.print(`${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`);
+                } else {
+                    ctx.print();
+                    saveAndShow(ctx, sc.file);
+                }
+                ctx.print();
+                await printDataNote(ctx, deps, sc);
+                const release = sc.settings.release;
+                const window = releaseWindowState(release.windows, release.timeZone, deps.now());
+                if (release.paused || !window.open) {
+                    const why = release.paused ? `${sc.stack} is paused` : `no release window is open (next: ${window.next ? formatInZone(window.next.start, release.timeZone) : "never"})`;
+                    ctx.warn(`drydock: warning: ${why}; for an emergency rollback let it through: pulumi config set releaseOverride "rollback: <reason>" -s ${sc.stack}`);
+                }
+                if (opts.apply) return applyStack(ctx, deps, sc.stack);
+                if (sc.file.changed.length > 0) {
+                    ctx.print();
+                    ctx.print(`Next: commit ${sc.file.fileName} and run pulumi up -s ${sc.stack} (or run this command again with --apply).`);
+                }
+                return 0;
+            }),
+        );
+}

@@ -1,0 +1,94 @@
+/**
+ * Everything the `drydock` command touches outside itself, injected so tests can replace it:
+ * the working directory, output, the clock, AWS SDK v3 clients, the spinner and the Pulumi
+ * Automation API.
+ *
+ * AWS clients are created with only `region` set, so the SDK's standard settings apply
+ * (AWS_PROFILE, the credential chain, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, ...).
+ */
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { createPulumiAutomation, PulumiAutomation } from "./automation";
+
+/** A progress indicator for a slow step. */
+export interface Spinner {
+    /** Replace the text shown. */
+    update(text: string): void;
+    /** Stop and remove the spinner. */
+    stop(): void;
+}
+
+export interface CliDeps {
+    /** Where `Pulumi.<stack>.yaml` files are read and written. Default: process.cwd(). */
+    cwd: string;
+    /** Writes to standard output (text includes its own newlines). */
+    stdout: (text: string) => void;
+    /** Writes to standard error (text includes its own newlines). */
+    stderr: (text: string) => void;
+    /** The current time. */
+    now: () => Date;
+    /** Waits `ms` milliseconds (tests pass an instant one). */
+    sleep: (ms: number) => Promise<void>;
+    ecr: (region: string) => ECRClient;
+    ecs: (region: string) => ECSClient;
+    rds: (region: string) => RDSClient;
+    elbv2: (region: string) => ElasticLoadBalancingV2Client;
+    /** Starts a spinner: ora on an interactive terminal, silent otherwise (and always in --json mode). */
+    spinner: (text: string) => Spinner;
+    /** Preview and update through the Pulumi Automation API (`--apply`). */
+    automation: PulumiAutomation;
+}
+
+/** A spinner that shows nothing. */
+export const silentSpinner: Spinner = { update: () => undefined, stop: () => undefined };
+
+/** An ora spinner on stderr when it is a terminal; silent otherwise. */
+export function terminalSpinner(text: string): Spinner {
+    if (!process.stderr.isTTY || process.env.CI) return silentSpinner;
+    // ora is ESM; Node 22 loads it through require(esm). Loaded only on a terminal.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require("ora") as { default: typeof import("ora").default };
+    const s = mod.default({ text, stream: process.stderr }).start();
+    return {
+        update: (t) => {
+            s.text = t;
+        },
+        stop: () => {
+            s.stop();
+        },
+    };
+}
+
+/** Clients are cached per region so one command reuses connections. */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+    const made = new Map<string, C>();
+    return (region) => {
+        let c = made.get(region);
+        if (!c) {
+            c = make(region);
+            made.set(region, c);
+        }
+        return c;
+    };
+}
+
+/** The real dependencies; `overrides` replace single entries. */
+export function defaultDeps(overrides: Partial<CliDeps> = {}): CliDeps {
+    const stdout = overrides.stdout ?? ((text: string) => void process.stdout.write(text));
+    return {
+        cwd: process.cwd(),
+        stdout,
+        stderr: (text) => void process.stderr.write(text),
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        ecr: perRegion((region) => new ECRClient({ region })),
+        ecs: perRegion((region) => new ECSClient({ region })),
+        rds: perRegion((region) => new RDSClient({ region })),
+        elbv2: perRegion((region) => new ElasticLoadBalancingV2Client({ region })),
+        spinner: terminalSpinner,
+        automation: createPulumiAutomation({ onOutput: stdout }),
+        ...overrides,
+    };
+}

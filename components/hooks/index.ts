@@ -1,0 +1,260 @@
+/**
+ * drydock's Pulumi resource hooks (Pulumi CLI >= 3.238) and where they bind:
+ *
+ * | resource         | beforeUpdate                          | afterCreate / afterUpdate |
+ * | ---------------- | ------------------------------------- | ------------------------- |
+ * | backend service  | release-gate, pre-update-snapshot     | verify-rollout            |
+ * | frontend service | release-gate                          | verify-rollout            |
+ * | Aurora cluster   | pre-update-snapshot                   |                           |
+ *
+ * No delete hooks, so `pulumi destroy` does not need `--run-program`.
+ * The hooks only adapt Pulumi's hook arguments; the logic is in gate.ts, snapshot.ts and verify.ts.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { RDSClient } from "@aws-sdk/client-rds";
+import * as pulumi from "@pulumi/pulumi";
+import { WeeklyWindow } from "../../release/windows";
+import { clusterChange, HookInputs, serviceChange, stringInput } from "./changes";
+import { evaluateReleaseGate } from "./gate";
+import { createPreUpdateSnapshot } from "./snapshot";
+import { verifyRollout } from "./verify";
+
+export { evaluateReleaseGate } from "./gate";
+export { createPreUpdateSnapshot, listDrydockSnapshots } from "./snapshot";
+export { verifyRollout } from "./verify";
+
+/** Hook names, in the order they run. */
+export const HOOK_NAMES = {
+  releaseGate: "release-gate",
+  preUpdateSnapshot: "pre-update-snapshot",
+  verifyRollout: "verify-rollout",
+} as const;
+
+/** SDK attempts per AWS call (throttling and transient errors are retried); AWS_MAX_ATTEMPTS wins when set. */
+export const AWS_MAX_ATTEMPTS = 6;
+
+const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
+const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";
+
+export interface HookLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface UpdateHooksContext {
+  /** Pulumi stack name. */
+  stack: string;
+  /** AWS region (`aws:region`); unset = the SDK's standard resolution (AWS_REGION, profile). */
+  region?: string;
+  /** Aurora cluster identifier, `drydock-<stack>`. */
+  clusterIdentifier: string;
+  /** ECS cluster name, `drydock-<stack>`; used when the service's own `cluster` input is unknown. */
+  ecsClusterName: string;
+  release: { windows: WeeklyWindow[]; timeZone: string; paused: boolean; pauseReason?: string; override?: string };
+  /** `snapshotsToKeep` (default 10), `snapshotTimeoutMinutes` (default 30). */
+  snapshots: { keep: number; timeoutMinutes: number };
+  /** `rolloutTimeoutMinutes` (default 30). */
+  rolloutTimeoutMinutes: number;
+  /** Client factories (tests, custom credentials); default: standard SDK clients, created on first use. */
+  clients?: { rds?: () => RDSClient; ecs?: () => ECSClient };
+  /** Test seams; defaults: real clock, setTimeout, pulumi.log, pulumi.runtime.isDryRun. */
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  log?: HookLog;
+  isDryRun?: () => boolean;
+  /** Poll intervals; defaults 10 s (snapshot) and 15 s (rollout). */
+  pollMs?: { snapshot?: number; rollout?: number }; // milliseconds
+}
+
+export interface UpdateHooks {
+  releaseGate: pulumi.ResourceHook;
+  preUpdateSnapshot: pulumi.ResourceHook;
+  verifyRollout: pulumi.ResourceHook;
+  /** Pass as the `hooks` resource option of each resource. */
+  bindings: {
+    backendService: pulumi.ResourceHookBinding;
+    frontendService: pulumi.ResourceHookBinding;
+    databaseCluster: pulumi.ResourceHookBinding;
+  };
+}
+
+/** An RDS client with the SDK's standard configuration (credentials, AWS_ENDPOINT_URL, ...). */
+export function createRdsClient(region?: string): RDSClient {
+  return new RDSClient(clientConfig(region));
+}
+
+/** An ECS client with the SDK's standard configuration (credentials, AWS_ENDPOINT_URL, ...). */
+export function createEcsClient(region?: string): ECSClient {
+  return new ECSClient(clientConfig(region));
+}
+
+function clientConfig(region?: string): { region?: string; maxAttempts?: number } {
+  return {
+    ...(region ? { region } : {}),
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: AWS_MAX_ATTEMPTS }),
+  };
+}
+
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/** `backend-service` → `backend` (the service names of the snapshot tags and log groups). */
+function serviceLabel(args: pulumi.ResourceHookArgs): string {
+  const name = stringInput(args.newInputs, "name") ?? stringInput(args.oldInputs, "name") ?? args.name;
+  return name.replace(/-service$/, "");
+}
+
+/** ` v1.2.3 → v1.3.0` (or ` v1.2.3 to v1.3.0` for tag values, which do not allow arrows), or "" without versions. */
+function versions(from?: string, to?: string, arrow = "→"): string {
+  return from || to ? ` ${from ?? "unknown"} ${arrow} ${to ?? "unknown"}` : "";
+}
+
+/** Build the three hooks and their bindings for one stack. */
+export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
+  const now = ctx.now ?? (() => new Date());
+  const log: HookLog = ctx.log ?? { info: (m) => pulumi.log.info(m), warn: (m) => pulumi.log.warn(m) };
+  const isDryRun = ctx.isDryRun ?? (() => pulumi.runtime.isDryRun());
+  const rds = lazy(ctx.clients?.rds ?? (() => createRdsClient(ctx.region)));
+  const ecs = lazy(ctx.clients?.ecs ?? (() => createEcsClient(ctx.region)));
+  /** Override reasons the gate used, by resource URN, for the snapshot tags. */
+  const overridesUsed = new Map<string, string>();
+
+  const releaseGate = new pulumi.ResourceHook(
+    HOOK_NAMES.releaseGate,
+    async (args) => {
+      const change = serviceChange(args.oldInputs, args.newInputs);
+      const subject = `${stringInput(args.newInputs, "name") ?? args.name}${versions(change.fromVersion, change.toVersion)}`;
+      const decision = evaluateReleaseGate({ ...ctx.release, now: now(), imageChanged: change.imageChanged, stack: ctx.stack, subject });
+      if (!decision.allowed) {
+        if (isDryRun()) {
+          log.warn(`this version change would be refused at \`pulumi up\`: ${decision.message}`);
+          return;
+        }
+        throw new Error(decision.message);
+      }
+      if (decision.overridden && ctx.release.override) {
+        overridesUsed.set(args.urn, ctx.release.override);
+        log.warn(decision.message);
+      } else {
+        log.info(decision.message);
+      }
+    },
+    { onDryRun: true },
+  );
+
+  const preUpdateSnapshot = new pulumi.ResourceHook(HOOK_NAMES.preUpdateSnapshot, async (args) => {
+    if (isDryRun()) return;
+    const override = overridesUsed.get(args.urn);
+    overridesUsed.delete(args.urn);
+    const plan = snapshotPlan(args, ctx);
+    if (typeof plan === "string") {
+      log.info(`${HOOK_NAMES.preUpdateSnapshot}: no snapshot: ${plan}`);
+      return;
+    }
+    try {
+      const result = await createPreUpdateSnapshot(rds(), {
+        ...plan,
+        stack: ctx.stack,
+        ...(override ? { override } : {}),
+        keep: ctx.snapshots.keep,
+        timeoutMs: ctx.snapshots.timeoutMinutes * 60_000,
+        ...(ctx.pollMs?.snapshot !== undefined ? { pollMs: ctx.pollMs.snapshot } : {}),
+        now,
+        ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+        log: (m) => log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${m}`),
+      });
+      const pruned = result.pruned.length > 0 ? `; pruned ${result.pruned.join(", ")}` : "";
+      log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${result.identifier} is available${pruned}`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`);
+    }
+  });
+
+  const verify = new pulumi.ResourceHook(HOOK_NAMES.verifyRollout, async (args) => {
+    if (isDryRun()) return;
+    if (args.type !== ECS_SERVICE_TYPE) {
+      throw new Error(`${HOOK_NAMES.verifyRollout} is bound to ${args.type} "${args.name}"; it only supports ${ECS_SERVICE_TYPE}`);
+    }
+    const expected = stringInput(args.newOutputs, "taskDefinition") ?? stringInput(args.newInputs, "taskDefinition");
+    const service = stringInput(args.newOutputs, "name") ?? stringInput(args.newInputs, "name") ?? args.name;
+    const cluster = stringInput(args.newOutputs, "cluster") ?? stringInput(args.newInputs, "cluster") ?? ctx.ecsClusterName;
+    if (!expected) throw new Error(`${HOOK_NAMES.verifyRollout}: service ${service} has no known taskDefinition; cannot verify what ECS serves.`);
+    try {
+      await verifyRollout(ecs(), {
+        cluster,
+        service,
+        expectedTaskDefinition: expected,
+        timeoutMs: ctx.rolloutTimeoutMinutes * 60_000,
+        ...(ctx.pollMs?.rollout !== undefined ? { pollMs: ctx.pollMs.rollout } : {}),
+        now,
+        ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+        log: (m) => log.info(`${HOOK_NAMES.verifyRollout}: ${m}`),
+      });
+    } catch (err) {
+      const label = serviceLabel(args);
+      throw new Error(
+        `${(err as Error).message}\n` +
+          `Pulumi's state records the new task definition, but it is not what serves traffic. ` +
+          `Read the task logs (aws logs tail /aws/ecs/${label}-logs-${ctx.stack} --since 30m), fix the cause and run \`pulumi up\` again, ` +
+          `or go back to the previous version: npx drydock rollback --stack ${ctx.stack}`,
+      );
+    }
+  });
+
+  return {
+    releaseGate,
+    preUpdateSnapshot,
+    verifyRollout: verify,
+    bindings: {
+      backendService: { beforeUpdate: [releaseGate, preUpdateSnapshot], afterCreate: [verify], afterUpdate: [verify] },
+      frontendService: { beforeUpdate: [releaseGate], afterCreate: [verify], afterUpdate: [verify] },
+      databaseCluster: { beforeUpdate: [preUpdateSnapshot] },
+    },
+  };
+}
+
+interface SnapshotPlan {
+  clusterIdentifier: string;
+  service: string;
+  fromVersion?: string;
+  toVersion?: string;
+  reason: string;
+}
+
+/** What to snapshot for this update, or why no snapshot is needed. */
+function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksContext): SnapshotPlan | string {
+  const oldInputs: HookInputs = args.oldInputs;
+  const newInputs: HookInputs = args.newInputs;
+  if (args.type === ECS_SERVICE_TYPE) {
+    const service = serviceLabel(args);
+    const change = serviceChange(oldInputs, newInputs);
+    if (!change.taskDefinitionChanged) {
+      return `${args.name}: the task definition is unchanged (this update changes ${change.changedKeys.join(", ") || "nothing"})`;
+    }
+    return {
+      clusterIdentifier: ctx.clusterIdentifier,
+      service,
+      ...(change.fromVersion ? { fromVersion: change.fromVersion } : {}),
+      ...(change.toVersion ? { toVersion: change.toVersion } : {}),
+      reason: change.imageChanged ? `${service} image${versions(change.fromVersion, change.toVersion, "to")}` : `${service} task definition changed`,
+    };
+  }
+  if (args.type === RDS_CLUSTER_TYPE) {
+    const change = clusterChange(oldInputs, newInputs);
+    if (!change.runtimeChanged) {
+      return `${args.name}: engine version, parameter groups and instance class are unchanged (this update changes ${change.changedKeys.join(", ") || "nothing"})`;
+    }
+    const clusterIdentifier =
+      stringInput(args.oldOutputs, "clusterIdentifier") ?? stringInput(newInputs, "clusterIdentifier") ?? ctx.clusterIdentifier;
+    return {
+      clusterIdentifier,
+      service: "database",
+      ...(change.fromEngineVersion ? { fromVersion: change.fromEngineVersion } : {}),
+      ...(change.toEngineVersion ? { toVersion: change.toEngineVersion } : {}),
+      reason: `database ${change.fields.join(" ")} changed`,
+    };
+  }
+  throw new Error(`${HOOK_NAMES.preUpdateSnapshot} is bound to ${args.type} "${args.name}"; it supports ${ECS_SERVICE_TYPE} and ${RDS_CLUSTER_TYPE}`);
+}

@@ -1,0 +1,290 @@
+/**
+ * Pre-update snapshot of the Aurora cluster: create a tagged manual cluster snapshot, wait until it is
+ * `available`, then prune drydock's own older snapshots of the same stack. Used by the
+ * `pre-update-snapshot` hook and by `drydock snapshot` / `drydock snapshots`.
+ *
+ * Throttling and transient errors are retried by the AWS SDK's standard retry strategy (the client's
+ * `maxAttempts`); anything it gives up on fails the snapshot.
+ */
+import {
+  CreateDBClusterSnapshotCommand,
+  DBClusterSnapshot,
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClustersCommand,
+  DescribeDBClusterSnapshotsCommand,
+  RDSClient,
+  Tag,
+} from "@aws-sdk/client-rds";
+import { SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
+
+/** Default pause between DescribeDBClusterSnapshots calls while waiting. */
+export const SNAPSHOT_POLL_MS = 10_000; // milliseconds
+
+/** Snapshot states that will never become `available`. */
+const DEAD_SNAPSHOT_STATES = new Set(["failed", "deleting", "deleted", "error"]);
+
+/** The RDS actions a snapshot needs, for access-denied messages. */
+const SNAPSHOT_ACTIONS =
+  "rds:DescribeDBClusters, rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:DescribeDBClusterSnapshots, rds:DeleteDBClusterSnapshot";
+
+export interface PreUpdateSnapshotRequest {
+  /** Aurora cluster identifier, e.g. `drydock-production`. */
+  clusterIdentifier: string;
+  /** Pulumi stack; recorded in the `drydock:stack` tag and used to choose what may be pruned. */
+  stack: string;
+  /** What triggered the snapshot: `backend`, `database`, `manual`. */
+  service: string;
+  /** Version running before the update (tag `drydock:from-version`). */
+  fromVersion?: string;
+  /** Version the update deploys (tag `drydock:to-version`). */
+  toVersion?: string;
+  /** Why the snapshot is taken (tag `drydock:reason`). */
+  reason: string;
+  /** Release override reason that let this update through (tag `drydock:release-override`). */
+  override?: string;
+  /** drydock snapshots of this stack to keep, the new one included; integer >= 1 (config `snapshotsToKeep`, default 10). */
+  keep: number;
+  /** Give up waiting for `available` after this long. */
+  timeoutMs: number; // milliseconds
+  /** Pause between status checks; default {@link SNAPSHOT_POLL_MS}. */
+  pollMs?: number; // milliseconds
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  log?: (msg: string) => void;
+}
+
+export interface PreUpdateSnapshotResult {
+  /** The new snapshot's identifier. */
+  identifier: string;
+  arn?: string;
+  /** Identifiers of older drydock snapshots deleted by pruning. */
+  pruned: string[];
+}
+
+/** One drydock snapshot, as `drydock snapshots` lists it. */
+export interface DrydockSnapshot {
+  identifier: string;
+  arn?: string;
+  /** RDS status: `creating`, `available`, ... */
+  status: string;
+  createdAt?: Date;
+  clusterIdentifier?: string;
+  stack?: string;
+  service?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  reason?: string;
+  override?: string;
+  /** 0..100 while creating. */
+  percentProgress?: number;
+}
+
+/** A snapshot step failed; the message says what and what to do. */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
+/** `90s`, `30 min`. */
+export function formatDuration(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 60_000)} min`;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `Name: message`, plus which permissions to grant when AWS denied access. */
+function awsErrorText(err: unknown, actions: string): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
+  const denied = /AccessDenied|NotAuthorized|UnauthorizedOperation|is not authorized/i.test(`${e.name} ${e.message}`);
+  return `${name}${e.message}${denied ? ` (the deploying AWS identity needs ${actions})` : ""}`;
+}
+
+/**
+ * RDS tag values allow letters, digits, spaces and `_ . : / = + - @`, up to 256 characters; anything
+ * else (commas, quotes, arrows) becomes a space so free-text reasons can be recorded.
+ */
+export function toTagValue(text: string): string {
+  return text
+    .replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 256);
+}
+
+function snapshotTags(req: PreUpdateSnapshotRequest): Tag[] {
+  const tags: [string, string | undefined][] = [
+    [SNAPSHOT_TAGS.managedBy, SNAPSHOT_MANAGED_BY],
+    [SNAPSHOT_TAGS.stack, req.stack],
+    [SNAPSHOT_TAGS.service, req.service],
+    [SNAPSHOT_TAGS.fromVersion, req.fromVersion],
+    [SNAPSHOT_TAGS.toVersion, req.toVersion],
+    [SNAPSHOT_TAGS.reason, req.reason],
+    [SNAPSHOT_TAGS.override, req.override],
+  ];
+  return tags
+    .map(([Key, value]) => ({ Key, Value: value === undefined ? "" : toTagValue(value) }))
+    .filter((t) => t.Value !== "");
+}
+
+function validate(req: PreUpdateSnapshotRequest): void {
+  const bad = (key: string, value: unknown, accepted: string) =>
+    new SnapshotError(`pre-update snapshot: invalid ${key} ${JSON.stringify(value)}; expected ${accepted}`);
+  if (!req.clusterIdentifier) throw bad("clusterIdentifier", req.clusterIdentifier, "an Aurora cluster identifier such as drydock-production");
+  if (!req.stack) throw bad("stack", req.stack, "the Pulumi stack name");
+  if (!Number.isInteger(req.keep) || req.keep < 1) throw bad("keep (snapshotsToKeep)", req.keep, "an integer >= 1");
+  if (!(req.timeoutMs > 0)) throw bad("timeoutMs (snapshotTimeoutMinutes)", req.timeoutMs, "a positive duration");
+}
+
+/**
+ * Take a manual snapshot of the cluster before an update and wait until it is `available`, then prune
+ * drydock's older snapshots of this stack beyond `keep`.
+ *
+ * Throws {@link SnapshotError} when the cluster is not `available`, an AWS call fails (access denied,
+ * throttled beyond the SDK's retries, ...), the snapshot fails, or waiting exceeds `timeoutMs`.
+ * A pruning failure does not throw (the new snapshot exists; the update is protected): it is logged.
+ */
+export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnapshotRequest): Promise<PreUpdateSnapshotResult> {
+  validate(req);
+  const now = req.now ?? (() => new Date());
+  const sleep = req.sleep ?? realSleep;
+  const log = req.log ?? (() => undefined);
+  const cluster = req.clusterIdentifier;
+  const fail = (detail: string) => new SnapshotError(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
+
+  let status: string | undefined;
+  try {
+    const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster }));
+    status = out.DBClusters?.[0]?.Status;
+  } catch (err) {
+    throw fail(`could not read the cluster: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+  }
+  if (status !== "available") {
+    throw fail(
+      `the cluster is "${status ?? "not found"}", not "available", so RDS cannot snapshot it now. ` +
+        `Wait until it is available (aws rds describe-db-clusters --db-cluster-identifier ${cluster} --query "DBClusters[0].Status") and try again.`,
+    );
+  }
+
+  const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now() });
+  let arn: string | undefined;
+  try {
+    const out = await rds.send(
+      new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: snapshotTags(req) }),
+    );
+    arn = out.DBClusterSnapshot?.DBClusterSnapshotArn;
+  } catch (err) {
+    throw fail(`could not create snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+  }
+  log(`snapshot ${identifier} of ${cluster} started (${req.reason})`);
+
+  await waitUntilAvailable(rds, identifier, { timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });
+  log(`snapshot ${identifier} is available`);
+
+  let pruned: string[] = [];
+  try {
+    pruned = await pruneSnapshots(rds, { cluster, stack: req.stack, keep: req.keep, newest: identifier, log });
+  } catch (err) {
+    log(`WARNING: could not prune old drydock snapshots of ${cluster}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}. ` +
+      `The new snapshot ${identifier} is available; delete old ones by hand (npx drydock snapshots --stack ${req.stack}).`);
+  }
+  return { identifier, ...(arn !== undefined ? { arn } : {}), pruned };
+}
+
+async function waitUntilAvailable(
+  rds: RDSClient,
+  identifier: string,
+  o: { timeoutMs: number; pollMs: number; now: () => Date; sleep: (ms: number) => Promise<void>; log: (m: string) => void; fail: (d: string) => SnapshotError },
+): Promise<void> {
+  const started = o.now().getTime();
+  let lastReport = "";
+  for (;;) {
+    let snap: DBClusterSnapshot | undefined;
+    try {
+      const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }));
+      snap = out.DBClusterSnapshots?.[0];
+    } catch (err) {
+      if ((err as Error)?.name === "DBClusterSnapshotNotFoundFault") throw o.fail(`snapshot ${identifier} was deleted while it was being created`);
+      throw o.fail(`could not read snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+    }
+    const status = snap?.Status ?? "unknown";
+    if (status === "available") return;
+    if (!snap) throw o.fail(`snapshot ${identifier} was deleted while it was being created`);
+    if (DEAD_SNAPSHOT_STATES.has(status)) throw o.fail(`snapshot ${identifier} is "${status}"; it will not become available`);
+    const elapsedMs = o.now().getTime() - started;
+    const report = `snapshot ${identifier}: ${status}, ${snap.PercentProgress ?? 0}%`;
+    if (report !== lastReport) o.log(`${report} (${Math.round(elapsedMs / 1000)}s)`);
+    lastReport = report;
+    if (elapsedMs >= o.timeoutMs) {
+      throw o.fail(
+        `snapshot ${identifier} is still "${status}" (${snap.PercentProgress ?? 0}%) after ${formatDuration(o.timeoutMs)} ` +
+          `(snapshotTimeoutMinutes). RDS keeps creating it; check with npx drydock snapshots, or raise the timeout: pulumi config set snapshotTimeoutMinutes <minutes>`,
+      );
+    }
+    await o.sleep(Math.min(o.pollMs, Math.max(1, o.timeoutMs - elapsedMs)));
+  }
+}
+
+/** Delete drydock snapshots of `stack` beyond the newest `keep` (the new one counts and is never deleted). */
+async function pruneSnapshots(
+  rds: RDSClient,
+  o: { cluster: string; stack: string; keep: number; newest: string; log: (m: string) => void },
+): Promise<string[]> {
+  const older = (await listDrydockSnapshots(rds, o.cluster, o.stack)).filter((s) => s.identifier !== o.newest);
+  const pruned: string[] = [];
+  for (const s of older.slice(o.keep - 1)) {
+    if (s.status !== "available") {
+      o.log(`not pruning snapshot ${s.identifier}: it is "${s.status}"`);
+      continue;
+    }
+    await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: s.identifier }));
+    pruned.push(s.identifier);
+    o.log(`pruned snapshot ${s.identifier} (keeping the newest ${o.keep})`);
+  }
+  return pruned;
+}
+
+function toSummary(s: DBClusterSnapshot): DrydockSnapshot {
+  const tag = (key: string) => s.TagList?.find((t) => t.Key === key)?.Value;
+  const fields: Partial<DrydockSnapshot> = {
+    arn: s.DBClusterSnapshotArn,
+    createdAt: s.SnapshotCreateTime,
+    clusterIdentifier: s.DBClusterIdentifier,
+    stack: tag(SNAPSHOT_TAGS.stack),
+    service: tag(SNAPSHOT_TAGS.service),
+    fromVersion: tag(SNAPSHOT_TAGS.fromVersion),
+    toVersion: tag(SNAPSHOT_TAGS.toVersion),
+    reason: tag(SNAPSHOT_TAGS.reason),
+    override: tag(SNAPSHOT_TAGS.override),
+    percentProgress: s.PercentProgress,
+  };
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return { identifier: s.DBClusterSnapshotIdentifier ?? "", status: s.Status ?? "unknown", ...defined };
+}
+
+/**
+ * drydock's manual snapshots of a cluster (tag `drydock:managed-by=drydock`; with `stack`, only that
+ * stack's), newest first; snapshots still being created (no creation time yet) come first.
+ * Reads every page (Marker). AWS errors propagate.
+ */
+export async function listDrydockSnapshots(rds: RDSClient, clusterIdentifier: string, stack?: string): Promise<DrydockSnapshot[]> {
+  const found: DBClusterSnapshot[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await rds.send(
+      new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier, SnapshotType: "manual", ...(marker ? { Marker: marker } : {}) }),
+    );
+    found.push(...(out.DBClusterSnapshots ?? []));
+    marker = out.Marker;
+  } while (marker);
+  const tagged = (s: DBClusterSnapshot, key: string, value: string) => s.TagList?.some((t) => t.Key === key && t.Value === value) ?? false;
+  const time = (s: DrydockSnapshot) => s.createdAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return found
+    .filter((s) => s.DBClusterSnapshotIdentifier && (s.DBClusterIdentifier ?? clusterIdentifier).toLowerCase() === clusterIdentifier.toLowerCase())
+    .filter((s) => tagged(s, SNAPSHOT_TAGS.managedBy, SNAPSHOT_MANAGED_BY))
+    .filter((s) => stack === undefined || tagged(s, SNAPSHOT_TAGS.stack, stack))
+    .map(toSummary)
+    .sort((a, b) => time(b) - time(a) || b.identifier.localeCompare(a.identifier));
+}

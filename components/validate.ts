@@ -1,0 +1,19 @@
+/** Argument checks shared by the components; messages name the component, the argument, the value and what is accepted. */
+
+/** Throws unless `value` is an integer in [min, max]. `unit` is appended to the accepted range, e.g. "seconds". */
+export function requireInteger(where: string, arg: string, value: number, min: number, max: number, unit = "", why = ""): void {
+    if (!Number.isInteger(value) || value < min || value > max) {
+        const range = `an integer from ${min} to ${max}${unit ? ` ${unit}` : ""}`;
+        throw new Error(`${where}: ${arg} = ${JSON.stringify(value)} is not accepted; use ${range}${why ? ` (${why})` : ""}`);
+    }
+}
+
+/** Throws unless `value` is a number in [min, max] that is a multiple of `step`. */
+export function requireNumber(where: string, arg: string, value: number, min: number, max: number, step: number, unit = ""): void {
+    const onStep = Number.isFinite(value) && Math.abs(value / step - Math.round(value / step)) < 1e-9;
+    if (!onStep || value < min || value > max) {
+        throw new Error(
+            `${where}: ${arg} = ${JSON.stringify(value)} is not accepted; use a number from ${min} to ${max}${unit ? ` ${unit}` : ""} in steps of ${step}`,
+        );
+    }
+}

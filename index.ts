@@ -1,0 +1,21 @@
+/**
+ * Entry point of the drydock Pulumi program (`pulumi preview` / `pulumi up`).
+ *
+ * Settings are read and validated once (config.ts): a bad value fails the preview with a message
+ * naming every bad key before anything is planned.
+ */
+import { loadSettings } from "./config";
+import { createDrydock } from "./program";
+
+const outputs = createDrydock(loadSettings());
+
+export const stack = outputs.stack;
+export const url = outputs.url;
+export const loadBalancerDnsName = outputs.loadBalancerDnsName;
+/** The runbook's `aws ecs describe-services --cluster <ecsClusterName>`. */
+export const ecsClusterName = outputs.ecsClusterName;
+/** The runbook's `aws rds describe-db-clusters --db-cluster-identifier <databaseClusterIdentifier>`. */
+export const databaseClusterIdentifier = outputs.databaseClusterIdentifier;
+export const databaseEndpoint = outputs.databaseEndpoint;
+export const backend = outputs.backend;
+export const frontend = outputs.frontend;

@@ -1,0 +1,58 @@
+/**
+ * Names and tags of drydock's pre-update Aurora cluster snapshots. Pure logic.
+ */
+
+/** Tag keys put on every snapshot drydock makes. */
+export const SNAPSHOT_TAGS = {
+  managedBy: "drydock:managed-by",
+  stack: "drydock:stack",
+  service: "drydock:service",
+  fromVersion: "drydock:from-version",
+  toVersion: "drydock:to-version",
+  reason: "drydock:reason",
+  override: "drydock:release-override",
+} as const;
+
+/** Value of the {@link SNAPSHOT_TAGS.managedBy} tag; only snapshots with it are ever pruned. */
+export const SNAPSHOT_MANAGED_BY = "drydock";
+
+/** RDS identifiers: a letter first, letters/digits/single hyphens, no trailing hyphen; drydock keeps them ≤ 63. */
+export const SNAPSHOT_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
+const MAX_LENGTH = 63;
+const PREFIX = "drydock-";
+
+/**
+ * A unique (per second) RDS snapshot identifier:
+ * `drydock-<stack>-<service>-<from>-to-<to>-<YYYYMMDD-HHMMSS>` (UTC), lowercase.
+ * Parts are sanitized (anything but a-z0-9 becomes a hyphen, runs collapse); when too long the longest
+ * middle part is shortened first — the prefix and the timestamp are never cut.
+ * Without `fromVersion` the `<from>-to-` part is left out; without `toVersion` the `-to-<to>` part.
+ */
+export function snapshotIdentifier(p: { stack: string; service: string; fromVersion?: string; toVersion?: string; at: Date }): string {
+  if (!(p.at instanceof Date) || Number.isNaN(p.at.getTime())) throw new RangeError(`snapshotIdentifier: "at" is not a valid date`);
+  const stamp = p.at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15); // YYYYMMDD-HHMMSS
+  const parts: { text: string; fixed: boolean }[] = [
+    { text: sanitize(p.stack), fixed: false },
+    { text: sanitize(p.service), fixed: false },
+  ];
+  const from = p.fromVersion !== undefined ? sanitize(p.fromVersion) : "";
+  const to = p.toVersion !== undefined ? sanitize(p.toVersion) : "";
+  if (from) parts.push({ text: from, fixed: false });
+  if (to) parts.push({ text: "to", fixed: true }, { text: to, fixed: false });
+  const live = parts.filter((x) => x.text.length > 0);
+  const budget = MAX_LENGTH - PREFIX.length - 1 - stamp.length; // "-" before the stamp
+  const length = () => live.reduce((n, x) => n + x.text.length + 1, 0);
+  while (length() > budget) {
+    const longest = live.filter((x) => !x.fixed).reduce((a, b) => (b.text.length > a.text.length ? b : a));
+    longest.text = longest.text.slice(0, longest.text.length - 1).replace(/-+$/, "");
+    if (longest.text.length === 0) live.splice(live.indexOf(longest), 1);
+  }
+  return [PREFIX.slice(0, -1), ...live.map((x) => x.text), stamp].join("-");
+}
+
+function sanitize(s: string): string {
+  return String(s)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}

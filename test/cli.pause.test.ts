@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { writeFileSync } from "fs";
+import { join } from "path";
+import { cleanup, drydock, fixture, mocks, readStack, resetMocks, stackDir } from "./fixtures/cli/harness";
+
+describe("drydock pause / resume", () => {
+    let dir: string;
+    beforeEach(() => {
+        resetMocks();
+        dir = stackDir();
+    });
+    afterEach(() => cleanup(dir));
+
+    it("pause sets updatesPaused and keeps the reason beside it, comments intact", async () => {
+        const r = await drydock(dir, ["pause", "--stack", "production", "--reason", "incident 4711: hold releases"]);
+        expect(r.code, r.stderr).to.equal(0);
+        const after = readStack(dir, "production");
+        expect(after).to.include("  # Freeze switch (drydock pause / resume).\n  drydock:updatesPaused: true\n  drydock:pauseReason: \"incident 4711: hold releases\"\n");
+        for (const line of fixture("production").split("\n").filter((l) => l.includes("#"))) expect(after).to.include(line);
+        expect(r.stdout).to.include("-  drydock:updatesPaused: false\n+  drydock:updatesPaused: true\n+  drydock:pauseReason: \"incident 4711: hold releases\"");
+        expect(r.stdout).to.include("Paused production: incident 4711: hold releases");
+        expect(r.stdout).to.include("drydock resume --stack production");
+        expect(mocks.ecs.calls().length + mocks.rds.calls().length + mocks.ecr.calls().length).to.equal(0);
+    });
+
+    it("pause adds the key to a stack file that does not have it; pausing again changes nothing", async () => {
+        await drydock(dir, ["pause", "--stack", "staging", "--reason", "demo"]);
+        const once = readStack(dir, "staging");
+        expect(once).to.include('drydock:updatesPaused: "true"\n  drydock:pauseReason: demo\n');
+        const again = await drydock(dir, ["pause", "--stack", "staging", "--reason", "demo"]);
+        expect(again.code).to.equal(0);
+        expect(again.stdout).to.include("already paused");
+        expect(readStack(dir, "staging")).to.equal(once);
+    });
+
+    it("resume clears the pause and the reason; resuming a running stack changes nothing", async () => {
+        await drydock(dir, ["pause", "--stack", "production", "--reason", "audit"]);
+        const r = await drydock(dir, ["resume", "--stack", "production"]);
+        expect(r.code).to.equal(0);
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+        expect(r.stdout).to.include("Resumed production");
+        const again = await drydock(dir, ["resume", "--stack", "production"]);
+        expect(again.code).to.equal(0);
+        expect(again.stdout).to.include("not paused");
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+    });
+
+    it("pause works even when another key of the stack file is invalid (an emergency must not wait for a typo)", async () => {
+        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:snapshotsToKeep: 5", "drydock:snapshotsToKeep: many"));
+        const r = await drydock(dir, ["pause", "--stack", "production", "--reason", "outage"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(readStack(dir, "production")).to.include("drydock:updatesPaused: true");
+    });
+
+    it("refuses a missing or empty reason and an unknown stack with exit 2, changing nothing", async () => {
+        const missing = await drydock(dir, ["pause", "--stack", "production"]);
+        expect(missing.code).to.equal(2);
+        expect(missing.stderr).to.equal("drydock: required option '--reason <text>' not specified (see drydock pause --help)\n");
+        const empty = await drydock(dir, ["pause", "--stack", "production", "--reason", "  "]);
+        expect(empty.code).to.equal(2);
+        expect(empty.stderr).to.match(/^drydock: --reason: is empty \(say why/);
+        const unknown = await drydock(dir, ["resume", "--stack", "qa"]);
+        expect(unknown.code).to.equal(2);
+        expect(unknown.stderr).to.include('stack "qa"');
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+    });
+});

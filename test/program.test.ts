@@ -1,0 +1,124 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
+import { parseSettings, rawConfigFromStackFile, RawConfig } from "../config";
+import { defaultImageDigest, MockCloud, RecordedResource, startMockCloud } from "../offline/mockCloud";
+import { createDrydock, DrydockOutputs } from "../program";
+
+const ROOT = path.join(__dirname, "..");
+
+function stackValues(stack: string): RawConfig {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    return rawConfigFromStackFile(doc.config);
+}
+
+function fullKeys(values: RawConfig): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k.includes(":") ? k : `drydock:${k}`] = v;
+    return out;
+}
+
+function promiseOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+async function synthesize(stack: string, overrides: RawConfig = {}): Promise<{ cloud: MockCloud; outputs: DrydockOutputs }> {
+    const values = { ...stackValues(stack), ...overrides };
+    const cloud = startMockCloud({ stack, config: fullKeys(values) });
+    const outputs = createDrydock(parseSettings(values, stack));
+    await cloud.settle();
+    return { cloud, outputs };
+}
+
+function containers(td: RecordedResource): Array<{ name: string; image: string; environment?: { name: string; value: string }[]; dockerLabels?: Record<string, string> }> {
+    return JSON.parse(td.inputs.containerDefinitions as string);
+}
+
+for (const stack of ["staging", "production"]) {
+    describe(`program: the ${stack} stack under mocks`, () => {
+        let cloud: MockCloud;
+        let outputs: DrydockOutputs;
+        before(async () => {
+            ({ cloud, outputs } = await synthesize(stack));
+        });
+
+        it("registers both services, the load balancer and the Aurora cluster", () => {
+            const services = cloud.byType("aws:ecs/service:Service").map((r) => r.inputs.name);
+            expect(services).to.have.members(["backend-service", "frontend-service"]);
+            expect(cloud.byType("aws:lb/loadBalancer:LoadBalancer")).to.have.length(1);
+            const [db] = cloud.byType("aws:rds/cluster:Cluster");
+            expect(db.inputs.clusterIdentifier).to.equal(`drydock-${stack}`);
+        });
+
+        it("outputs the names the runbook's AWS CLI commands need", async () => {
+            expect(await promiseOf(outputs.ecsClusterName)).to.equal(`drydock-${stack}`);
+            expect(await promiseOf(outputs.databaseClusterIdentifier)).to.equal(`drydock-${stack}`);
+            expect(await promiseOf(outputs.backend.serviceName)).to.equal("backend-service");
+            expect(await promiseOf(outputs.frontend.serviceName)).to.equal("frontend-service");
+            expect(await promiseOf(outputs.backend.logGroupName)).to.equal(`/aws/ecs/backend-logs-${stack}`);
+            expect(await promiseOf(outputs.frontend.logGroupName)).to.equal(`/aws/ecs/frontend-logs-${stack}`);
+            expect(await promiseOf(outputs.loadBalancerDnsName)).to.be.a("string").and.not.empty;
+            expect(await promiseOf(outputs.url)).to.match(/^http:\/\/.+\/$/);
+        });
+
+        it("pins each image to the digest ECR reports and keeps the requested version beside it", async () => {
+            const values = stackValues(stack);
+            const requested = values.backendVersion as string;
+            const digest = defaultImageDigest("drydock/backend", requested);
+            expect(outputs.backend.requestedVersion).to.equal(requested);
+            expect(await promiseOf(outputs.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+            const lookup = cloud.calls.find((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend");
+            expect(lookup?.args).to.include({ imageTag: requested, registryId: "123456789012" });
+            const td = cloud.byType("aws:ecs/taskDefinition:TaskDefinition").find((r) => r.inputs.family === `drydock-${stack}-backend`)!;
+            const [c] = containers(td);
+            expect(c.image).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+            expect(c.environment).to.deep.include({ name: "APP_VERSION", value: requested });
+            expect(c.dockerLabels).to.include({ "org.opencontainers.image.version": requested });
+            expect((td.inputs.tags as Record<string, string>)["drydock:requested-version"]).to.equal(requested);
+        });
+
+        it("binds the update hooks in the order they run, and no delete hooks", () => {
+            const byName = (n: string) => cloud.byType("aws:ecs/service:Service").find((r) => r.inputs.name === n)!;
+            expect(byName("backend-service").hooks).to.deep.equal({
+                beforeUpdate: ["release-gate", "pre-update-snapshot"],
+                afterCreate: ["verify-rollout"],
+                afterUpdate: ["verify-rollout"],
+            });
+            expect(byName("frontend-service").hooks).to.deep.equal({
+                beforeUpdate: ["release-gate"],
+                afterCreate: ["verify-rollout"],
+                afterUpdate: ["verify-rollout"],
+            });
+            const [db] = cloud.byType("aws:rds/cluster:Cluster");
+            expect(db.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+            for (const r of cloud.resources) {
+                expect(r.hooks.beforeDelete ?? [], r.urn).to.be.empty;
+                expect(r.hooks.afterDelete ?? [], r.urn).to.be.empty;
+            }
+        });
+    });
+}
+
+describe("program: configuration choices", () => {
+    it("uses a configured digest as it is, without an ECR lookup", async () => {
+        const digest = `sha256:${"a".repeat(64)}`;
+        const { cloud, outputs } = await synthesize("production", { backendVersion: digest });
+        expect(await promiseOf(outputs.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+        expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be.empty;
+    });
+
+    it("runs the tag itself when pinDigests is false", async () => {
+        const { outputs } = await synthesize("production", { pinDigests: "false" });
+        expect(await promiseOf(outputs.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");
+    });
+
+    it("serves HTTPS at the configured domain when a certificate is set", async () => {
+        const { outputs } = await synthesize("production", {
+            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666",
+            domainName: "app.example.com",
+        });
+        expect(await promiseOf(outputs.url)).to.equal("https://app.example.com/");
+    });
+});
