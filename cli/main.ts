@@ -5,8 +5,8 @@
  * 0 ok, 1 refused or failed, 2 usage or configuration error. Every error is one line on stderr.
  */
 import { Command, CommanderError } from "commander";
-// TODO-LEAD: enable once cli/commands/check.ts exists (signature: registerCheck(program: Command, deps: CliDeps): void).
-// import { registerCheck } from "./commands/check";
+
+import { registerCheck } from "./commands/check";
 import { registerPause, registerResume } from "./commands/pause";
 import { registerPromote } from "./commands/promote";
 import { registerRollback } from "./commands/rollback";
@@ -49,7 +49,7 @@ export function buildProgram(deps: CliDeps): Command {
     registerWindow(program, deps);
     registerSnapshot(program, deps);
     registerSnapshots(program, deps);
-    // registerCheck(program, deps); // TODO-LEAD
+    registerCheck(program, deps);
     for (const command of program.commands) command.configureOutput(outputFor(deps, `drydock ${command.name()}`));
     return program;
 }

@@ -7,7 +7,7 @@ import { ecsServiceName, IMAGE_TAG, REQUESTED_VERSION_TAG, ServiceKind, serviceL
 import { createServiceRoles } from "./serviceIam";
 import { createAutoscaling, createDeploymentAlarms, DeploymentAlarmArgs } from "./serviceOps";
 import { checkEnvironmentNames, containerDefinition, SecretReference, validateFargateSize } from "./taskContainer";
-import { requireInteger } from "./validate";
+import { definedOnly, requireInteger } from "./validate";
 
 export type { ServiceKind } from "./names";
 
@@ -161,9 +161,9 @@ export class AppService extends pulumi.ComponentResource {
             internetEgressPorts: [443],
             logRetentionDays: 30, // days
             tags: {},
-            ...args,
+            ...definedOnly(args),
         };
-        const healthCheck = { path: perService.path, matcher: "200-399", interval: 10, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5, ...args.healthCheck };
+        const healthCheck = { path: perService.path, matcher: "200-399", interval: 10, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5, ...definedOnly(args.healthCheck) };
         const maxCount = args.maxCount ?? a.desiredCount;
         const where = `AppService "${name}" (${a.service})`;
         validate(where, a, healthCheck, maxCount);
@@ -356,7 +356,7 @@ function containerVariables(where: string, a: Resolved): { environment: Record<s
     const secrets: Record<string, SecretInput> = { ...a.secrets };
     checkEnvironmentNames(where, Object.keys(environment));
     if (a.database) {
-        const v = { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", password: "DB_PASSWORD", ...a.databaseVariables };
+        const v = { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", password: "DB_PASSWORD", ...definedOnly(a.databaseVariables) };
         const db = a.database;
         const added: [Record<string, unknown>, string, pulumi.Input<string> | SecretInput][] = [
             [environment, v.host, db.endpoint],

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ecsClusterName } from "./names";
+import { definedOnly } from "./validate";
 
 export interface ServiceClusterArgs {
     /** Stack name, for the physical name `drydock-<stack>`. @default pulumi.getStack() */
@@ -23,7 +24,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("drydock:components:ServiceCluster", name, {}, opts);
-        const a = { stack: pulumi.getStack(), containerInsights: "enabled" as const, tags: {}, ...args };
+        const a = { stack: pulumi.getStack(), containerInsights: "enabled" as NonNullable<ServiceClusterArgs["containerInsights"]>, tags: {}, ...definedOnly(args) };
 
         const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             name: ecsClusterName(a.stack),

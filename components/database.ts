@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseDailyWindow, parseWeeklyWindow, windowMinutes, windowsOverlap, WindowError } from "../release/windows";
 import { dbClusterIdentifier } from "./names";
-import { requireInteger, requireNumber } from "./validate";
+import { definedOnly, requireInteger, requireNumber } from "./validate";
 
 /** Serverless v2 capacity range in Aurora capacity units (1 ACU ≈ 2 GiB memory). */
 export interface ServerlessCapacity {
@@ -101,7 +101,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
             databaseName: "app",
             masterUsername: "postgres",
             instanceClass: "db.serverless",
-            serverlessCapacity: { min: 0.5, max: 4 }, // ACUs
+            serverlessCapacity: { min: 0.5, max: 4 } as ServerlessCapacity, // ACUs
             instanceCount: 1,
             maintenanceWindow: "sun:05:00-sun:06:00", // UTC
             backupWindow: "03:00-04:00", // UTC
@@ -111,7 +111,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
             performanceInsightsRetentionDays: 7, // days
             clock: () => new Date(),
             tags: {},
-            ...args,
+            ...definedOnly(args),
             production,
         };
         const where = `Database "${name}"`;

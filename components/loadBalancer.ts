@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { requireInteger } from "./validate";
+import { definedOnly, requireInteger } from "./validate";
 
 export interface LoadBalancerArgs {
     /** VPC of the load balancer's security group. */
@@ -72,7 +72,7 @@ export class LoadBalancer extends pulumi.ComponentResource implements LoadBalanc
             idleTimeout: 60, // seconds
             deletionProtection: false,
             tags: {},
-            ...args,
+            ...definedOnly(args),
         };
         requireInteger(`LoadBalancer "${name}"`, "idleTimeout", a.idleTimeout, 1, 4000, "seconds");
         const https = a.certificateArn !== undefined;

@@ -1,6 +1,6 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { requireInteger } from "./validate";
+import { definedOnly, requireInteger } from "./validate";
 
 /** How many NAT gateways a new VPC gets: one shared (cheaper) or one per availability zone (survives a zone outage). */
 export type NatGatewayStrategy = "Single" | "OnePerAz";
@@ -70,7 +70,7 @@ export class Network extends pulumi.ComponentResource {
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
         } else {
-            const a = { availabilityZones: 2, natGateways: "Single" as NatGatewayStrategy, cidrBlock: "10.0.0.0/16", tags: {}, ...args };
+            const a = { availabilityZones: 2, natGateways: "Single" as NatGatewayStrategy, cidrBlock: "10.0.0.0/16", tags: {}, ...definedOnly(args) };
             requireInteger(where, "availabilityZones", a.availabilityZones, 2, 6, "", "an ALB and Aurora need at least two zones");
             if (a.natGateways !== "Single" && a.natGateways !== "OnePerAz") {
                 throw new Error(`${where}: natGateways = ${JSON.stringify(a.natGateways)} is not accepted; use "Single" or "OnePerAz"`);

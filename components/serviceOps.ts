@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceKind } from "./names";
-import { requireInteger } from "./validate";
+import { definedOnly, requireInteger } from "./validate";
 
 /** The CloudWatch alarms ECS watches during a deployment; either one in ALARM rolls the deployment back. */
 export interface DeploymentAlarmArgs {
@@ -20,7 +20,7 @@ export function createDeploymentAlarms(
     tags: Record<string, string>,
     parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm[] {
-    const a = { http5xxPerMinute: 10, unhealthyHosts: 1, minutes: 2, ...args };
+    const a = { http5xxPerMinute: 10, unhealthyHosts: 1, minutes: 2, ...definedOnly(args) };
     const where = `AppService "${name}" deploymentAlarms`;
     requireInteger(where, "http5xxPerMinute", a.http5xxPerMinute, 1, 1_000_000);
     requireInteger(where, "unhealthyHosts", a.unhealthyHosts, 1, 1000);

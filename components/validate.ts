@@ -17,3 +17,13 @@ export function requireNumber(where: string, arg: string, value: number, min: nu
         );
     }
 }
+
+/**
+ * A copy of `args` without the keys whose value is `undefined`, so `{ ...defaults, ...definedOnly(args) }` keeps a
+ * default when a caller passes `key: undefined` explicitly (TypeScript allows it for optional fields).
+ */
+export function definedOnly<T extends object>(args: T): T;
+export function definedOnly<T extends object>(args: T | undefined): Partial<T>;
+export function definedOnly<T extends object>(args: T | undefined): Partial<T> {
+    return Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
