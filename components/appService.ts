@@ -242,6 +242,8 @@ export class AppService extends pulumi.ComponentResource {
                     JSON.stringify([containerDefinition({ name: a.service, image, requestedVersion: a.requestedVersion, port: a.containerPort, environment: env, secrets: sec, logGroupName: group, region: reg })]),
                 ),
             tags: { ...tags, [REQUESTED_VERSION_TAG]: a.requestedVersion },
+            // Keep replaced revisions registered: ECS rolls back to the previous one, and the runbook can inspect it.
+            skipDestroy: true,
         }, child);
 
         // --- the service -----------------------------------------------------------------------------------------

@@ -161,7 +161,6 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
             finalSnapshotIdentifier: `${identifier}-final-${compactTimestamp(a.clock())}`,
             deletionProtection: a.deletionProtection,
             applyImmediately: a.applyImmediately,
-            enabledCloudwatchLogsExports: ["postgresql"],
             ...(serverless ? { serverlessv2ScalingConfiguration: { minCapacity: a.serverlessCapacity.min, maxCapacity: a.serverlessCapacity.max } } : {}),
             tags: a.tags,
         }, {

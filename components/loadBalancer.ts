@@ -9,7 +9,7 @@ export interface LoadBalancerArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * ACM certificate for HTTPS. With it: HTTPS on 443 and HTTP on 80 answering `301` to HTTPS.
-     * Without it: plain HTTP on 80, and a warning at preview.
+     * Without it (or with `""`): plain HTTP on 80, and a warning at preview.
      * @default undefined
      */
     certificateArn?: pulumi.Input<string>;
@@ -75,7 +75,7 @@ export class LoadBalancer extends pulumi.ComponentResource implements LoadBalanc
             ...definedOnly(args),
         };
         requireInteger(`LoadBalancer "${name}"`, "idleTimeout", a.idleTimeout, 1, 4000, "seconds");
-        const https = a.certificateArn !== undefined;
+        const https = a.certificateArn !== undefined && a.certificateArn !== "";
         const child = { parent: this };
 
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {

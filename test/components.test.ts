@@ -164,6 +164,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     expect(td.inputs.requiresCompatibilities).to.deep.equal(["FARGATE"]);
                     expect(td.inputs.networkMode).to.equal("awsvpc");
                     expect([td.inputs.cpu, td.inputs.memory]).to.deep.equal(sizes[service]);
+                    expect(td.inputs.skipDestroy, "old revisions stay registered for rollback").to.equal(true);
                 }
             });
 
@@ -544,6 +545,20 @@ describe("components: options", () => {
         const { cloud } = await buildStack("production", { database: { instanceClass: "db.r6g.large" } });
         expect(cloud.byType(T.rdsCluster)[0].inputs).not.to.have.property("serverlessv2ScalingConfiguration");
         expect(cloud.byType(T.rdsInstance).map((i) => i.inputs.instanceClass)).to.deep.equal(["db.r6g.large", "db.r6g.large"]);
+    });
+
+    it("keeps the defaults when optional arguments are passed as undefined", async () => {
+        const { cloud } = await buildStack("staging", {
+            backend: { pathPatterns: undefined, deregistrationDelay: undefined, healthCheck: { path: undefined, interval: undefined } },
+            database: { serverlessCapacity: undefined, backupRetentionDays: undefined },
+        });
+        expect(one(cloud, T.rule, "backend-route").inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/api/*"] } }]);
+        const tg = one(cloud, T.targetGroup, "backend-tg").inputs;
+        expect(tg.deregistrationDelay).to.equal(30);
+        expect(tg.healthCheck).to.include({ path: "/api/v1/utils/health-check/", interval: 10 });
+        const [cluster] = cloud.byType(T.rdsCluster);
+        expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal({ minCapacity: 0.5, maxCapacity: 4 });
+        expect(cluster.inputs.backupRetentionPeriod).to.equal(7);
     });
 
     it("adds ::/0 on 80 and 443 for a dual-stack load balancer", async () => {

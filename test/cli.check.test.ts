@@ -1,0 +1,128 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { run } from "../cli/main";
+
+const ROOT = path.join(__dirname, "..");
+const NOW = new Date("2026-11-24T10:00:00Z"); // Tue 11:00 Europe/Berlin: production's window is open
+
+async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await run(["node", "drydock", "check", ...args], {
+        cwd: ROOT,
+        now: () => NOW,
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+    });
+    return { code, stdout, stderr };
+}
+
+interface Report {
+    stack: string;
+    ok: boolean;
+    resources: { type: string; name: string; urn: string; inputs: Record<string, unknown>; hooks: Record<string, string[]> }[];
+    violations: { policy: string; enforcementLevel: string; urn?: string; message: string }[];
+    rollout: { service: string; seconds: number; terms: { name: string; seconds: number }[] }[];
+    release: { paused: boolean; windowOpen: boolean; nextWindowStart: string | null };
+    warnings: string[];
+}
+
+describe("drydock check: the offline plan", () => {
+    for (const stack of ["staging", "production"]) {
+        it(`passes the committed ${stack} stack with a complete JSON report`, async () => {
+            const r = await check(["--stack", stack, "--json"]);
+            expect(r.stderr).to.equal("");
+            expect(r.code).to.equal(0);
+            const report = JSON.parse(r.stdout) as Report;
+            expect(report.stack).to.equal(stack);
+            expect(report.ok).to.equal(true);
+            expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
+            for (const res of report.resources) {
+                expect(res).to.have.all.keys("type", "name", "urn", "inputs", "hooks");
+                expect(res.urn).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
+            }
+            const backend = report.resources.find((x) => x.type === "aws:ecs/service:Service" && x.inputs.name === "backend-service");
+            expect(backend?.hooks).to.deep.equal({
+                beforeUpdate: ["release-gate", "pre-update-snapshot"],
+                afterCreate: ["verify-rollout"],
+                afterUpdate: ["verify-rollout"],
+            });
+            const db = report.resources.find((x) => x.type === "aws:rds/cluster:Cluster");
+            expect(db?.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+            expect(report.rollout.map((x) => x.service)).to.have.members(["backend-service", "frontend-service"]);
+            for (const estimate of report.rollout) {
+                expect(estimate.seconds).to.equal(estimate.terms.reduce((sum, t) => sum + t.seconds, 0));
+                expect(estimate.seconds).to.be.greaterThan(0);
+            }
+        });
+    }
+
+    it("fails production pinned to latest with exit 1, naming the rule and the fix", async () => {
+        const r = await check(["--stack", "production", "--set", "backendVersion=latest"]);
+        expect(r.code).to.equal(1);
+        expect(r.stdout).to.include("[mandatory] production-images-pinned");
+        expect(r.stdout).to.include("pulumi config set backendVersion");
+        expect(r.stdout).to.include("Result: FAILED, 1 mandatory policy violation: production-images-pinned.");
+        const json = JSON.parse((await check(["--stack", "production", "--set", "drydock:frontendVersion=v1", "--json"])).stdout) as Report;
+        expect(json.ok).to.equal(false);
+        const v = json.violations.find((x) => x.policy === "production-images-pinned")!;
+        expect(v.enforcementLevel).to.equal("mandatory");
+        expect(v.message).to.include('"v1"');
+    });
+
+    it("only advises about latest in staging (exit 0)", async () => {
+        const r = await check(["--stack", "staging", "--json"]);
+        const report = JSON.parse(r.stdout) as Report;
+        expect(r.code).to.equal(0);
+        const advisory = report.violations.filter((v) => v.enforcementLevel === "advisory");
+        expect(advisory.map((v) => v.policy)).to.include("non-production-images-pinned");
+        expect(report.ok).to.equal(true);
+    });
+
+    it("prints a readable report: resources by type, hooks, violations, rollout estimates", async () => {
+        const r = await check(["--stack", "production"]);
+        expect(r.code).to.equal(0);
+        expect(r.stdout).to.match(/aws:ecs\/service:Service\s+2\s+/);
+        expect(r.stdout).to.match(/backend-service\s+aws:ecs\/service:Service\s+.*release-gate → pre-update-snapshot/);
+        expect(r.stdout).to.include("Policy violations: 0 mandatory");
+        expect(r.stdout).to.match(/backend-service\s+~\d+m \d\ds/);
+        expect(r.stdout).to.include("window open now");
+        expect(r.stdout).to.include("warning: no certificateArn");
+    });
+
+    it("takes overrides as pulumi config set stores them, lists as JSON", async () => {
+        const r = await check(["--stack", "staging", "--set", 'releaseWindows=["sat:22:00-sun:02:00"]', "--set", "updatesPaused=true", "--json"]);
+        expect(r.code).to.equal(0);
+        const report = JSON.parse(r.stdout) as Report;
+        expect(report.release).to.deep.include({ paused: true, windowOpen: false, nextWindowStart: "2026-11-28T22:00:00.000Z" });
+    });
+
+    it("reports bad config with exit 2, naming the key and the accepted forms, and synthesizes nothing", async () => {
+        const r = await check(["--stack", "production", "--set", "backendVersion=v1..2", "--set", "backupWindow=05:30-06:30"]);
+        expect(r.code).to.equal(2);
+        expect(r.stdout).to.equal("");
+        expect(r.stderr).to.include('drydock:backendVersion = "v1..2"');
+        expect(r.stderr).to.include("Accepted forms");
+        expect(r.stderr).to.include("drydock:backupWindow");
+    });
+
+    it("refuses an unknown stack and a malformed --set with exit 2", async () => {
+        const unknown = await check(["--stack", "qa"]);
+        expect(unknown.code).to.equal(2);
+        expect(unknown.stderr).to.include("production, staging");
+        const malformed = await check(["--stack", "staging", "--set", "backendVersion"]);
+        expect(malformed.code).to.equal(2);
+        expect(malformed.stderr).to.include("key=value");
+    });
+
+    it("runs as an installed command: `drydock check` exits 1 on a mandatory violation", function () {
+        this.timeout(60_000);
+        const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "drydock.js"), "check", "--stack", "production", "--set", "backendVersion=latest", "--json"], {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
+        expect(r.status, r.stderr).to.equal(1);
+        expect((JSON.parse(r.stdout) as Report).ok).to.equal(false);
+    });
+});
