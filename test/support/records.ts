@@ -83,8 +83,3 @@ export function promiseOf<T>(output: pulumi.Output<T>, timeoutMs = 5000): Promis
         });
     });
 }
-
-/** The id the mock cloud gave a recorded resource (e.g. a security group's `sg-…`). */
-export async function idOf(resource: pulumi.CustomResource): Promise<string> {
-    return promiseOf(resource.id);
-}

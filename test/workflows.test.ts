@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import YAML from "yaml";
+
+const DIR = path.join(__dirname, "..", ".github", "workflows");
+
+interface Step { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+interface Job { if?: string; strategy?: { matrix?: { stack?: string[] } }; steps: Step[]; environment?: string; concurrency?: { "cancel-in-progress"?: boolean } }
+interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job> }
+
+function load(name: string): { text: string; wf: Workflow } {
+    const text = fs.readFileSync(path.join(DIR, name), "utf8");
+    return { text, wf: YAML.parse(text) as Workflow };
+}
+
+describe("GitHub workflows", () => {
+    for (const name of ["preview.yml", "deploy.yml"]) {
+        it(`${name} is a valid workflow (schema lint)`, () => {
+            const { errors } = validateWorkflow(load(name).text);
+            expect(errors, JSON.stringify(errors, null, 2)).to.deep.equal([]);
+        });
+
+        it(`${name} pins every action to a major version and runs Node 22`, () => {
+            const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps);
+            for (const s of steps.filter((x) => x.uses)) expect(s.uses).to.match(/@v\d+$/);
+            for (const s of steps.filter((x) => x.uses?.startsWith("actions/setup-node"))) expect(s.with?.["node-version"]).to.equal(22);
+        });
+    }
+
+    it("the linter does catch a broken workflow", () => {
+        const { errors } = validateWorkflow("on: pull_request\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - usess: x\n");
+        expect(errors).to.not.be.empty;
+    });
+
+    describe("preview.yml", () => {
+        const { wf } = load("preview.yml");
+
+        it("runs on every pull request", () => expect(wf.on).to.have.property("pull_request"));
+
+        it("runs drydock check for each stack, needing no secrets (forks get a verdict)", () => {
+            const job = wf.jobs.check;
+            expect(job.strategy?.matrix?.stack).to.have.members(["staging", "production"]);
+            expect(job.steps.map((s) => s.run ?? "")).to.include("npx drydock check --stack ${{ matrix.stack }}");
+            expect(JSON.stringify(job)).not.to.include("secrets.");
+        });
+
+        it("previews each stack with the policy pack through pulumi/actions and comments the result", () => {
+            const job = wf.jobs.preview;
+            expect(job.strategy?.matrix?.stack).to.have.members(["staging", "production"]);
+            const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+            expect(step.with).to.include({ command: "preview", policyPacks: "policies", "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+            expect(job.if).to.include("github.repository");
+        });
+    });
+
+    describe("deploy.yml", () => {
+        const { wf } = load("deploy.yml");
+
+        it("deploys staging on merge to main and production only by manual dispatch", () => {
+            expect(wf.on.push).to.deep.equal({ branches: ["main"] });
+            const dispatch = wf.on.workflow_dispatch as { inputs: { stack: { options: string[] } } };
+            expect(dispatch.inputs.stack.options).to.include("production");
+            const job = wf.jobs.deploy;
+            expect(job.environment).to.equal("${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}");
+        });
+
+        it("runs pulumi up with the policy pack, one deployment per stack at a time", () => {
+            const job = wf.jobs.deploy;
+            const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+            expect(step.with).to.include({ command: "up", policyPacks: "policies" });
+            expect(job.concurrency?.["cancel-in-progress"]).to.equal(false);
+            expect(job.steps.map((s) => s.run ?? "")).to.include('npx drydock check --stack "$STACK"');
+        });
+    });
+});
