@@ -126,7 +126,7 @@ export function tryParseVersion(input: string): Parsed {
 /** Parse a version; throws {@link VersionError} for rejected input. */
 export function parseVersion(input: string): ImageVersion {
   const r = tryParseVersion(input);
-  if (!r.ok) throw new VersionError(String(input), r.reason);
+  if (r.ok === false) throw new VersionError(String(input), r.reason);
   return r.version;
 }
 

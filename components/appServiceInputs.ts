@@ -1,0 +1,93 @@
+/**
+ * Checks and normalization of an AppService's arguments: ranges, the container's variables (database ones added,
+ * credentials refused in plain environment), secret references.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { AppServiceArgs, HealthCheckArgs, SecretInput } from "./appService";
+import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
+import { definedOnly, requireInteger } from "./validate";
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** AppServiceArgs with the defaults applied. */
+export type Resolved = Omit<AppServiceArgs, "healthCheck" | "maxCount"> & Required<Pick<AppServiceArgs,
+    "containerPort" | "cpu" | "memory" | "desiredCount" | "autoscalingCpuTarget" | "pathPatterns" | "listenerRulePriority" |
+    "deregistrationDelay" | "healthCheckGracePeriod" | "rolloutTimeoutMinutes" | "internetEgressPorts" | "logRetentionDays">>;
+
+/** Throws naming the argument, the value and what is accepted. */
+export function validate(where: string, a: Resolved, hc: Required<HealthCheckArgs>, maxCount: number): void {
+    validateFargateSize(where, a.cpu, a.memory);
+    requireInteger(where, "containerPort", a.containerPort, 1, 65535);
+    requireInteger(where, "desiredCount", a.desiredCount, 1, 1000, "tasks", "zero-downtime rollouts need a running task");
+    requireInteger(where, "maxCount", maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
+    requireInteger(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, 10, 90, "percent");
+    requireInteger(where, "healthCheck.interval", hc.interval, 5, 15, "seconds", "slower checks slow every rollout");
+    requireInteger(where, "healthCheck.healthyThreshold", hc.healthyThreshold, 2, 3, "", "each extra check delays every new task by one interval");
+    requireInteger(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
+    requireInteger(where, "healthCheck.timeout", hc.timeout, 2, hc.interval - 1, "seconds", "the ALB needs it below the interval");
+    if (!hc.path.startsWith("/") || hc.path.length > 1024) {
+        throw new Error(`${where}: healthCheck.path = ${JSON.stringify(hc.path)} is not accepted; use a path starting with "/"`);
+    }
+    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.matcher)) {
+        throw new Error(`${where}: healthCheck.matcher = ${JSON.stringify(hc.matcher)} is not accepted; use HTTP codes such as "200", "200,204" or "200-399"`);
+    }
+    requireInteger(where, "deregistrationDelay", a.deregistrationDelay, 0, 3600, "seconds");
+    requireInteger(where, "healthCheckGracePeriod", a.healthCheckGracePeriod, 0, 1800, "seconds");
+    requireInteger(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, 1, 720, "minutes");
+    requireInteger(where, "listenerRulePriority", a.listenerRulePriority, 1, 50000);
+    if (a.pathPatterns.length < 1 || a.pathPatterns.length > 5 || a.pathPatterns.some((p) => !p.startsWith("/") || p.length > 128)) {
+        throw new Error(`${where}: pathPatterns = ${JSON.stringify(a.pathPatterns)} is not accepted; use 1 to 5 patterns starting with "/", e.g. ["/api/*"]`);
+    }
+    if (!LOG_RETENTION_DAYS.includes(a.logRetentionDays)) {
+        throw new Error(`${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    for (const port of a.internetEgressPorts) {
+        requireInteger(where, "internetEgressPorts[]", port, 1, 65535);
+    }
+}
+
+/** The container's plain and secret variables, with the database ones added; checks names and conflicts. */
+export function containerVariables(where: string, a: Resolved): { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, SecretInput> } {
+    const environment: Record<string, pulumi.Input<string>> = { ...a.environment };
+    const secrets: Record<string, SecretInput> = { ...a.secrets };
+    checkEnvironmentNames(where, Object.keys(environment));
+    if (a.database) {
+        const v = { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", password: "DB_PASSWORD", ...definedOnly(a.databaseVariables) };
+        const db = a.database;
+        const added: [Record<string, unknown>, string, pulumi.Input<string> | SecretInput][] = [
+            [environment, v.host, db.endpoint],
+            [environment, v.port, pulumi.output(db.port).apply(String)],
+            [environment, v.name, db.databaseName],
+            [secrets, v.user, { secretArn: db.masterUserSecretArn, jsonKey: "username" }],
+            [secrets, v.password, { secretArn: db.masterUserSecretArn, jsonKey: "password" }],
+        ];
+        for (const [target, key, value] of added) {
+            if (key in environment || key in secrets) {
+                throw new Error(`${where}: "${key}" is set by \`database\` and must not also be in \`environment\` or \`secrets\``);
+            }
+            target[key] = value;
+        }
+    }
+    for (const key of Object.keys(secrets)) {
+        if (key in environment) {
+            throw new Error(`${where}: "${key}" is in both \`environment\` and \`secrets\`; keep it in \`secrets\` only`);
+        }
+    }
+    if ("APP_VERSION" in environment || "APP_VERSION" in secrets) {
+        throw new Error(`${where}: "APP_VERSION" is set from requestedVersion; remove it from \`environment\`/\`secrets\``);
+    }
+    return { environment, secrets };
+}
+
+/** The secret references with their ARNs resolved. */
+export function resolveSecrets(secrets: Record<string, SecretInput>): pulumi.Output<Record<string, SecretReference>> {
+    const entries = Object.entries(secrets).map(([key, s]) =>
+        pulumi.output(s.secretArn).apply((secretArn): [string, SecretReference] => [key, s.jsonKey ? { secretArn, jsonKey: s.jsonKey } : { secretArn }]),
+    );
+    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
+}
+
+/** Distinct inputs; Outputs are kept (they can only be compared by identity). */
+export function uniqueInputs(values: pulumi.Input<string>[]): pulumi.Input<string>[] {
+    return [...new Set(values)];
+}
