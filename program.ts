@@ -45,15 +45,13 @@ export function createDrydock(settings: Settings): DrydockOutputs {
     const { stack, isProduction: production } = settings;
     const tags = { "drydock:stack": stack };
 
-    const network = new Network("network", {
-        existing: settings.network.vpcId
-            ? { vpcId: settings.network.vpcId, publicSubnetIds: settings.network.publicSubnetIds, privateSubnetIds: settings.network.privateSubnetIds }
-            : undefined,
-        availabilityZones: settings.network.availabilityZones,
-        natGateways: settings.network.natGateways === "one-per-az" ? "OnePerAz" : "Single",
-        cidrBlock: settings.network.cidr,
-        tags,
-    });
+    const net = settings.network;
+    const network = new Network(
+        "network",
+        net.vpcId
+            ? { existing: { vpcId: net.vpcId, publicSubnetIds: net.publicSubnetIds, privateSubnetIds: net.privateSubnetIds }, tags }
+            : { availabilityZones: net.availabilityZones, natGateways: net.natGateways === "one-per-az" ? "OnePerAz" : "Single", cidrBlock: net.cidr, tags },
+    );
 
     const cluster = new ServiceCluster("cluster", { stack, tags });
 

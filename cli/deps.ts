@@ -46,7 +46,8 @@ export const silentSpinner: Spinner = { update: () => undefined, stop: () => und
 
 /** An ora spinner on stderr when it is a terminal; silent otherwise. */
 export function terminalSpinner(text: string): Spinner {
-    if (!process.stderr.isTTY || process.env.CI) return silentSpinner;
+    // A terminal without a known width (some pseudo-terminals) makes ora redraw endlessly: stay silent there.
+    if (!process.stderr.isTTY || !(process.stderr.columns > 0) || process.env.CI) return silentSpinner;
     // ora is ESM; Node 22 loads it through require(esm). Loaded only on a terminal.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("ora") as { default: typeof import("ora").default };

@@ -726,6 +726,15 @@ describe("mock cloud", () => {
         expect(String(err)).to.match(/mock cloud has no answer for the provider function "aws:s3\/getBucket:getBucket"/);
     });
 
+    it("records pulumi.log warnings, and rejects settle() when the program logged an error", async () => {
+        const cloud = startMockCloud({ stack: "staging" });
+        void pulumi.log.warn("careful");
+        void pulumi.log.error("broken");
+        expect(cloud.warnings).to.deep.equal(["careful"]);
+        const err = await cloud.settle().then(() => undefined, (e: unknown) => e);
+        expect(String(err)).to.match(/the program logged 1 error\(s\):\n  broken/);
+    });
+
     it("rejects settle() when a provider call failed", async () => {
         const aws = await import("@pulumi/aws");
         const cloud = startMockCloud({ stack: "staging" });

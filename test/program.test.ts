@@ -109,6 +109,21 @@ describe("program: configuration choices", () => {
         expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be.empty;
     });
 
+    it("places everything in an existing VPC's subnets when vpcId is set, creating no VPC", async () => {
+        const { cloud } = await synthesize("production", {
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: '["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]',
+            privateSubnetIds: '["subnet-0bbbbbbbbbbbbbbb1","subnet-0bbbbbbbbbbbbbbb2"]',
+        });
+        expect(cloud.byType("awsx:ec2:Vpc")).to.be.empty;
+        const [alb] = cloud.byType("aws:lb/loadBalancer:LoadBalancer");
+        expect(alb.inputs.subnets).to.deep.equal(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]);
+        for (const svc of cloud.byType("aws:ecs/service:Service")) {
+            const net = svc.inputs.networkConfiguration as { subnets: string[]; assignPublicIp: boolean };
+            expect(net.subnets).to.deep.equal(["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]);
+        }
+    });
+
     it("runs the tag itself when pinDigests is false", async () => {
         const { outputs } = await synthesize("production", { pinDigests: "false" });
         expect(await promiseOf(outputs.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");

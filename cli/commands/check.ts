@@ -6,8 +6,8 @@
 import { readFileSync } from "fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../../config";
-import { CheckReport, applyOverrides, runCheck } from "../../offline/check";
-import { PolicyConfigEntry } from "../../policies/evaluate";
+import type { CheckReport } from "../../offline/check";
+import type { PolicyConfigEntry } from "../../policies/evaluate";
 import { CliDeps } from "../deps";
 import { EXIT, usageError } from "../errors";
 import { Ctx, createCtx, renderTable } from "../output";
@@ -98,6 +98,9 @@ export function registerCheck(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string; set?: Array<[string, string]>; policyConfig?: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
+                // Loaded here, not at start-up: it brings Pulumi, the AWS provider SDK and the policy pack.
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                const { applyOverrides, runCheck } = require("../../offline/check") as typeof import("../../offline/check");
                 const file = loadStack(deps.cwd, opts.stack);
                 const values = applyOverrides(file.values(), opts.set ?? []);
                 const policyConfig = opts.policyConfig ? readPolicyConfig(opts.policyConfig) : undefined;
