@@ -18,16 +18,14 @@ import {
     Service,
     TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
+import { ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, taskFamilyName } from "../../components/names";
 import { ServiceName } from "../../config";
 import { ImageRef, parseImageReference } from "../../release/imageRef";
 import { aws, CliError, EXIT, refused } from "../errors";
 
-export const clusterName = (stack: string): string => `drydock-${stack}`;
-export const ecsServiceName = (service: ServiceName): string => `${service}-service`;
-export const taskFamily = (stack: string, service: ServiceName): string => `drydock-${stack}-${service}`;
-
-/** The task definition tag holding the version as configured. */
-export const REQUESTED_VERSION_TAG = "drydock:requested-version";
+export { ecsServiceName, REQUESTED_VERSION_TAG };
+export const clusterName = ecsClusterName;
+export const taskFamily = taskFamilyName;
 
 export interface DeploymentState {
     taskDefinition: string;

@@ -4,6 +4,7 @@
  * definition history), or to `--to` after checking the repository has it. Refuses otherwise,
  * changing nothing.
  */
+import { dbClusterIdentifier } from "../../components/names";
 import { Command, Option } from "commander";
 import { ServiceName } from "../../config";
 import { listDrydockSnapshots } from "../../components/hooks/snapshot";
@@ -97,7 +98,7 @@ export async function requestedVersion(deps: CliDeps, sc: StackContext, service:
 }
 
 async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise<void> {
-    const cluster = `drydock-${sc.stack}`;
+    const cluster = dbClusterIdentifier(sc.stack);
     ctx.print("Rollback does not undo database migrations: the older version must work with the schema the newer one left,");
     try {
         const newest = (await listDrydockSnapshots(deps.rds(sc.region), cluster, sc.stack))[0];

@@ -9,6 +9,7 @@
  */
 import { CreateDBClusterSnapshotCommand, DescribeDBClustersCommand, RDSClient, Tag } from "@aws-sdk/client-rds";
 import { Command, Option } from "commander";
+import { dbClusterIdentifier } from "../../components/names";
 import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, toTagValue } from "../../components/hooks/snapshot";
 import { SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
 import { CliDeps } from "../deps";
@@ -21,7 +22,7 @@ import { openStack, StackContext } from "../stackContext";
 export const MANUAL_SERVICE = "manual";
 const DEFAULT_REASON = "manual snapshot (drydock snapshot)";
 
-export const auroraCluster = (stack: string): string => `drydock-${stack}`;
+export const auroraCluster = dbClusterIdentifier;
 
 /** Starts a tagged snapshot without waiting; refuses unless the cluster is `available`. */
 export async function startSnapshot(rds: RDSClient, stack: string, reason: string, at: Date): Promise<{ identifier: string; arn?: string; status: string }> {

@@ -5,6 +5,7 @@
  */
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { dbClusterIdentifier, serviceLogGroupName } from "../../components/names";
 import { Command } from "commander";
 import { listDrydockSnapshots } from "../../components/hooks/snapshot";
 import { SERVICE_NAMES, Settings } from "../../config";
@@ -120,7 +121,7 @@ function detail(state: ServiceState, td?: TaskDefinitionInfo, targets: TargetCou
 }
 
 async function databaseStatus(rds: RDSClient, sc: StackContext): Promise<DatabaseStatus | null> {
-    const identifier = `drydock-${sc.stack}`;
+    const identifier = dbClusterIdentifier(sc.stack);
     const cluster = await aws(`RDS DescribeDBClusters ${identifier}`, async () => {
         try {
             return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
@@ -191,7 +192,7 @@ function printText(ctx: Ctx, sc: StackContext, services: ServiceDetail[], deploy
         for (const f of s.state.failed) {
             notes.push(
                 `${s.json.name}: ROLLED BACK — the deployment of ${shortTaskDefinition(f.taskDefinition)} FAILED${f.rolloutStateReason ? ` (${f.rolloutStateReason})` : ""}; ` +
-                    `ECS now runs ${s.td ? `${shortTaskDefinition(s.td.arn)} (${s.td.version})` : "the previous task definition"}. Check: aws logs tail /aws/ecs/${s.json.name}-logs-${sc.stack}`,
+                    `ECS now runs ${s.td ? `${shortTaskDefinition(s.td.arn)} (${s.td.version})` : "the previous task definition"}. Check: aws logs tail ${serviceLogGroupName(s.state.name, sc.stack)}`,
             );
         }
         if (s.td && s.td.version !== configured) {
@@ -210,7 +211,7 @@ function printText(ctx: Ctx, sc: StackContext, services: ServiceDetail[], deploy
             `  newest drydock snapshot: ${db.newestSnapshot ? `${db.newestSnapshot.identifier} (${db.newestSnapshot.status}, ${utcMinute(db.newestSnapshot.createdAt ? new Date(db.newestSnapshot.createdAt) : undefined)})` : "none"}`,
         );
     } else {
-        ctx.print(`Database drydock-${sc.stack}: not found`);
+        ctx.print(`Database ${dbClusterIdentifier(sc.stack)}: not found`);
     }
     ctx.print();
     const pause = release.paused ? `PAUSED${sc.settings.release.pauseReason ? ` — ${sc.settings.release.pauseReason}` : ""} (drydock resume --stack ${sc.stack})` : "not paused";

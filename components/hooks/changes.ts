@@ -60,10 +60,10 @@ export function changedInputKeys(oldInputs: HookInputs, newInputs: HookInputs): 
   return [...keys].filter((k) => inputChanged(oldInputs, newInputs, k)).sort();
 }
 
-/** A tag value from the inputs' `tags` map, if it is a known string. */
+/** A tag value from the inputs' `tags` map, if it is a known, non-empty string (unknown during a preview: undefined). */
 export function tagValue(inputs: HookInputs, tag: string): string | undefined {
   const tags = inputs?.tags;
-  if (tags === null || typeof tags !== "object" || containsUnknown(tags)) return undefined;
+  if (tags === null || typeof tags !== "object" || pulumi.isUnknown(tags)) return undefined;
   const value = (tags as Record<string, unknown>)[tag];
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
