@@ -1,7 +1,7 @@
 /**
  * Benchmark: the drydock policy pack over 10,000 synthetic ECS task definitions (goal: under 1 s).
  *
- * Run: `npx tsx bench/policies.bench.ts [count]` (prints the figures; `--json` prints one JSON line).
+ * Run: `node -r ./bin/register.js bench/policies.bench.ts [count]` (prints the figures; `--json` prints one JSON line).
  * The task definitions mix production and staging stacks, one or two containers, and pinned,
  * digest-pinned, latest, floating and untagged images, so every branch of the image rules runs and
  * about half of them report a violation. Timing covers `evaluatePolicies` only; loading the pack

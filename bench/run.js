@@ -39,7 +39,7 @@ function median(xs) {
 const baselineArgv = ["-e", "require('@pulumi/aws')"];
 const checkArgv = [path.join("bin", "drydock.js"), "check", "--stack", "production", "--json"];
 
-// One warm-up each: fills the OS file cache and tsx's transpile cache, as on a developer's machine.
+// One warm-up each: fills the OS file cache, as on a developer's machine.
 wallMs(baselineArgv);
 wallMs(checkArgv);
 const baseline = [];
@@ -50,7 +50,7 @@ for (let i = 0; i < runs; i++) {
 }
 const ratio = median(check) / median(baseline);
 
-const pack = JSON.parse(wallMs(["--require", "tsx/cjs", path.join("bench", "policies.bench.ts"), "--json"]).stdout.trim().split("\n").pop());
+const pack = JSON.parse(wallMs(["--require", "./bin/register.js", path.join("bench", "policies.bench.ts"), "--json"]).stdout.trim().split("\n").pop());
 
 const result = {
     node: process.version,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `drydock` command. TypeScript sources run through tsx's CommonJS loader (no build step).
+// The `drydock` command. TypeScript sources are transpiled on load by ./register.js (no build step).
 "use strict";
-require("tsx/cjs");
+require("./register.js");
 const { run } = require("../cli/main.ts");
 
 run(process.argv).then(

@@ -159,7 +159,7 @@ describe("bin/drydock.js", () => {
         expect(bad.stderr).to.match(/^drydock: stack "nope": no Pulumi\.nope\.yaml/);
         const probe = spawnSync(
             process.execPath,
-            ["-e", `require("tsx/cjs"); require(${JSON.stringify(join(ROOT, "cli", "main.ts"))}); console.log(Object.keys(require.cache).filter((k) => k.includes("@pulumi")).slice(0, 2).join(",") || "false")`],
+            ["-e", `require(${JSON.stringify(join(ROOT, "bin", "register.js"))}); require(${JSON.stringify(join(ROOT, "cli", "main.ts"))}); console.log(Object.keys(require.cache).filter((k) => k.includes("@pulumi")).slice(0, 2).join(",") || "false")`],
             { cwd: ROOT, encoding: "utf8" },
         );
         expect(probe.stdout.trim(), probe.stderr).to.equal("false");

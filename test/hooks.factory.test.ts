@@ -230,7 +230,7 @@ describe("hooks: factory and adapters", () => {
         { Key: "drydock:reason", Value: "backend image v1.2.3 to v1.3.0" },
       ]);
       expect(input.Tags).to.not.deep.include.members([{ Key: "drydock:release-override", Value: "" }]);
-      expect(info.join("\n")).to.match(/pre-update-snapshot: drydock-production-backend-.* is available/);
+      expect(info.join("\n")).to.match(/pre-update-snapshot: snapshot drydock-production-backend-\S+ is available/);
     });
 
     it("takes no snapshot on a tag-only or desiredCount change, and says why", async () => {
@@ -294,10 +294,20 @@ describe("hooks: factory and adapters", () => {
         }],
       });
       const err = await rejection(hooks().verifyRollout.callback({ ...versionChange(), newOutputs: serviceInputs("backend", "v1.3.0", 42) }));
-      expect(err.message).to.include("verify-rollout: ECS rolled back backend-service");
+      expect(err.message).to.include("verify-rollout: ECS rolled back backend-service (cluster drydock-production): the deployment of drydock-production-backend:42 failed: ECS deployment circuit breaker: tasks failed to start.\n");
       expect(err.message).to.include("task definition now serving:             drydock-production-backend:41");
       expect(err.message).to.include("aws logs tail /aws/ecs/backend-logs-production --since 30m");
+      expect(err.message).to.include(`pulumi config set redeployToken "$(date +%s)" -s production`);
       expect(err.message).to.include("npx drydock rollback --stack production");
+    });
+
+    it("when the service cannot be read, says so and where to look instead", async () => {
+      ecsMock().on(DescribeServicesCommand).rejects(Object.assign(new Error("not authorized to perform: ecs:DescribeServices"), { name: "AccessDeniedException" }));
+      const err = await rejection(hooks().verifyRollout.callback({ ...versionChange(), newOutputs: serviceInputs("backend", "v1.3.0", 42) }));
+      expect(err.message).to.include("verify-rollout: could not read service backend-service");
+      expect(err.message).to.include("needs ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks");
+      expect(err.message).to.include("Check what the service runs with npx drydock status --stack production.");
+      expect(err.message).to.not.include("Pulumi's state records");
     });
 
     it("verifies a newly created service too (afterCreate: no old inputs), using the ECS cluster name when the input is not known", async () => {

@@ -17,7 +17,7 @@ import { WeeklyWindow } from "../../release/windows";
 import { clusterChange, HookInputs, serviceChange, stringInput } from "./changes";
 import { evaluateReleaseGate } from "./gate";
 import { createPreUpdateSnapshot } from "./snapshot";
-import { verifyRollout } from "./verify";
+import { RolloutError, verifyRollout } from "./verify";
 
 export { evaluateReleaseGate } from "./gate";
 export { createPreUpdateSnapshot, listDrydockSnapshots } from "./snapshot";
@@ -154,7 +154,7 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
       return;
     }
     try {
-      const result = await createPreUpdateSnapshot(rds(), {
+      await createPreUpdateSnapshot(rds(), {
         ...plan,
         stack: ctx.stack,
         ...(override ? { override } : {}),
@@ -165,8 +165,6 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
         ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
         log: (m) => log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${m}`),
       });
-      const pruned = result.pruned.length > 0 ? `; pruned ${result.pruned.join(", ")}` : "";
-      log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${result.identifier} is available${pruned}`);
     } catch (err) {
       throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`);
     }
@@ -193,13 +191,7 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
         log: (m) => log.info(`${HOOK_NAMES.verifyRollout}: ${m}`),
       });
     } catch (err) {
-      const label = serviceLabel(args);
-      throw new Error(
-        `${(err as Error).message}\n` +
-          `Pulumi's state records the new task definition, but it is not what serves traffic. ` +
-          `Read the task logs (aws logs tail /aws/ecs/${label}-logs-${ctx.stack} --since 30m), fix the cause and run \`pulumi up\` again, ` +
-          `or go back to the previous version: npx drydock rollback --stack ${ctx.stack}`,
-      );
+      throw new Error(`${(err as Error).message}\n${rolloutAdvice(err, serviceLabel(args), ctx.stack)}`);
     }
   });
 
@@ -213,6 +205,24 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
       databaseCluster: { beforeUpdate: [preUpdateSnapshot] },
     },
   };
+}
+
+/** What to do after verify-rollout failed. */
+function rolloutAdvice(err: unknown, service: string, stack: string): string {
+  const status = `npx drydock status --stack ${stack}`;
+  const outcome = err instanceof RolloutError ? err.outcome : undefined;
+  if (outcome === "timed-out") {
+    return `ECS may still finish the rollout; watch it with ${status}. If it does not, go back: npx drydock rollback --stack ${stack}`;
+  }
+  if (outcome === "rolled-back" || outcome === "failed") {
+    return (
+      `Pulumi's state records the new task definition, but it is not what serves traffic. ` +
+      `Read the task logs (aws logs tail /aws/ecs/${service}-logs-${stack} --since 30m) and deploy a fixed version, ` +
+      `retry the same one (pulumi config set redeployToken "$(date +%s)" -s ${stack} && pulumi up -s ${stack}), ` +
+      `or go back: npx drydock rollback --stack ${stack}`
+    );
+  }
+  return `Check what the service runs with ${status}.`;
 }
 
 interface SnapshotPlan {

@@ -180,7 +180,7 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
   }
   log(`snapshot ${identifier} of ${cluster} started (${req.reason})`);
 
-  await waitUntilAvailable(rds, identifier, { timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });
+  await waitUntilAvailable(rds, identifier, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });
   log(`snapshot ${identifier} is available`);
 
   let pruned: string[] = [];
@@ -196,7 +196,7 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
 async function waitUntilAvailable(
   rds: RDSClient,
   identifier: string,
-  o: { timeoutMs: number; pollMs: number; now: () => Date; sleep: (ms: number) => Promise<void>; log: (m: string) => void; fail: (d: string) => SnapshotError },
+  o: { stack: string; timeoutMs: number; pollMs: number; now: () => Date; sleep: (ms: number) => Promise<void>; log: (m: string) => void; fail: (d: string) => SnapshotError },
 ): Promise<void> {
   const started = o.now().getTime();
   let lastReport = "";
@@ -215,12 +215,13 @@ async function waitUntilAvailable(
     if (DEAD_SNAPSHOT_STATES.has(status)) throw o.fail(`snapshot ${identifier} is "${status}"; it will not become available`);
     const elapsedMs = o.now().getTime() - started;
     const report = `snapshot ${identifier}: ${status}, ${snap.PercentProgress ?? 0}%`;
-    if (report !== lastReport) o.log(`${report} (${Math.round(elapsedMs / 1000)}s)`);
+    if (report !== lastReport) o.log(`${report} (${formatDuration(elapsedMs)})`);
     lastReport = report;
     if (elapsedMs >= o.timeoutMs) {
       throw o.fail(
         `snapshot ${identifier} is still "${status}" (${snap.PercentProgress ?? 0}%) after ${formatDuration(o.timeoutMs)} ` +
-          `(snapshotTimeoutMinutes). RDS keeps creating it; check with npx drydock snapshots, or raise the timeout: pulumi config set snapshotTimeoutMinutes <minutes>`,
+          `(snapshotTimeoutMinutes). RDS keeps creating it; follow it with npx drydock snapshots --stack ${o.stack}, ` +
+          `or raise the timeout: pulumi config set snapshotTimeoutMinutes <minutes> -s ${o.stack}`,
       );
     }
     await o.sleep(Math.min(o.pollMs, Math.max(1, o.timeoutMs - elapsedMs)));

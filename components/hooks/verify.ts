@@ -69,6 +69,11 @@ export function shortTaskDefinition(td: string | undefined): string {
   return i >= 0 ? td.slice(i + "task-definition/".length) : td;
 }
 
+/** `arn:aws:ecs:...:cluster/drydock-production` → `drydock-production`; a plain name stays as it is. */
+function lastSegment(nameOrArn: string): string {
+  return nameOrArn.startsWith("arn:") ? nameOrArn.slice(nameOrArn.lastIndexOf("/") + 1) : nameOrArn;
+}
+
 function sameTaskDefinition(a: string | undefined, b: string): boolean {
   return a !== undefined && (a === b || shortTaskDefinition(a) === shortTaskDefinition(b));
 }
@@ -187,7 +192,7 @@ async function rolloutError(
     missing: `${req.service} is missing`,
   }[outcome];
   const lines = [
-    `verify-rollout: ${headline} (cluster ${req.cluster}): ${why}.`,
+    `verify-rollout: ${headline} (cluster ${lastSegment(req.cluster)}): ${why.replace(/\.+$/, "")}.`,
     `  task definition deployed by this update: ${expected}`,
     `  task definition now serving:             ${shortTaskDefinition(serving)}`,
     `  stopped tasks (latest ${ROLLOUT_DETAIL_LIMIT}):`,
