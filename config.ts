@@ -447,25 +447,6 @@ function readRelease(r: Reader): Settings["release"] {
 }
 
 /**
- * Converts the `config:` map of a parsed `Pulumi.<stack>.yaml` into raw values as Pulumi stores
- * them: keys of this project lose their `drydock:` prefix (other namespaces such as `aws:region`
- * keep theirs), scalars become strings, lists and objects become JSON text. Secrets (`secure:`)
- * are kept encrypted and reported as such: drydock's own keys are never secret.
- */
-export function rawConfigFromStackFile(config: Record<string, unknown> | null | undefined, project = CONFIG_NAMESPACE): RawConfig {
-    const values: RawConfig = {};
-    for (const [fullKey, value] of Object.entries(config ?? {})) {
-        const key = fullKey.startsWith(`${project}:`) ? fullKey.slice(project.length + 1) : fullKey;
-        if (value === null || value === undefined) values[key] = "";
-        else if (typeof value === "object") {
-            const secure = (value as Record<string, unknown>).secure;
-            values[key] = typeof secure === "string" && Object.keys(value).length === 1 ? `[secret]` : JSON.stringify(value);
-        } else values[key] = String(value);
-    }
-    return values;
-}
-
-/**
  * Validates raw stack configuration into typed settings.
  *
  * @param values raw values without the `drydock:` prefix; `aws:region` may be passed as `aws:region`.

@@ -91,19 +91,19 @@ describe("drydock snapshot / snapshots", () => {
         cluster("backing-up");
         const busy = await drydock(dir, ["snapshot", "--stack", "production"]);
         expect(busy.code).to.equal(1);
-        expect(busy.stderr).to.equal('drydock: Aurora cluster drydock-production: is "backing-up", not "available", so RDS cannot snapshot it now (wait until it is available and try again)\n');
+        expect(busy.stderr).to.match(/^drydock: snapshot of drydock-production: the cluster is "backing-up", not "available", so RDS cannot snapshot it now\. Wait until it is available .* and try again\.\n$/);
         mocks.rds.reset();
         mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault", "DBCluster drydock-production not found."));
         const missing = await drydock(dir, ["snapshot", "--stack", "production", "--json"]);
         expect(missing.code).to.equal(1);
         expect(missing.stdout).to.equal("");
-        expect(missing.stderr).to.include("drydock: Aurora cluster drydock-production: not found");
+        expect(missing.stderr).to.equal("drydock: snapshot of drydock-production: could not read the cluster: DBClusterNotFoundFault: DBCluster drydock-production not found.\n");
         mocks.rds.reset();
         cluster();
         mocks.rds.on(CreateDBClusterSnapshotCommand).rejects(awsError("AccessDenied", "User is not authorized to perform: rds:CreateDBClusterSnapshot"));
         const denied = await drydock(dir, ["snapshot", "--stack", "production"]);
         expect(denied.code).to.equal(1);
-        expect(denied.stderr).to.match(/^drydock: RDS CreateDBClusterSnapshot drydock-production-manual-\d{8}-\d{6}: access denied: User is not authorized to perform: rds:CreateDBClusterSnapshot \(grant/);
+        expect(denied.stderr).to.match(/^drydock: snapshot of drydock-production: could not create snapshot drydock-production-manual-\d{8}-\d{6}: AccessDenied: User is not authorized to perform: rds:CreateDBClusterSnapshot \(the deploying AWS identity needs rds:DescribeDBClusters, rds:CreateDBClusterSnapshot/);
         expect(mocks.rds.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
     });
 

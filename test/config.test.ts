@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, parseSettings, rawConfigFromStackFile, RawConfig } from "../config";
+import { loadStack } from "../cli/stackFile";
+import { ConfigError, parseSettings, RawConfig } from "../config";
 import { CONFIG_KEYS } from "../configSchema";
 
 const ROOT = path.join(__dirname, "..");
@@ -29,8 +30,7 @@ function problemsOf(values: RawConfig, stack = "staging"): { key: string; value?
 }
 
 function stackFile(stack: string): RawConfig {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return rawConfigFromStackFile(doc.config);
+    return loadStack(ROOT, stack).values();
 }
 
 describe("config: the settings funnel", () => {
@@ -211,22 +211,5 @@ describe("config: Pulumi.yaml declares every key", () => {
             values[k.key] = Array.isArray(k.default) ? JSON.stringify(k.default) : String(k.default);
         }
         expect(() => parseSettings({ ...minimal(), ...values }, "production")).not.to.throw();
-    });
-});
-
-describe("config: rawConfigFromStackFile", () => {
-    it("stores values as Pulumi does: prefix removed, scalars as strings, lists as JSON", () => {
-        const raw = rawConfigFromStackFile({
-            "aws:region": "eu-west-1",
-            "drydock:backupRetentionDays": 14,
-            "drydock:updatesPaused": false,
-            "drydock:releaseWindows": ["tue:09:00-tue:16:00"],
-        });
-        expect(raw).to.deep.equal({
-            "aws:region": "eu-west-1",
-            backupRetentionDays: "14",
-            updatesPaused: "false",
-            releaseWindows: '["tue:09:00-tue:16:00"]',
-        });
     });
 });

@@ -1,17 +1,15 @@
 import { expect } from "chai";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import YAML from "yaml";
-import { parseSettings, rawConfigFromStackFile, RawConfig } from "../config";
+import { loadStack } from "../cli/stackFile";
+import { parseSettings, RawConfig } from "../config";
 import { defaultImageDigest, MockCloud, RecordedResource, startMockCloud } from "../offline/mockCloud";
 import { createDrydock, DrydockOutputs } from "../program";
 
 const ROOT = path.join(__dirname, "..");
 
 function stackValues(stack: string): RawConfig {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return rawConfigFromStackFile(doc.config);
+    return loadStack(ROOT, stack).values();
 }
 
 function fullKeys(values: RawConfig): Record<string, string> {

@@ -7,11 +7,9 @@
  * prunes beyond snapshotsToKeep), exactly as the pre-update hook does. Without it the snapshot is
  * started and the command returns; nothing is pruned.
  */
-import { CreateDBClusterSnapshotCommand, DescribeDBClustersCommand, RDSClient, Tag } from "@aws-sdk/client-rds";
 import { Command, Option } from "commander";
 import { dbClusterIdentifier } from "../../components/names";
-import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, toTagValue } from "../../components/hooks/snapshot";
-import { SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
+import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, startClusterSnapshot } from "../../components/hooks/snapshot";
 import { CliDeps } from "../deps";
 import { aws, refused } from "../errors";
 import { createCtx, isoUtc, renderTable, utcMinute } from "../output";
@@ -24,38 +22,19 @@ const DEFAULT_REASON = "manual snapshot (drydock snapshot)";
 
 export const auroraCluster = dbClusterIdentifier;
 
-/** Starts a tagged snapshot without waiting; refuses unless the cluster is `available`. */
-export async function startSnapshot(rds: RDSClient, stack: string, reason: string, at: Date): Promise<{ identifier: string; arn?: string; status: string }> {
-    const cluster = auroraCluster(stack);
-    const found = await aws(`RDS DescribeDBClusters ${cluster}`, async () => {
-        try {
-            return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster }))).DBClusters?.[0];
-        } catch (e) {
-            if ((e as Error).name === "DBClusterNotFoundFault") return undefined;
-            throw e;
-        }
-    });
-    if (!found) throw refused(`Aurora cluster ${cluster}`, "not found", `has stack ${stack} been deployed? check the AWS account and region`);
-    if (found.Status !== "available") {
-        throw refused(`Aurora cluster ${cluster}`, `is "${found.Status ?? "unknown"}", not "available", so RDS cannot snapshot it now`, "wait until it is available and try again");
+/** A SnapshotError becomes one refused line: `drydock: snapshot of <cluster>: <why>`. */
+async function refusedOnFailure<T>(cluster: string, step: () => Promise<T>): Promise<T> {
+    try {
+        return await step();
+    } catch (e) {
+        if (e instanceof SnapshotError) throw refused(`snapshot of ${cluster}`, e.message.replace(/^pre-update snapshot of Aurora cluster \S+ failed: /, ""));
+        throw e;
     }
-    const identifier = snapshotIdentifier({ stack, service: MANUAL_SERVICE, at });
-    const tags: Tag[] = [
-        { Key: SNAPSHOT_TAGS.managedBy, Value: SNAPSHOT_MANAGED_BY },
-        { Key: SNAPSHOT_TAGS.stack, Value: toTagValue(stack) },
-        { Key: SNAPSHOT_TAGS.service, Value: MANUAL_SERVICE },
-        { Key: SNAPSHOT_TAGS.reason, Value: toTagValue(reason) },
-    ].filter((t) => t.Value !== "");
-    const out = await aws(`RDS CreateDBClusterSnapshot ${identifier}`, () =>
-        rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: tags })),
-    );
-    const arn = out.DBClusterSnapshot?.DBClusterSnapshotArn;
-    return { identifier, ...(arn ? { arn } : {}), status: out.DBClusterSnapshot?.Status ?? "creating" };
 }
 
 async function waitedSnapshot(deps: CliDeps, sc: StackContext, reason: string, log: (m: string) => void) {
-    try {
-        return await createPreUpdateSnapshot(deps.rds(sc.region), {
+    return refusedOnFailure(auroraCluster(sc.stack), () =>
+        createPreUpdateSnapshot(deps.rds(sc.region), {
             clusterIdentifier: auroraCluster(sc.stack),
             stack: sc.stack,
             service: MANUAL_SERVICE,
@@ -65,11 +44,8 @@ async function waitedSnapshot(deps: CliDeps, sc: StackContext, reason: string, l
             now: deps.now,
             sleep: deps.sleep,
             log,
-        });
-    } catch (e) {
-        if (e instanceof SnapshotError) throw refused(`snapshot of ${auroraCluster(sc.stack)}`, e.message.replace(/^pre-update snapshot of Aurora cluster \S+ failed: /, ""));
-        throw e;
-    }
+        }),
+    );
 }
 
 export function registerSnapshot(program: Command, deps: CliDeps): void {
@@ -91,7 +67,12 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
                     else ctx.print(`Snapshot ${r.identifier} is available.${r.pruned.length ? ` Pruned: ${r.pruned.join(", ")}.` : ""}`);
                     return 0;
                 }
-                const r = await ctx.step(`Starting a snapshot of ${auroraCluster(sc.stack)}`, () => startSnapshot(deps.rds(sc.region), sc.stack, reason, deps.now()));
+                const cluster = auroraCluster(sc.stack);
+                const r = await ctx.step(`Starting a snapshot of ${cluster}`, () =>
+                    refusedOnFailure(cluster, () =>
+                        startClusterSnapshot(deps.rds(sc.region), { clusterIdentifier: cluster, stack: sc.stack, service: MANUAL_SERVICE, reason, now: deps.now }),
+                    ),
+                );
                 if (ctx.json) {
                     ctx.printJson({ identifier: r.identifier, arn: r.arn ?? null, status: r.status, pruned: [] });
                 } else {

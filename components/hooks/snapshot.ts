@@ -114,7 +114,7 @@ export function toTagValue(text: string): string {
     .slice(0, 256);
 }
 
-function snapshotTags(req: PreUpdateSnapshotRequest): Tag[] {
+function snapshotTags(req: StartSnapshotRequest): Tag[] {
   const tags: [string, string | undefined][] = [
     [SNAPSHOT_TAGS.managedBy, SNAPSHOT_MANAGED_BY],
     [SNAPSHOT_TAGS.stack, req.stack],
@@ -138,22 +138,20 @@ function validate(req: PreUpdateSnapshotRequest): void {
   if (!(req.timeoutMs > 0)) throw bad("timeoutMs (snapshotTimeoutMinutes)", req.timeoutMs, "a positive duration");
 }
 
-/**
- * Take a manual snapshot of the cluster before an update and wait until it is `available`, then prune
- * drydock's older snapshots of this stack beyond `keep`.
- *
- * Throws {@link SnapshotError} when the cluster is not `available`, an AWS call fails (access denied,
- * throttled beyond the SDK's retries, ...), the snapshot fails, or waiting exceeds `timeoutMs`.
- * A pruning failure does not throw (the new snapshot exists; the update is protected): it is logged.
- */
-export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnapshotRequest): Promise<PreUpdateSnapshotResult> {
-  validate(req);
-  const now = req.now ?? (() => new Date());
-  const sleep = req.sleep ?? realSleep;
-  const log = req.log ?? (() => undefined);
-  const cluster = req.clusterIdentifier;
-  const fail = (detail: string) => new SnapshotError(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
+const failure = (cluster: string) => (detail: string) => new SnapshotError(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
 
+/** What {@link startClusterSnapshot} needs: the request without the waiting and pruning settings. */
+export type StartSnapshotRequest = Omit<PreUpdateSnapshotRequest, "keep" | "timeoutMs" | "pollMs" | "sleep">;
+
+/**
+ * Start a drydock-tagged manual snapshot of the cluster and return at once (`drydock snapshot`
+ * without `--wait`; the first half of {@link createPreUpdateSnapshot}).
+ * Throws {@link SnapshotError} when the cluster cannot be read or is not `available`, or RDS refuses.
+ */
+export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<{ identifier: string; arn?: string; status: string }> {
+  const now = req.now ?? (() => new Date());
+  const cluster = req.clusterIdentifier;
+  const fail = failure(cluster);
   let status: string | undefined;
   try {
     const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster }));
@@ -169,15 +167,33 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
   }
 
   const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now() });
-  let arn: string | undefined;
   try {
     const out = await rds.send(
       new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: snapshotTags(req) }),
     );
-    arn = out.DBClusterSnapshot?.DBClusterSnapshotArn;
+    const arn = out.DBClusterSnapshot?.DBClusterSnapshotArn;
+    return { identifier, ...(arn !== undefined ? { arn } : {}), status: out.DBClusterSnapshot?.Status ?? "creating" };
   } catch (err) {
     throw fail(`could not create snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
   }
+}
+
+/**
+ * Take a manual snapshot of the cluster before an update and wait until it is `available`, then prune
+ * drydock's older snapshots of this stack beyond `keep`.
+ *
+ * Throws {@link SnapshotError} when the cluster is not `available`, an AWS call fails (access denied,
+ * throttled beyond the SDK's retries, ...), the snapshot fails, or waiting exceeds `timeoutMs`.
+ * A pruning failure does not throw (the new snapshot exists; the update is protected): it is logged.
+ */
+export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnapshotRequest): Promise<PreUpdateSnapshotResult> {
+  validate(req);
+  const now = req.now ?? (() => new Date());
+  const sleep = req.sleep ?? realSleep;
+  const log = req.log ?? (() => undefined);
+  const cluster = req.clusterIdentifier;
+  const fail = failure(cluster);
+  const { identifier, arn } = await startClusterSnapshot(rds, { ...req, now });
   log(`snapshot ${identifier} of ${cluster} started (${req.reason})`);
 
   await waitUntilAvailable(rds, identifier, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });

@@ -25,12 +25,9 @@ import { tryParseVersion } from "../../release/version";
 import { ProductionConfig, imagesPinnedConfigSchema, productionStacksOf, stackInfo } from "../config";
 import { SubChecks, asRecord, checkUnknownsInJson, displayName, nonEmpty, q } from "./common";
 
-/** Task definition tag carrying the version as configured (e.g. `latest`, `v1.2.3`). */
-export const REQUESTED_VERSION_TAG = "drydock:requested-version";
-/** Container environment variable carrying the version as configured. */
-export const VERSION_ENV = "APP_VERSION";
-/** Docker label carrying the version as configured. */
-export const VERSION_LABEL = "org.opencontainers.image.version";
+// Where the version as configured travels with a task definition: the same names the program writes.
+import { APP_VERSION_ENV as VERSION_ENV, IMAGE_VERSION_LABEL as VERSION_LABEL, REQUESTED_VERSION_TAG } from "../../components/names";
+export { REQUESTED_VERSION_TAG, VERSION_ENV, VERSION_LABEL };
 
 /** The immutable forms, for fix messages. */
 export const IMMUTABLE_FORMS =
