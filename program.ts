@@ -81,6 +81,7 @@ export function createDrydock(settings: Settings): DrydockOutputs {
         backupWindow: db.backupWindow,
         backupRetentionDays: db.backupRetentionDays,
         clusterHooks: hooks.bindings.databaseCluster,
+        instanceHooks: hooks.bindings.databaseInstance,
         tags,
     });
 

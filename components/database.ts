@@ -58,6 +58,8 @@ export interface DatabaseArgs {
     performanceInsightsRetentionDays?: number;
     /** Resource hooks bound to the `aws.rds.Cluster` (e.g. a release gate). @default undefined */
     clusterHooks?: pulumi.ResourceHookBinding;
+    /** Resource hooks bound to every `aws.rds.ClusterInstance` (a provisioned instance class changes there). @default undefined */
+    instanceHooks?: pulumi.ResourceHookBinding;
     /** Clock for the creation time in the final snapshot's name. @default () => new Date() */
     clock?: () => Date;
     /** Tags for every child; copied to snapshots. @default {} */
@@ -187,7 +189,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
                 promotionTier: i === 1 ? 0 : 1, // the first instance is the preferred writer
                 copyTagsToSnapshot: true,
                 tags: a.tags,
-            }, child);
+            }, { ...child, ...(args.instanceHooks ? { hooks: args.instanceHooks } : {}) });
         }
 
         this.endpoint = cluster.endpoint;
@@ -213,7 +215,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
     }
 }
 
-type Resolved = Required<Omit<DatabaseArgs, "clusterHooks" | "vpcId" | "subnetIds">>;
+type Resolved = Required<Omit<DatabaseArgs, "clusterHooks" | "instanceHooks" | "vpcId" | "subnetIds">>;
 
 function validate(where: string, a: Resolved): void {
     requireInteger(where, "backupRetentionDays", a.backupRetentionDays, a.production ? 7 : 1, 35, "days", a.production ? "production keeps at least 7 days of backups" : "");

@@ -131,6 +131,7 @@ describe("hooks: factory and adapters", () => {
       });
       expect(names(h.bindings.frontendService)).to.deep.equal({ beforeUpdate: ["release-gate"], afterCreate: ["verify-rollout"], afterUpdate: ["verify-rollout"] });
       expect(names(h.bindings.databaseCluster)).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+      expect(names(h.bindings.databaseInstance)).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
     });
 
     it("reaches the engine as bound (mock monitor)", async () => {
@@ -256,6 +257,36 @@ describe("hooks: factory and adapters", () => {
         { Key: "drydock:service", Value: "database" },
         { Key: "drydock:reason", Value: "database engineVersion changed" },
       ]);
+    });
+
+    it("snapshots before a provisioned instance changes class, once per update however many instances change", async () => {
+      const h = hooks();
+      const instance = (n: number, cls: string) => ({ identifier: `drydock-production-${n}`, clusterIdentifier: "drydock-production", instanceClass: cls, engine: "aurora-postgresql" });
+      const resize = (n: number) =>
+        hookArgs("aws:rds/clusterInstance:ClusterInstance", `database-instance-${n}`, {
+          oldInputs: instance(n, "db.r6g.large"),
+          newInputs: instance(n, "db.r6g.xlarge"),
+          oldOutputs: instance(n, "db.r6g.large"),
+        });
+      await Promise.all([h.preUpdateSnapshot.callback(resize(1)), h.preUpdateSnapshot.callback(resize(2))]);
+      const creates = rdsMock().commandCalls(CreateDBClusterSnapshotCommand);
+      expect(creates).to.have.length(1);
+      const tags = Object.fromEntries((creates[0].args[0].input.Tags ?? []).map((t) => [t.Key, t.Value]));
+      expect(tags).to.include({ "drydock:service": "database", "drydock:from-version": "db.r6g.large", "drydock:to-version": "db.r6g.xlarge" });
+      expect(info.some((m) => m.includes("taken earlier in this update covers"))).to.equal(true);
+      // A later backend version change in the same update is covered by the same snapshot.
+      await h.preUpdateSnapshot.callback(versionChange());
+      expect(rdsMock().commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
+    });
+
+    it("takes no snapshot when an instance changes only tags or its promotion tier", async () => {
+      const h = hooks();
+      const base = { identifier: "drydock-production-1", clusterIdentifier: "drydock-production", instanceClass: "db.serverless", promotionTier: 0 };
+      await h.preUpdateSnapshot.callback(
+        hookArgs("aws:rds/clusterInstance:ClusterInstance", "database-instance-1", { oldInputs: base, newInputs: { ...base, promotionTier: 1, tags: { team: "x" } } }),
+      );
+      expect(rdsMock().commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(0);
+      expect(info.join("\n")).to.include("instance class, engine version and parameter group are unchanged");
     });
 
     it("stops the update when the snapshot fails, saying nothing changed", async () => {

@@ -91,6 +91,9 @@ for (const stack of ["staging", "production"]) {
             });
             const [db] = cloud.byType("aws:rds/cluster:Cluster");
             expect(db.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+            const instances = cloud.byType("aws:rds/clusterInstance:ClusterInstance");
+            expect(instances).to.not.be.empty;
+            for (const i of instances) expect(i.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
             for (const r of cloud.resources) {
                 expect(r.hooks.beforeDelete ?? [], r.urn).to.be.empty;
                 expect(r.hooks.afterDelete ?? [], r.urn).to.be.empty;

@@ -24,6 +24,9 @@ export const CLUSTER_RUNTIME_FIELDS = [
   "serverlessv2ScalingConfiguration",
 ] as const;
 
+/** aws.rds.ClusterInstance inputs whose change alters what the database runs (provisioned instance class). */
+export const INSTANCE_RUNTIME_FIELDS = ["instanceClass", "engineVersion", "dbParameterGroupName"] as const;
+
 /** true if the value (or anything inside it) is not known yet (preview). */
 function containsUnknown(v: unknown): boolean {
   if (pulumi.isUnknown(v)) return true;

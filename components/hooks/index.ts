@@ -14,7 +14,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
 import { WeeklyWindow } from "../../release/windows";
-import { clusterChange, HookInputs, serviceChange, stringInput } from "./changes";
+import { changedInputKeys, clusterChange, HookInputs, INSTANCE_RUNTIME_FIELDS, inputChanged, serviceChange, stringInput } from "./changes";
 import { evaluateReleaseGate } from "./gate";
 import { createPreUpdateSnapshot } from "./snapshot";
 import { RolloutError, verifyRollout } from "./verify";
@@ -35,6 +35,7 @@ export const AWS_MAX_ATTEMPTS = 6;
 
 const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
 const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";
+const RDS_INSTANCE_TYPE = "aws:rds/clusterInstance:ClusterInstance";
 
 export interface HookLog {
   info(msg: string): void;
@@ -75,6 +76,8 @@ export interface UpdateHooks {
     backendService: pulumi.ResourceHookBinding;
     frontendService: pulumi.ResourceHookBinding;
     databaseCluster: pulumi.ResourceHookBinding;
+    /** Each Aurora cluster instance: a provisioned instance class lives here, not on the cluster. */
+    databaseInstance: pulumi.ResourceHookBinding;
   };
 }
 
@@ -120,6 +123,12 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
   const ecs = lazy(ctx.clients?.ecs ?? (() => createEcsClient(ctx.region)));
   /** Override reasons the gate used, by resource URN, for the snapshot tags. */
   const overridesUsed = new Map<string, string>();
+  /**
+   * The snapshot taken in this update, per Aurora cluster. One `pulumi up` snapshots a cluster once,
+   * before the first change that needs it: later hooks of the same run (the backend after an engine
+   * upgrade, several instances changing class at once) wait for that snapshot instead of racing it.
+   */
+  const snapshotsThisUpdate = new Map<string, Promise<unknown>>();
 
   const releaseGate = new pulumi.ResourceHook(
     HOOK_NAMES.releaseGate,
@@ -153,8 +162,10 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
       log.info(`${HOOK_NAMES.preUpdateSnapshot}: no snapshot: ${plan}`);
       return;
     }
-    try {
-      await createPreUpdateSnapshot(rds(), {
+    const earlier = snapshotsThisUpdate.get(plan.clusterIdentifier);
+    const snapshot =
+      earlier ??
+      createPreUpdateSnapshot(rds(), {
         ...plan,
         stack: ctx.stack,
         ...(override ? { override } : {}),
@@ -165,6 +176,10 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
         ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
         log: (m) => log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${m}`),
       });
+    if (earlier) log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: the snapshot of ${plan.clusterIdentifier} taken earlier in this update covers ${plan.reason}`);
+    else snapshotsThisUpdate.set(plan.clusterIdentifier, snapshot);
+    try {
+      await snapshot;
     } catch (err) {
       throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`);
     }
@@ -203,6 +218,7 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
       backendService: { beforeUpdate: [releaseGate, preUpdateSnapshot], afterCreate: [verify], afterUpdate: [verify] },
       frontendService: { beforeUpdate: [releaseGate], afterCreate: [verify], afterUpdate: [verify] },
       databaseCluster: { beforeUpdate: [preUpdateSnapshot] },
+      databaseInstance: { beforeUpdate: [preUpdateSnapshot] },
     },
   };
 }
@@ -266,5 +282,24 @@ function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksContext): S
       reason: `database ${change.fields.join(" ")} changed`,
     };
   }
-  throw new Error(`${HOOK_NAMES.preUpdateSnapshot} is bound to ${args.type} "${args.name}"; it supports ${ECS_SERVICE_TYPE} and ${RDS_CLUSTER_TYPE}`);
+  if (args.type === RDS_INSTANCE_TYPE) {
+    const fields = INSTANCE_RUNTIME_FIELDS.filter((k) => inputChanged(oldInputs, newInputs, k));
+    if (fields.length === 0) {
+      return `${args.name}: instance class, engine version and parameter group are unchanged (this update changes ${changedInputKeys(oldInputs, newInputs).join(", ") || "nothing"})`;
+    }
+    const clusterIdentifier = stringInput(args.oldOutputs, "clusterIdentifier") ?? stringInput(newInputs, "clusterIdentifier") ?? ctx.clusterIdentifier;
+    const classChange = fields.includes("instanceClass")
+      ? { fromVersion: stringInput(oldInputs, "instanceClass"), toVersion: stringInput(newInputs, "instanceClass") }
+      : {};
+    return {
+      clusterIdentifier,
+      service: "database",
+      ...(classChange.fromVersion ? { fromVersion: classChange.fromVersion } : {}),
+      ...(classChange.toVersion ? { toVersion: classChange.toVersion } : {}),
+      reason: `database instance ${stringInput(newInputs, "identifier") ?? args.name} ${fields.join(" ")} changed`,
+    };
+  }
+  throw new Error(
+    `${HOOK_NAMES.preUpdateSnapshot} is bound to ${args.type} "${args.name}"; it supports ${ECS_SERVICE_TYPE}, ${RDS_CLUSTER_TYPE} and ${RDS_INSTANCE_TYPE}`,
+  );
 }
