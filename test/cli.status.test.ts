@@ -76,8 +76,8 @@ describe("drydock status", () => {
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
             services: [
-                { name: "backend", version: "v1.3.0", image: `${BACKEND_REPO}@${A}`, desired: 2, running: 2, pending: 0, rolloutState: "COMPLETED", targets: { healthy: 2, unhealthy: 0 } },
-                { name: "frontend", version: "v1.3.0", image: `${FRONTEND_REPO}@${F}`, desired: 2, running: 1, pending: 1, rolloutState: "IN_PROGRESS", targets: { healthy: 1, unhealthy: 1 } },
+                { name: "backend", version: "v1.3.0", image: `${BACKEND_REPO}@${A}`, desired: 2, running: 2, pending: 0, rolloutState: "COMPLETED", rolledBack: false, targets: { healthy: 2, unhealthy: 0 } },
+                { name: "frontend", version: "v1.3.0", image: `${FRONTEND_REPO}@${F}`, desired: 2, running: 1, pending: 1, rolloutState: "IN_PROGRESS", rolledBack: false, targets: { healthy: 1, unhealthy: 1 } },
             ],
             database: {
                 identifier: "drydock-production",
@@ -110,7 +110,7 @@ describe("drydock status", () => {
         mockTargets(["healthy", "unhealthy"], ["healthy", "healthy"]);
         mockDatabase();
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
-        expect(json.services[0]).to.deep.include({ name: "backend", version: "v1.2.2", rolloutState: "IN_PROGRESS", targets: { healthy: 1, unhealthy: 1 } });
+        expect(json.services[0]).to.deep.include({ name: "backend", version: "v1.2.2", rolloutState: "IN_PROGRESS", rolledBack: true, targets: { healthy: 1, unhealthy: 1 } });
 
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.code).to.equal(0);
@@ -129,7 +129,7 @@ describe("drydock status", () => {
         const r = await drydock(dir, ["status", "--stack", "staging", "--json"]);
         expect(r.code).to.equal(0);
         const doc = JSON.parse(r.stdout);
-        expect(doc.services[1]).to.deep.equal({ name: "frontend", version: null, image: null, desired: 0, running: 0, pending: 0, rolloutState: null, targets: { healthy: 0, unhealthy: 0 } });
+        expect(doc.services[1]).to.deep.equal({ name: "frontend", version: null, image: null, desired: 0, running: 0, pending: 0, rolloutState: null, rolledBack: false, targets: { healthy: 0, unhealthy: 0 } });
         expect(doc.database).to.equal(null);
         // staging has no windows: always open, no next start.
         expect(doc.release).to.deep.equal({ paused: false, windowOpen: true, nextWindowStart: null });

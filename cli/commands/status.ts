@@ -35,6 +35,8 @@ export interface ServiceStatus {
     running: number;
     pending: number;
     rolloutState: string | null;
+    /** ECS rolled a deployment of this service back (a FAILED deployment is still listed). */
+    rolledBack: boolean;
     targets: { healthy: number; unhealthy: number };
 }
 
@@ -115,6 +117,7 @@ function detail(state: ServiceState, td?: TaskDefinitionInfo, targets: TargetCou
             running: state.running,
             pending: state.pending,
             rolloutState: state.primary?.rolloutState ?? null,
+            rolledBack: state.failed.length > 0,
             targets: { healthy: targets.healthy, unhealthy: targets.unhealthy },
         },
     };
