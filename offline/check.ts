@@ -62,7 +62,7 @@ export function applyOverrides(values: RawConfig, overrides: Array<[string, stri
 }
 
 /** Pulumi config as the engine would pass it to the program: every key namespaced. */
-function engineConfig(values: RawConfig): Record<string, string> {
+export function engineConfig(values: RawConfig): Record<string, string> {
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
         if (value !== undefined) config[key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`] = value;

@@ -28,6 +28,8 @@ export interface RecordedResource {
     /** Logical name. */
     name: string;
     urn: string;
+    /** The physical id the mock assigned, once registered (e.g. `sg-…` for a security group). */
+    id?: string;
     /** Inputs as the engine received them (secrets unwrapped; unknowns during preview are `undefined`). */
     inputs: Record<string, unknown>;
     /** Names of the resource hooks bound to the resource, per kind. */
@@ -191,7 +193,7 @@ function patchMonitor(resources: RecordedResource[], errors: Error[], tracker: {
         const parent = req.getParent() || undefined;
         const ignoreChanges = req.getIgnorechangesList();
         const dependencies = req.getDependenciesList();
-        resources.push({
+        const record: RecordedResource = {
             type,
             name,
             urn: monitor.newUrn(req.getParent(), type, name),
@@ -201,8 +203,13 @@ function patchMonitor(resources: RecordedResource[], errors: Error[], tracker: {
             ...(parent ? { parent } : {}),
             ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
             ...(dependencies.length > 0 ? { dependencies: [...dependencies] } : {}),
+        };
+        resources.push(record);
+        return register(req, (err, resp) => {
+            const id = (resp as { getId?: () => string } | undefined)?.getId?.();
+            if (!err && id) record.id = id;
+            cb(err, resp);
         });
-        return register(req, cb);
     });
     monitor.invoke = track("invoke", monitor.invoke.bind(monitor));
     monitor.registerResourceOutputs = track("registerResourceOutputs", monitor.registerResourceOutputs.bind(monitor));

@@ -1,38 +1,8 @@
 import { expect } from "chai";
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { loadStack } from "../cli/stackFile";
-import { parseSettings, RawConfig } from "../config";
-import { defaultImageDigest, MockCloud, RecordedResource, startMockCloud } from "../offline/mockCloud";
-import { createDrydock, DrydockOutputs } from "../program";
-
-const ROOT = path.join(__dirname, "..");
-
-function stackValues(stack: string): RawConfig {
-    return loadStack(ROOT, stack).values();
-}
-
-function fullKeys(values: RawConfig): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k.includes(":") ? k : `drydock:${k}`] = v;
-    return out;
-}
-
-function promiseOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
-}
-
-async function synthesize(stack: string, overrides: RawConfig = {}): Promise<{ cloud: MockCloud; outputs: DrydockOutputs }> {
-    const values = { ...stackValues(stack), ...overrides };
-    const cloud = startMockCloud({ stack, config: fullKeys(values) });
-    const outputs = createDrydock(parseSettings(values, stack));
-    await cloud.settle();
-    return { cloud, outputs };
-}
-
-function containers(td: RecordedResource): Array<{ name: string; image: string; environment?: { name: string; value: string }[]; dockerLabels?: Record<string, string> }> {
-    return JSON.parse(td.inputs.containerDefinitions as string);
-}
+import { defaultImageDigest, MockCloud } from "../offline/mockCloud";
+import type { DrydockOutputs } from "../program";
+import { containers, promiseOf } from "./support/records";
+import { stackValues, synthesize } from "./support/synthesize";
 
 for (const stack of ["staging", "production"]) {
     describe(`program: the ${stack} stack under mocks`, () => {
