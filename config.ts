@@ -493,6 +493,7 @@ export function parseSettings(values: RawConfig, stack: string, project = "drydo
 /**
  * Reads and validates the current stack's configuration through `pulumi.Config`.
  * Pulumi is loaded here, not at module load, so the CLI can use `parseSettings` without it.
+ * @throws pulumi.RunError listing every bad key, so the preview fails before anything is planned.
  */
 export function loadSettings(): Settings {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -507,5 +508,11 @@ export function loadSettings(): Settings {
         if (ns === CONFIG_NAMESPACE && key !== undefined && !CONFIG_KEY_MAP.has(key)) values[key] = all[full];
     }
     values["aws:region"] = new pulumi.Config("aws").get("region");
-    return parseSettings(values, pulumi.getStack(), pulumi.getProject());
+    try {
+        return parseSettings(values, pulumi.getStack(), pulumi.getProject());
+    } catch (err) {
+        // A RunError fails `pulumi preview`/`up` with just the message: no program text, no stack trace.
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
 }

@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { loadStack } from "../cli/stackFile";
-import { ConfigError, parseSettings, RawConfig } from "../config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadSettings, parseSettings, RawConfig } from "../config";
+import { startMockCloud } from "../offline/mockCloud";
 import { CONFIG_KEYS } from "../configSchema";
 
 const ROOT = path.join(__dirname, "..");
@@ -211,5 +213,38 @@ describe("config: Pulumi.yaml declares every key", () => {
             values[k.key] = Array.isArray(k.default) ? JSON.stringify(k.default) : String(k.default);
         }
         expect(() => parseSettings({ ...minimal(), ...values }, "production")).not.to.throw();
+    });
+});
+
+describe("config: loadSettings inside the Pulumi program", () => {
+    // Reads what `pulumi config set` stored, as the engine passes it to the program.
+    it("reads the stack's config and fails the preview cleanly on a typo, naming the key and the accepted forms", () => {
+        const good = {
+            "drydock:backendVersion": "v1.3.0",
+            "drydock:frontendVersion": "v1.2.3",
+            "drydock:backendImage": `${REPO}/backend`,
+            "drydock:frontendImage": `${REPO}/frontend`,
+            "drydock:releaseWindows": '["tue:09:00-tue:16:00"]',
+            "aws:region": "eu-west-1",
+        };
+        startMockCloud({ stack: "production", config: good });
+        const s = loadSettings();
+        expect(s.stack).to.equal("production");
+        expect(s.backend.version.raw).to.equal("v1.3.0");
+        expect(s.release.windows.map((w) => w.raw)).to.deep.equal(["tue:09:00-tue:16:00"]);
+        expect(s.region).to.equal("eu-west-1");
+
+        startMockCloud({ stack: "production", config: { ...good, "drydock:backendVersion": "v1..2", "drydock:backendVerison": "v1.3.0" } });
+        let err: unknown;
+        try {
+            loadSettings();
+        } catch (e) {
+            err = e;
+        }
+        expect(pulumi.RunError.isInstance(err)).to.equal(true);
+        const message = (err as Error).message;
+        expect(message).to.include('drydock:backendVersion = "v1..2"');
+        expect(message).to.include("Accepted forms:");
+        expect(message).to.include("drydock:backendVerison");
     });
 });
