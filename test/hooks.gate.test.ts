@@ -47,7 +47,7 @@ describe("hooks: release gate decision", () => {
         `  now:         Wed 2026-11-25 13:03 UTC`,
         `  windows:     tue:09:00-tue:17:00, thu:09:00-thu:12:00 (UTC)`,
         `  next window: Thu 2026-11-26 09:00 UTC until Thu 2026-11-26 12:00 UTC`,
-        `Nothing was changed.`,
+        `The service was not updated: it keeps running what it runs now.`,
         "Run `pulumi up` again inside a release window.",
         `Or override with a reason (it is logged and recorded in the pre-update snapshot's tags):`,
         `  pulumi config set releaseOverride "<reason>" -s production`,
@@ -99,7 +99,7 @@ describe("hooks: release gate decision", () => {
       const d = gate({ paused: true, pauseReason: "incident INC-42", windows: windows("wed:09:00-wed:17:00") });
       expect(d.allowed).to.equal(false);
       expect(d.reason).to.equal(`updates are paused on stack "production" (reason: "incident INC-42")`);
-      expect(d.message).to.include("Resume updates with: pulumi config set updatesPaused false -s production");
+      expect(d.message).to.include("Resume updates with: npx drydock resume --stack production (or pulumi config set updatesPaused false -s production)");
       expect(d.message).to.include(`pulumi config set releaseOverride "<reason>" -s production`);
       expect(d.message).to.include("(once updates are resumed)");
     });

@@ -88,8 +88,8 @@ function refusalMessage(input: ReleaseGateInput, subject: string, refusal: strin
     const after = input.paused ? " (once updates are resumed)" : "";
     lines.push(`  next window: ${formatInZone(next.start, zone)} until ${formatInZone(next.end, zone)}${after}`);
   }
-  lines.push("Nothing was changed.");
-  if (input.paused) lines.push(`Resume updates with: pulumi config set updatesPaused false -s ${input.stack}`);
+  lines.push("The service was not updated: it keeps running what it runs now.");
+  if (input.paused) lines.push(`Resume updates with: npx drydock resume --stack ${input.stack} (or pulumi config set updatesPaused false -s ${input.stack})`);
   else lines.push("Run `pulumi up` again inside a release window.");
   lines.push(
     "Or override with a reason (it is logged and recorded in the pre-update snapshot's tags):",
