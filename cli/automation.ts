@@ -4,6 +4,8 @@
  * the real one loads `@pulumi/pulumi/automation` only when a method is called, so the rest of the
  * command never needs the Pulumi CLI.
  */
+import { existsSync } from "fs";
+import { join } from "path";
 import type { OpMap, PreviewResult, Stack, UpResult, UpdateResult } from "@pulumi/pulumi/automation";
 
 /** What an update reports back. */
@@ -55,15 +57,23 @@ export function createPulumiAutomation(options: AutomationOptions = {}): PulumiA
         return select({ stackName, workDir });
     };
     const onOutput = options.onOutput;
+    // The same guardrails as the pull-request preview: the project's CrossGuard pack runs with every operation.
+    const operation = (cwd: string) => {
+        const pack = join(cwd, "policies");
+        return {
+            ...(onOutput ? { onOutput } : {}),
+            ...(existsSync(join(pack, "PulumiPolicy.yaml")) ? { policyPacks: [pack] } : {}),
+        };
+    };
     return {
         async preview(stack, cwd) {
             const s = await stackIn(stack, cwd);
-            const r: PreviewResult = await s.preview(onOutput ? { onOutput } : {});
+            const r: PreviewResult = await s.preview(operation(cwd));
             return { changeSummary: counts(r.changeSummary), stdout: r.stdout };
         },
         async up(stack, cwd) {
             const s = await stackIn(stack, cwd);
-            const r: UpResult = await s.up(onOutput ? { onOutput } : {});
+            const r: UpResult = await s.up(operation(cwd));
             return { summary: { result: r.summary.result, resourceChanges: counts(r.summary.resourceChanges) }, stdout: r.stdout };
         },
     };

@@ -125,6 +125,22 @@ describe("Pulumi Automation seam", () => {
         expect(outputs).to.deep.equal(["previewing...\n", "updating...\n"]);
     });
 
+    it("runs the project's policy pack with every preview and update", async () => {
+        const seen: unknown[] = [];
+        const selectStack: SelectStack = async () =>
+            ({
+                preview: async (opts: unknown) => (seen.push(opts), { stdout: "", stderr: "", changeSummary: {} }),
+                up: async (opts: unknown) => (seen.push(opts), { stdout: "", stderr: "", outputs: {}, summary: { result: "succeeded", resourceChanges: {} } }),
+            }) as unknown as Awaited<ReturnType<SelectStack>>;
+        const automation = createPulumiAutomation({ selectStack });
+        await automation.preview("production", ROOT);
+        await automation.up("production", ROOT);
+        expect(seen).to.deep.equal([{ policyPacks: [join(ROOT, "policies")] }, { policyPacks: [join(ROOT, "policies")] }]);
+        seen.length = 0;
+        await automation.preview("production", join(ROOT, "test")); // a directory without a pack: nothing to run
+        expect(seen).to.deep.equal([{}]);
+    });
+
     it("passes failures through", async () => {
         const automation = createPulumiAutomation({
             selectStack: async () => {
