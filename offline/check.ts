@@ -36,7 +36,7 @@ export interface CheckReport {
     resources: CheckedResource[];
     violations: Violation[];
     rollout: RolloutReport[];
-    release: { paused: boolean; pauseReason?: string; windowOpen: boolean; nextWindowStart: string | null };
+    release: { paused: boolean; pauseReason?: string; timeZone: string; windowOpen: boolean; nextWindowStart: string | null };
     /** Warnings the program printed (e.g. plain HTTP without a certificate). */
     warnings: string[];
 }
@@ -96,6 +96,7 @@ function releaseOf(settings: Settings, now: Date): CheckReport["release"] {
     return {
         paused: settings.release.paused,
         pauseReason: settings.release.pauseReason,
+        timeZone: settings.release.timeZone,
         windowOpen: state.open,
         nextWindowStart: state.next ? state.next.start.toISOString() : null,
     };

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../../config";
 import type { CheckReport } from "../../offline/check";
 import type { PolicyConfigEntry } from "../../policies/evaluate";
+import { formatInZone } from "../../release/windows";
 import { CliDeps } from "../deps";
 import { EXIT, usageError } from "../errors";
 import { Ctx, createCtx, renderTable } from "../output";
@@ -79,7 +80,7 @@ function printReport(ctx: Ctx, report: CheckReport): void {
     const rel = report.release;
     ctx.print(
         `Release: ${rel.paused ? `PAUSED${rel.pauseReason ? ` (${rel.pauseReason})` : ""}` : "not paused"}; window ${rel.windowOpen ? "open now" : "closed now"}` +
-            (rel.nextWindowStart ? `; next opens ${rel.nextWindowStart}` : ""),
+            (rel.nextWindowStart ? `; next opens ${formatInZone(new Date(rel.nextWindowStart), rel.timeZone)}` : ""),
     );
     for (const w of report.warnings) ctx.print(`warning: ${w}`);
     ctx.print();
