@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { rejection } from "./support/rejection";
 import { AWS_MAX_ATTEMPTS, createRdsClient, createUpdateHooks, HOOK_NAMES, UpdateHooksContext } from "../components/hooks";
 import { startMockCloud } from "../offline/mockCloud";
 import { parseWeeklyWindow } from "../release/windows";
@@ -34,15 +35,6 @@ function serviceInputs(service: string, version: string, rev: number, extra: Rec
 
 function hookArgs(type: string, name: string, o: Partial<pulumi.ResourceHookArgs>): pulumi.ResourceHookArgs {
   return { urn: `urn:pulumi:${STACK}::drydock::${type}::${name}`, id: `${name}-id`, name, type, ...o };
-}
-
-async function rejection(p: unknown): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the hook to fail");
 }
 
 describe("hooks: factory and adapters", () => {

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { rejection } from "./support/rejection";
 import { Readable } from "node:stream";
 import {
   createPreUpdateSnapshot,
@@ -80,15 +81,6 @@ function drydockSnapshot(id: string, created: string, stack = "production", stat
       { Key: "drydock:service", Value: "backend" },
     ],
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the promise to reject");
 }
 
 describe("hooks: pre-update snapshot", () => {

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { rejection } from "./support/rejection";
 import { RolloutError, verifyRollout, VerifyRolloutRequest } from "../components/hooks/verify";
 
 const ARN = "arn:aws:ecs:us-east-1:123456789012";
@@ -50,15 +51,6 @@ function stoppedTask(id: string, rev: number, stoppedSecondsAfterStart: number, 
     stoppedAt: at(stoppedSecondsAfterStart),
     containers: [{ name: "backend", exitCode, lastStatus: "STOPPED", reason: containerReason }],
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the promise to reject");
 }
 
 describe("hooks: rollout verification", () => {
