@@ -9,16 +9,11 @@
 import { CONFIG_KEYS, CONFIG_KEY_MAP, CONFIG_NAMESPACE, ConfigKey } from "./configSchema";
 import { ACCEPTED_VERSION_FORMS, ImageVersion, tryParseVersion } from "./release/version";
 import { parseRepositoryUri, RepositoryRef } from "./release/imageRef";
-import {
-    DailyWindow,
-    isValidTimeZone,
-    parseDailyWindow,
-    parseWeeklyWindow,
-    WeeklyWindow,
-    windowMinutes,
-    windowsOverlap,
-} from "./release/windows";
+import { auroraWindowProblems, isValidTimeZone, parseWeeklyWindow, WEEKLY_WINDOW_FORMAT, WeeklyWindow } from "./release/windows";
 import { isProductionStack } from "./release/stacks";
+import { isRdsIdentifier } from "./release/snapshots";
+import { dbClusterIdentifier } from "./components/names";
+import { AUTOSCALING_CPU_TARGET, FARGATE_MEMORY, fargateMemoryText, LOG_RETENTION_DAYS } from "./components/limits";
 
 export type ServiceName = "backend" | "frontend";
 export const SERVICE_NAMES: readonly ServiceName[] = ["backend", "frontend"];
@@ -121,27 +116,6 @@ const HEALTH_CHECK_PATHS: Record<ServiceName, string> = {
     backend: "/api/v1/utils/health-check/",
     frontend: "/",
 };
-
-/** Fargate CPU units and the memory sizes (MiB) each allows. */
-const FARGATE_SIZES: Record<number, { min: number; max: number; step: number; extra?: number[] }> = {
-    256: { min: 512, max: 2048, step: 1024, extra: [512] },
-    512: { min: 1024, max: 4096, step: 1024 },
-    1024: { min: 2048, max: 8192, step: 1024 },
-    2048: { min: 4096, max: 16384, step: 1024 },
-    4096: { min: 8192, max: 30720, step: 1024 },
-    8192: { min: 16384, max: 61440, step: 4096 },
-    16384: { min: 32768, max: 122880, step: 8192 },
-};
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-function fargateMemoryOk(cpu: number, memory: number): boolean {
-    const size = FARGATE_SIZES[cpu];
-    if (!size) return false;
-    if (size.extra?.includes(memory)) return true;
-    return memory >= size.min && memory <= size.max && (memory - size.min) % size.step === 0;
-}
 
 /**
  * Reads one key at a time, recording problems instead of throwing so every bad key is reported.
@@ -266,15 +240,10 @@ function readService(r: Reader, name: ServiceName): ServiceSettings {
     const repository = readRepository(r, `${name}Image`);
     const cpu = r.integer(`${name}Cpu`, 256, 16384);
     const memory = r.integer(`${name}Memory`, 512, 122880);
-    if (!FARGATE_SIZES[cpu]) {
-        r.problem(`${name}Cpu`, String(cpu), `not a Fargate CPU size; accepted: ${Object.keys(FARGATE_SIZES).join(", ")}`);
-    } else if (!fargateMemoryOk(cpu, memory)) {
-        const s = FARGATE_SIZES[cpu];
-        r.problem(
-            `${name}Memory`,
-            String(memory),
-            `does not fit ${name}Cpu ${cpu}; accepted: ${s.extra ? `${s.extra.join(", ")} or ` : ""}${s.min}-${s.max} MiB in steps of ${s.step}`,
-        );
+    if (!FARGATE_MEMORY[cpu]) {
+        r.problem(`${name}Cpu`, String(cpu), `not a Fargate CPU size; accepted: ${Object.keys(FARGATE_MEMORY).join(", ")}`);
+    } else if (!FARGATE_MEMORY[cpu].includes(memory)) {
+        r.problem(`${name}Memory`, String(memory), `does not fit ${name}Cpu ${cpu}; accepted: ${fargateMemoryText(cpu)}`);
     }
     const desiredCount = r.integer(`${name}DesiredCount`, 1, 100);
     const maxCount = r.integer(`${name}MaxCount`, 1, 100);
@@ -285,33 +254,13 @@ function readService(r: Reader, name: ServiceName): ServiceSettings {
     return { name, version, repository, cpu, memory, desiredCount, maxCount: Math.max(maxCount, desiredCount), port, healthCheckPath: HEALTH_CHECK_PATHS[name] };
 }
 
-function readWindow<W extends WeeklyWindow | DailyWindow>(
-    r: Reader,
-    key: string,
-    parse: (s: string) => W,
-    format: string,
-): W | undefined {
-    const raw = r.string(key).trim();
-    try {
-        const w = parse(raw);
-        if (windowMinutes(w) < 30) {
-            r.problem(key, raw, `lasts ${windowMinutes(w)} minutes; AWS requires at least 30 (format ${format})`);
-            return undefined;
-        }
-        return w;
-    } catch (err) {
-        r.problem(key, raw, `${(err as Error).message}; accepted: ${format}, UTC`);
-        return undefined;
-    }
-}
-
 function readReleaseWindows(r: Reader): WeeklyWindow[] {
     const windows: WeeklyWindow[] = [];
     for (const raw of r.list("releaseWindows")) {
         try {
             windows.push(parseWeeklyWindow(raw.trim()));
         } catch (err) {
-            r.problem("releaseWindows", raw, `${(err as Error).message}; accepted: ddd:hh24:mi-ddd:hh24:mi, e.g. tue:09:00-tue:16:00`);
+            r.problem("releaseWindows", raw, `${(err as Error).message}; accepted: a list of ${WEEKLY_WINDOW_FORMAT}, local time in releaseTimeZone`);
         }
     }
     return windows;
@@ -361,14 +310,10 @@ function readNetwork(r: Reader): Settings["network"] {
 }
 
 function readDatabase(r: Reader, isProduction: boolean): Settings["database"] {
-    const maintenance = readWindow(r, "maintenanceWindow", parseWeeklyWindow, "ddd:hh24:mi-ddd:hh24:mi, e.g. sun:05:00-sun:06:00");
-    const backup = readWindow(r, "backupWindow", parseDailyWindow, "hh24:mi-hh24:mi, e.g. 03:00-04:00");
-    if (maintenance && backup && windowsOverlap(maintenance, backup)) {
-        r.problem(
-            "backupWindow",
-            backup.raw,
-            `overlaps maintenanceWindow ${maintenance.raw}; AWS rejects overlapping windows at apply time. Choose a daily backup window outside the maintenance window`,
-        );
+    const maintenanceWindow = r.string("maintenanceWindow").trim();
+    const backupWindow = r.string("backupWindow").trim();
+    for (const p of auroraWindowProblems(maintenanceWindow, backupWindow)) {
+        r.problem(p.window === "maintenance" ? "maintenanceWindow" : "backupWindow", p.value, p.message);
     }
     const backupRetentionDays = r.integer("backupRetentionDays", 1, 35);
     if (isProduction && backupRetentionDays < 7) {
@@ -396,8 +341,8 @@ function readDatabase(r: Reader, isProduction: boolean): Settings["database"] {
         r.problem("dbUsername", username, "not an allowed master user name; accepted: a letter then letters, digits or _, not a reserved word");
     }
     return {
-        maintenanceWindow: maintenance?.raw ?? r.string("maintenanceWindow"),
-        backupWindow: backup?.raw ?? r.string("backupWindow"),
+        maintenanceWindow,
+        backupWindow,
         backupRetentionDays,
         engineVersion,
         instanceClass,
@@ -474,7 +419,7 @@ export function parseSettings(values: RawConfig, stack: string, project = "drydo
         frontend,
         pinDigests: r.boolean("pinDigests"),
         redeployToken: r.optional("redeployToken"),
-        autoscalingCpuTarget: r.integer("autoscalingCpuTarget", 10, 95),
+        autoscalingCpuTarget: r.integer("autoscalingCpuTarget", AUTOSCALING_CPU_TARGET.min, AUTOSCALING_CPU_TARGET.max),
         logRetentionDays: r.integer("logRetentionDays", 1, 3653),
         release: readRelease(r),
         loadBalancer: readLoadBalancer(r),
@@ -483,6 +428,16 @@ export function parseSettings(values: RawConfig, stack: string, project = "drydo
         snapshots: { keep: r.integer("snapshotsToKeep", 1, 100), timeoutMinutes: r.integer("snapshotTimeoutMinutes", 1, 720) },
         rolloutTimeoutMinutes: r.integer("rolloutTimeoutMinutes", 1, 720),
     };
+    const lastInstance = `${dbClusterIdentifier(stack)}-${settings.database.instanceCount}`;
+    if (!isRdsIdentifier(dbClusterIdentifier(stack)) || !isRdsIdentifier(lastInstance)) {
+        r.problems.push({
+            key: "stack name",
+            value: stack,
+            message:
+                `makes the Aurora identifiers ${dbClusterIdentifier(stack)} … ${lastInstance}, which RDS does not accept; ` +
+                `accepted: a stack name of lowercase letters, digits and single hyphens, at most ${63 - lastInstance.length + stack.length} characters`,
+        });
+    }
     if (!LOG_RETENTION_DAYS.includes(settings.logRetentionDays)) {
         r.problem("logRetentionDays", String(settings.logRetentionDays), `CloudWatch does not accept it; accepted: ${LOG_RETENTION_DAYS.join(", ")}`);
     }

@@ -105,6 +105,10 @@ export function createDrydock(settings: Settings): DrydockOutputs {
             loadBalancer,
             image: resolved.image,
             requestedVersion: resolved.requestedVersion,
+            // The execution role may pull from this service's repository only.
+            ...(s.repository.registryId && s.repository.region
+                ? { repositoryArn: `arn:aws:ecr:${s.repository.region}:${s.repository.registryId}:repository/${s.repository.repositoryName}` }
+                : {}),
             containerPort: s.port,
             cpu: s.cpu,
             memory: s.memory,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RolloutParams } from "../release/rollout";
 import type { DatabaseAttachment } from "./database";
 import type { LoadBalancerAttachment } from "./loadBalancer";
+import { defaultHealthCheckTimeout } from "./limits";
 import { ecsServiceName, IMAGE_TAG, REQUESTED_VERSION_TAG, ServiceKind, serviceLogGroupName, taskFamilyName } from "./names";
 import { createServiceRoles } from "./serviceIam";
 import { createAutoscaling, createDeploymentAlarms, DeploymentAlarmArgs } from "./serviceOps";
@@ -162,7 +163,15 @@ export class AppService extends pulumi.ComponentResource {
             tags: {},
             ...definedOnly(args),
         };
-        const healthCheck = { path: perService.path, matcher: "200-399", interval: 10, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5, ...definedOnly(args.healthCheck) };
+        const checks = { interval: 10, ...definedOnly(args.healthCheck) };
+        const healthCheck = {
+            path: perService.path,
+            matcher: "200-399",
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+            timeout: defaultHealthCheckTimeout(checks.interval), // seconds, below the interval
+            ...checks,
+        };
         const maxCount = args.maxCount ?? a.desiredCount;
         const where = `AppService "${name}" (${a.service})`;
         validate(where, a, healthCheck, maxCount);

@@ -4,10 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, HealthCheckArgs, SecretInput } from "./appService";
+import { AUTOSCALING_CPU_TARGET, LOG_RETENTION_DAYS } from "./limits";
 import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
 import { definedOnly, requireInteger } from "./validate";
-
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** AppServiceArgs with the defaults applied. */
 export type Resolved = Omit<AppServiceArgs, "healthCheck" | "maxCount"> & Required<Pick<AppServiceArgs,
@@ -20,7 +19,7 @@ export function validate(where: string, a: Resolved, hc: Required<HealthCheckArg
     requireInteger(where, "containerPort", a.containerPort, 1, 65535);
     requireInteger(where, "desiredCount", a.desiredCount, 1, 1000, "tasks", "zero-downtime rollouts need a running task");
     requireInteger(where, "maxCount", maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
-    requireInteger(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, 10, 90, "percent");
+    requireInteger(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, AUTOSCALING_CPU_TARGET.min, AUTOSCALING_CPU_TARGET.max, "percent");
     requireInteger(where, "healthCheck.interval", hc.interval, 5, 15, "seconds", "slower checks slow every rollout");
     requireInteger(where, "healthCheck.healthyThreshold", hc.healthyThreshold, 2, 3, "", "each extra check delays every new task by one interval");
     requireInteger(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseDailyWindow, parseWeeklyWindow, windowMinutes, windowsOverlap, WindowError } from "../release/windows";
+import { isRdsIdentifier } from "../release/snapshots";
+import { auroraWindowProblems } from "../release/windows";
 import { dbClusterIdentifier } from "./names";
 import { definedOnly, requireInteger, requireNumber } from "./validate";
 
@@ -77,7 +78,6 @@ export interface DatabaseAttachment {
     securityGroupId: pulumi.Input<string>;
 }
 
-const RDS_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?!-)){0,62}$/;
 
 /**
  * Aurora PostgreSQL (provisioned or Serverless v2) in private subnets.
@@ -119,10 +119,11 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
         const where = `Database "${name}"`;
         validate(where, a);
         const identifier = dbClusterIdentifier(a.stack);
-        if (!RDS_IDENTIFIER.test(identifier) || identifier.endsWith("-")) {
+        const lastInstance = `${identifier}-${a.instanceCount}`;
+        if (!isRdsIdentifier(identifier) || !isRdsIdentifier(lastInstance)) {
             throw new Error(
-                `${where}: the cluster identifier "${identifier}" (from the stack name) is not a valid RDS identifier; ` +
-                    "use a stack name of lowercase letters, digits and single hyphens, at most 55 characters",
+                `${where}: the identifiers "${identifier}" and "${lastInstance}" (from the stack name) are not valid RDS identifiers; ` +
+                    `use a stack name of lowercase letters, digits and single hyphens, at most ${63 - lastInstance.length + a.stack.length} characters`,
             );
         }
         const serverless = a.instanceClass === "db.serverless";
@@ -233,25 +234,8 @@ function validate(where: string, a: Resolved): void {
     } else if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(a.instanceClass)) {
         throw new Error(`${where}: instanceClass = ${JSON.stringify(a.instanceClass)} is not accepted; use "db.serverless" or a class such as "db.r6g.large"`);
     }
-    const windows = (() => {
-        try {
-            return { maintenance: parseWeeklyWindow(a.maintenanceWindow), backup: parseDailyWindow(a.backupWindow) };
-        } catch (e) {
-            if (e instanceof WindowError) {
-                const arg = e.input === a.maintenanceWindow ? "maintenanceWindow" : "backupWindow";
-                throw new Error(`${where}: ${arg} = ${JSON.stringify(e.input)} is not accepted: ${e.reason}`);
-            }
-            throw e;
-        }
-    })();
-    for (const [arg, w] of [["maintenanceWindow", windows.maintenance], ["backupWindow", windows.backup]] as const) {
-        if (windowMinutes(w) < 30) {
-            throw new Error(`${where}: ${arg} = ${JSON.stringify(w.raw)} lasts ${windowMinutes(w)} minutes; AWS needs at least 30`);
-        }
-    }
-    if (windowsOverlap(windows.maintenance, windows.backup)) {
-        throw new Error(`${where}: backupWindow ${JSON.stringify(a.backupWindow)} overlaps maintenanceWindow ${JSON.stringify(a.maintenanceWindow)}; AWS refuses overlapping windows`);
-    }
+    const [problem] = auroraWindowProblems(a.maintenanceWindow, a.backupWindow);
+    if (problem) throw new Error(`${where}: ${problem.window}Window = ${JSON.stringify(problem.value)} is not accepted: ${problem.message}`);
 }
 
 /** `20260315T042501Z` → `20260315042501`: digits only, valid inside an RDS identifier. */

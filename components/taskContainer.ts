@@ -1,6 +1,7 @@
 /**
  * The container of a service's task definition, and the checks on what goes into it. Pure: no Pulumi or AWS import.
  */
+import { FARGATE_MEMORY, fargateMemoryText } from "./limits";
 import { APP_VERSION_ENV, IMAGE_VERSION_LABEL } from "./names";
 
 /** An ECS secret: the value is read from Secrets Manager by the ECS agent at task start, never stored in the task definition. */
@@ -14,21 +15,6 @@ export interface SecretReference {
 /** Names that say "this is a credential": such values belong in `secrets`, never in plain `environment`. */
 export const SECRET_LIKE_NAME = /PASSW(OR)?D|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY/i;
 
-/** Fargate task sizes: CPU units → accepted memory (MiB). */
-const FARGATE_MEMORY: Record<number, number[]> = {
-    256: [512, 1024, 2048],
-    512: range(1024, 4096, 1024),
-    1024: range(2048, 8192, 1024),
-    2048: range(4096, 16384, 1024),
-    4096: range(8192, 30720, 1024),
-    8192: range(16384, 61440, 4096),
-    16384: range(32768, 122880, 8192),
-};
-
-function range(from: number, to: number, step: number): number[] {
-    return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-}
-
 /** Throws unless `cpu`/`memory` is a size Fargate runs, naming the accepted values. */
 export function validateFargateSize(where: string, cpu: number, memory: number): void {
     const memories = FARGATE_MEMORY[cpu];
@@ -36,10 +22,7 @@ export function validateFargateSize(where: string, cpu: number, memory: number):
         throw new Error(`${where}: cpu = ${cpu} is not accepted; Fargate takes ${Object.keys(FARGATE_MEMORY).join(", ")} CPU units`);
     }
     if (!memories.includes(memory)) {
-        const first = memories[0];
-        const last = memories[memories.length - 1];
-        const step = memories.length > 1 ? memories[1] - first : 0;
-        throw new Error(`${where}: memory = ${memory} MiB does not fit cpu = ${cpu}; Fargate takes ${first}–${last} MiB in steps of ${step} with ${cpu} CPU units`);
+        throw new Error(`${where}: memory = ${memory} MiB does not fit cpu = ${cpu}; Fargate takes ${fargateMemoryText(cpu)} with ${cpu} CPU units`);
     }
 }
 

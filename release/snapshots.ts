@@ -18,6 +18,11 @@ export const SNAPSHOT_MANAGED_BY = "drydock";
 
 /** RDS identifiers: a letter first, letters/digits/single hyphens, no trailing hyphen; drydock keeps them ≤ 63. */
 export const SNAPSHOT_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
+
+/** Whether `id` is a valid RDS identifier (cluster, instance or snapshot): the pattern above, at most 63 characters. */
+export function isRdsIdentifier(id: string): boolean {
+  return id.length <= 63 && SNAPSHOT_IDENTIFIER_PATTERN.test(id);
+}
 const MAX_LENGTH = 63;
 const PREFIX = "drydock-";
 

@@ -220,3 +220,40 @@ export function formatInZone(d: Date, timeZone: string): string {
   const utcPart = local.toISODate() === utc.toISODate() ? utc.toFormat("HH:mm") : utc.toFormat("ccc yyyy-MM-dd HH:mm");
   return `${local.toFormat("ccc yyyy-MM-dd HH:mm")} ${timeZone} (${utcPart} UTC)`;
 }
+
+/** One problem with a pair of Aurora windows, naming which window it is about. */
+export interface AuroraWindowProblem {
+  window: "maintenance" | "backup";
+  value: string;
+  message: string;
+}
+
+/**
+ * AWS's rules for an Aurora cluster's windows (both UTC): the maintenance window `ddd:hh24:mi-ddd:hh24:mi`
+ * and the daily backup window `hh24:mi-hh24:mi` are well-formed, each lasts at least `minMinutes`, and
+ * they do not overlap (AWS refuses that only at apply time). Empty when all is well.
+ */
+export function auroraWindowProblems(maintenance: string, backup: string, minMinutes = 30): AuroraWindowProblem[] {
+  const problems: AuroraWindowProblem[] = [];
+  const read = <W extends WeeklyWindow | DailyWindow>(window: AuroraWindowProblem["window"], raw: string, parse: (s: string) => W, format: string): W | undefined => {
+    try {
+      const w = parse(raw);
+      if (windowMinutes(w) >= minMinutes) return w;
+      problems.push({ window, value: raw, message: `lasts ${windowMinutes(w)} minutes; AWS requires at least ${minMinutes} (format ${format})` });
+    } catch (err) {
+      if (!(err instanceof WindowError)) throw err;
+      problems.push({ window, value: raw, message: `${err.reason}; accepted: ${format}, UTC` });
+    }
+    return undefined;
+  };
+  const m = read("maintenance", maintenance, parseWeeklyWindow, WEEKLY_WINDOW_FORMAT);
+  const b = read("backup", backup, parseDailyWindow, DAILY_WINDOW_FORMAT);
+  if (m && b && windowsOverlap(m, b)) {
+    problems.push({
+      window: "backup",
+      value: backup,
+      message: `overlaps the maintenance window ${maintenance}; AWS rejects overlapping windows at apply time. Choose a daily backup window outside the maintenance window`,
+    });
+  }
+  return problems;
+}

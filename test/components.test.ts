@@ -632,7 +632,7 @@ describe("components: argument validation", () => {
 
     it("refuses a CPU/memory pair Fargate cannot run", async () => {
         const err = await constructionError(service({ cpu: 256, memory: 4096 }));
-        expect(err.message).to.match(/memory = 4096 MiB does not fit cpu = 256; Fargate takes 512–2048 MiB/);
+        expect(err.message).to.match(/memory = 4096 MiB does not fit cpu = 256; Fargate takes 512, 1024 or 2048 MiB/);
     });
 
     it("refuses credentials in plain environment variables", async () => {
@@ -657,12 +657,12 @@ describe("components: argument validation", () => {
 
     it("refuses a backup window overlapping the maintenance window", async () => {
         const err = await constructionError(() => new Database("db", { ...dbArgs, maintenanceWindow: "sun:03:30-sun:04:30", backupWindow: "03:00-04:00" }));
-        expect(err.message).to.match(/backupWindow "03:00-04:00" overlaps maintenanceWindow "sun:03:30-sun:04:30"/);
+        expect(err.message).to.match(/backupWindow = "03:00-04:00" is not accepted: overlaps the maintenance window sun:03:30-sun:04:30/);
     });
 
     it("refuses a stack name that cannot form the RDS identifier drydock-<stack>", async () => {
         const err = await constructionError(() => new Database("db", { ...dbArgs, stack: "My_Stack" }));
-        expect(err.message).to.match(/"drydock-My_Stack" .* is not a valid RDS identifier/);
+        expect(err.message).to.match(/"drydock-My_Stack" and "drydock-My_Stack-1" \(from the stack name\) are not valid RDS identifiers/);
     });
 });
 

@@ -6,6 +6,7 @@ import { loadStack } from "../cli/stackFile";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSettings, parseSettings, RawConfig } from "../config";
 import { startMockCloud } from "../offline/mockCloud";
+import { FARGATE_MEMORY } from "../components/limits";
 import { CONFIG_KEYS } from "../configSchema";
 
 const ROOT = path.join(__dirname, "..");
@@ -111,7 +112,7 @@ describe("config: the settings funnel", () => {
     it("refuses a backup window that overlaps the maintenance window", () => {
         const [p] = problemsOf(minimal({ maintenanceWindow: "sun:03:30-sun:04:30", backupWindow: "03:00-04:00" }));
         expect(p.key).to.equal("drydock:backupWindow");
-        expect(p.message).to.include("overlaps maintenanceWindow");
+        expect(p.message).to.include("overlaps the maintenance window sun:03:30-sun:04:30");
     });
 
     it("refuses windows shorter than 30 minutes and malformed windows", () => {
@@ -133,6 +134,22 @@ describe("config: the settings funnel", () => {
         expect(p.message).to.include("512");
     });
 
+    it("accepts exactly the Fargate sizes the components run", () => {
+        for (const [cpu, memories] of Object.entries(FARGATE_MEMORY)) {
+            for (const memory of memories) {
+                expect(() => parseSettings(minimal({ frontendCpu: cpu, frontendMemory: String(memory) }), "staging"), `${cpu}/${memory}`).not.to.throw();
+            }
+        }
+        const [p] = problemsOf(minimal({ frontendCpu: "256", frontendMemory: "1536" }));
+        expect(p.message).to.include("accepted: 512, 1024 or 2048 MiB");
+    });
+
+    it("refuses an autoscaling target the components would refuse", () => {
+        const [p] = problemsOf(minimal({ autoscalingCpuTarget: "95" }));
+        expect(p.key).to.equal("drydock:autoscalingCpuTarget");
+        expect(p.message).to.include("from 10 to 90");
+    });
+
     it("refuses health-check settings that would slow or break a rollout", () => {
         const problems = problemsOf(minimal({ healthCheckIntervalSeconds: "30", healthyThreshold: "5" }));
         expect(problems.map((p) => p.key)).to.have.members(["drydock:healthCheckIntervalSeconds", "drydock:healthyThreshold"]);
@@ -148,6 +165,13 @@ describe("config: the settings funnel", () => {
     it("needs at least two existing subnets of each kind when an existing VPC is used", () => {
         const problems = problemsOf(minimal({ vpcId: "vpc-0123456789abcdef0", privateSubnetIds: '["subnet-01234567"]' }));
         expect(problems.map((p) => p.key)).to.have.members(["drydock:publicSubnetIds", "drydock:privateSubnetIds"]);
+    });
+
+    it("refuses a stack name that cannot form the Aurora identifiers, saying how long it may be", () => {
+        const [p] = problemsOf(minimal({ dbInstanceCount: "2" }), `prod-${"x".repeat(50)}`);
+        expect(p.key).to.equal("stack name");
+        expect(p.message).to.include("at most 53 characters");
+        expect(problemsOf(minimal(), "Staging_EU")[0].message).to.include("lowercase letters");
     });
 
     it("reads release controls: windows, zone, pause and override", () => {

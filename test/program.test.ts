@@ -95,6 +95,13 @@ describe("program: configuration choices", () => {
         }
     });
 
+    it("synthesizes at the edges config accepts: 5 s health checks, 256 CPU with 2048 MiB, 90% CPU target", async () => {
+        const { cloud } = await synthesize("production", { healthCheckIntervalSeconds: "5", frontendCpu: "256", frontendMemory: "2048", autoscalingCpuTarget: "90" });
+        for (const tg of cloud.byType("aws:lb/targetGroup:TargetGroup")) {
+            expect(tg.inputs.healthCheck).to.deep.include({ interval: 5, timeout: 4 });
+        }
+    });
+
     it("runs the tag itself when pinDigests is false", async () => {
         const { outputs } = await synthesize("production", { pinDigests: "false" });
         expect(await promiseOf(outputs.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");

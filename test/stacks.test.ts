@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import type { Settings } from "../config";
 import type { MockCloud, RecordedResource } from "../offline/mockCloud";
-import { containers, T } from "./support/records";
+import { asList, containers, statements, T } from "./support/records";
 import { synthesize } from "./support/synthesize";
 
 function idOf(cloud: MockCloud, type: string, name: string): string {
@@ -76,6 +76,14 @@ for (const stack of ["staging", "production"]) {
             const scaled = cloud.byType(T.scalingTarget).map((t) => t.inputs.maxCapacity).sort();
             const expected = (["backend", "frontend"] as const).filter((n) => settings[n].maxCount > settings[n].desiredCount).map((n) => settings[n].maxCount).sort();
             expect(scaled).to.deep.equal(expected);
+        });
+
+        it("lets each execution role pull images from its own ECR repository only", () => {
+            for (const name of ["backend", "frontend"] as const) {
+                const policy = cloud.byType(T.rolePolicy).find((r) => r.name === `${name}-execution`)!;
+                const pull = statements(policy).find((st) => asList(st.Action).includes("ecr:BatchGetImage"))!;
+                expect(asList(pull.Resource)).to.deep.equal([`arn:aws:ecr:us-east-1:123456789012:repository/drydock/${name}`]);
+            }
         });
 
         it("gives tasks no public IP and enables ECS Exec", () => {
