@@ -3,7 +3,8 @@
  * the service container's image and version.
  */
 import { ServiceName } from "../config";
-import { ClusterNotFound, describeServices, describeTaskDefinition, ecsServiceName, clusterName, ServiceState, TaskDefinitionInfo } from "./aws/ecs";
+import { ecsClusterName, ecsServiceName } from "../components/names";
+import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "./aws/ecs";
 import { CliDeps } from "./deps";
 import { StackContext } from "./stackContext";
 
@@ -29,12 +30,12 @@ export async function findDeployed(deps: CliDeps, sc: StackContext, service: Ser
     try {
         state = (await describeServices(ecs, sc.stack, [service])).get(service);
     } catch (e) {
-        if (e instanceof ClusterNotFound) return { note: `Stack ${sc.stack} is not deployed (no ECS cluster ${clusterName(sc.stack)}).` };
+        if (e instanceof ClusterNotFound) return { note: `Stack ${sc.stack} is not deployed (no ECS cluster ${ecsClusterName(sc.stack)}).` };
         throw e;
     }
     const td = state && currentTaskDefinition(state);
     if (!state?.found || !td) {
-        return { ...(state ? { state } : {}), note: `${ecsServiceName(service)} is not deployed in ${clusterName(sc.stack)}.` };
+        return { ...(state ? { state } : {}), note: `${ecsServiceName(service)} is not deployed in ${ecsClusterName(sc.stack)}.` };
     }
     const image = await describeTaskDefinition(ecs, td, service, sc.settings[service].repository.uri);
     return { state, image };

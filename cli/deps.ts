@@ -3,13 +3,15 @@
  * the working directory, output, the clock, AWS SDK v3 clients, the spinner and the Pulumi
  * Automation API.
  *
- * AWS clients are created with only `region` set, so the SDK's standard settings apply
- * (AWS_PROFILE, the credential chain, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, ...).
+ * AWS clients are made exactly as the hooks make them (components/hooks/clients.ts): the region and a
+ * retry budget, so the SDK's standard settings apply (AWS_PROFILE, the credential chain, AWS_ENDPOINT_URL,
+ * AWS_MAX_ATTEMPTS, ...).
  */
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { awsClientConfig } from "../components/hooks/clients";
 import { createPulumiAutomation, PulumiAutomation } from "./automation";
 
 /** A progress indicator for a slow step. */
@@ -84,10 +86,10 @@ export function defaultDeps(overrides: Partial<CliDeps> = {}): CliDeps {
         stderr: (text) => void process.stderr.write(text),
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        ecr: perRegion((region) => new ECRClient({ region })),
-        ecs: perRegion((region) => new ECSClient({ region })),
-        rds: perRegion((region) => new RDSClient({ region })),
-        elbv2: perRegion((region) => new ElasticLoadBalancingV2Client({ region })),
+        ecr: perRegion((region) => new ECRClient(awsClientConfig(region))),
+        ecs: perRegion((region) => new ECSClient(awsClientConfig(region))),
+        rds: perRegion((region) => new RDSClient(awsClientConfig(region))),
+        elbv2: perRegion((region) => new ElasticLoadBalancingV2Client(awsClientConfig(region))),
         spinner: terminalSpinner,
         automation: createPulumiAutomation({ onOutput: stdout }),
         ...overrides,

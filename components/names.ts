@@ -7,6 +7,18 @@
 /** The two application services. */
 export type ServiceKind = "backend" | "frontend";
 
+/** `backend-service` → `backend`: the service an ECS service name belongs to, if it is one of drydock's. */
+export function serviceOfEcsName(name: string): ServiceKind | undefined {
+    return (["backend", "frontend"] as const).find((s) => ecsServiceName(s) === name);
+}
+
+/** `…:task-definition/drydock-production-backend:42` → `drydock-production-backend:42`; `(none)` when unset. */
+export function shortTaskDefinition(td: string | undefined): string {
+    if (!td) return "(none)";
+    const i = td.indexOf("task-definition/");
+    return i >= 0 ? td.slice(i + "task-definition/".length) : td;
+}
+
 /** ECS cluster name: `drydock-<stack>`. */
 export function ecsClusterName(stack: string): string {
     return `drydock-${stack}`;

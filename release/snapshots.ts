@@ -15,6 +15,8 @@ export const SNAPSHOT_TAGS = {
 
 /** Value of the {@link SNAPSHOT_TAGS.managedBy} tag; only snapshots with it are ever pruned. */
 export const SNAPSHOT_MANAGED_BY = "drydock";
+/** `drydock:service` of a snapshot taken by hand (`drydock snapshot`): kept until someone deletes it, never pruned. */
+export const MANUAL_SNAPSHOT_SERVICE = "manual";
 
 /** RDS identifiers: a letter first, letters/digits/single hyphens, no trailing hyphen; drydock keeps them ≤ 63. */
 export const SNAPSHOT_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;

@@ -1,5 +1,6 @@
 import { DescribeServicesCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import {
+  AddTagsToResourceCommand,
   CreateDBClusterSnapshotCommand,
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -251,6 +252,26 @@ describe("hooks: factory and adapters", () => {
       ]);
     });
 
+    it("warns that a change AWS defers to the maintenance window is not covered by a snapshot taken now", async () => {
+      const cluster = { clusterIdentifier: "drydock-production", engineVersion: "15.4", applyImmediately: false, preferredMaintenanceWindow: "sun:05:00-sun:06:00" };
+      await hooks().preUpdateSnapshot.callback(hookArgs(CLUSTER_TYPE, "database", { oldInputs: cluster, newInputs: { ...cluster, engineVersion: "16.1" }, oldOutputs: cluster }));
+      expect(rdsMock().commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
+      expect(warn.join("\n")).to.match(/applyImmediately is false: AWS applies it in the maintenance window \(sun:05:00-sun:06:00, UTC\), not now/);
+      expect(warn.join("\n")).to.include("npx drydock snapshot --stack production --wait");
+    });
+
+    it("records an override on the snapshot this update already took when it lets a later change through", async () => {
+      rdsMock().on(CreateDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: { Status: "creating", DBClusterSnapshotArn: "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:s1" } });
+      const h = hooks({}, { override: "hotfix INC-7" });
+      const cluster = { clusterIdentifier: "drydock-production", engineVersion: "15.4" };
+      await h.preUpdateSnapshot.callback(hookArgs(CLUSTER_TYPE, "database", { oldInputs: cluster, newInputs: { ...cluster, engineVersion: "16.1" }, oldOutputs: cluster }));
+      await h.releaseGate.callback(versionChange());
+      await h.preUpdateSnapshot.callback(versionChange());
+      expect(rdsMock().commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
+      const tagged = rdsMock().commandCalls(AddTagsToResourceCommand).map((c) => c.args[0].input);
+      expect(tagged).to.deep.equal([{ ResourceName: "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:s1", Tags: [{ Key: "drydock:release-override", Value: "hotfix INC-7" }] }]);
+    });
+
     it("snapshots before a provisioned instance changes class, once per update however many instances change", async () => {
       const h = hooks();
       const instance = (n: number, cls: string) => ({ identifier: `drydock-production-${n}`, clusterIdentifier: "drydock-production", instanceClass: cls, engine: "aurora-postgresql" });
@@ -265,7 +286,7 @@ describe("hooks: factory and adapters", () => {
       expect(creates).to.have.length(1);
       const tags = Object.fromEntries((creates[0].args[0].input.Tags ?? []).map((t) => [t.Key, t.Value]));
       expect(tags).to.include({ "drydock:service": "database", "drydock:from-version": "db.r6g.large", "drydock:to-version": "db.r6g.xlarge" });
-      expect(info.some((m) => m.includes("taken earlier in this update covers"))).to.equal(true);
+      expect(info.some((m) => m.includes("taken earlier in this update, covers database instance drydock-production-2 instanceClass changed"))).to.equal(true);
       // A later backend version change in the same update is covered by the same snapshot.
       await h.preUpdateSnapshot.callback(versionChange());
       expect(rdsMock().commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);

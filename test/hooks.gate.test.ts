@@ -152,13 +152,26 @@ describe("hooks: what an update changes", () => {
     expect(c.changedKeys).to.deep.equal(["desiredCount", "tags"]);
   });
 
-  it("a new task definition for the same version (cpu, env) is not an image change", () => {
-    expect(serviceChange(svc("v1.2.3", 41), svc("v1.2.3", 42))).to.include({ imageChanged: false, taskDefinitionChanged: true });
+  const pinned = (version: string, rev: number, image = "repo@sha256:aaa", extra: Record<string, unknown> = {}) =>
+    svc(version, rev, { tags: { "drydock:requested-version": version, "drydock:image": image }, ...extra });
+
+  it("a new task definition for the same version and image (cpu, env) is not an image change", () => {
+    expect(serviceChange(pinned("v1.2.3", 41), pinned("v1.2.3", 42))).to.include({ imageChanged: false, taskDefinitionChanged: true });
   });
 
-  it("during a preview an unknown task definition counts as changed; the version tags still decide the image", () => {
-    const c = serviceChange(svc("v1.2.3", 41), svc("v1.2.3", 41, { taskDefinition: pulumi.unknown }));
+  it("during a preview an unknown task definition counts as changed; the version and image tags still decide the image", () => {
+    const c = serviceChange(pinned("v1.2.3", 41), pinned("v1.2.3", 41, undefined, { taskDefinition: pulumi.unknown }));
     expect(c).to.include({ taskDefinitionChanged: true, imageChanged: false });
+  });
+
+  it("with the image tag missing or unknown on one side, a task definition change counts as an image change (conservative)", () => {
+    expect(serviceChange(svc("latest", 41), pinned("latest", 42, "repo@sha256:bbb")).imageChanged).to.equal(true);
+    expect(serviceChange(pinned("latest", 41), svc("latest", 42, { tags: pulumi.unknown })).imageChanged).to.equal(true);
+  });
+
+  it("a secret value cannot be compared, so it counts as changed", () => {
+    const secret = pulumi.secret(td(41));
+    expect(serviceChange(pinned("v1.2.3", 41, undefined, { taskDefinition: secret }), pinned("v1.2.3", 41, undefined, { taskDefinition: secret })).taskDefinitionChanged).to.equal(true);
   });
 
   it("a new digest under the same tag is an image change when the service carries drydock:image", () => {

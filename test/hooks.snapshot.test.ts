@@ -239,6 +239,20 @@ describe("hooks: pre-update snapshot", () => {
     expect(listed[0].args[0].input.SnapshotType).to.equal("manual");
   });
 
+  it("never prunes a snapshot someone took by hand (drydock snapshot)", async () => {
+    const manual = (id: string, created: string): DBClusterSnapshot => ({
+      ...drydockSnapshot(id, created),
+      TagList: [{ Key: "drydock:managed-by", Value: "drydock" }, { Key: "drydock:stack", Value: "production" }, { Key: "drydock:service", Value: "manual" }],
+    });
+    snapshots([{ Status: "available" }], [[manual("drydock-production-manual-a", "2026-01-01T00:00:00Z"), drydockSnapshot("drydock-production-backend-b", "2026-02-01T00:00:00Z")]]);
+    rdsMock.on(DeleteDBClusterSnapshotCommand).resolves({});
+    const { req } = request({ keep: 1 });
+
+    const result = await createPreUpdateSnapshot(rds, req);
+
+    expect(result.pruned).to.deep.equal(["drydock-production-backend-b"]);
+  });
+
   it("keeps the update going when pruning fails, with a warning (the new snapshot exists)", async () => {
     snapshots([{ Status: "available" }], [[drydockSnapshot("drydock-production-backend-a", "2026-11-01T00:00:00Z")]]);
     rdsMock.on(DeleteDBClusterSnapshotCommand).rejects(awsError("AccessDenied", "not authorized to perform: rds:DeleteDBClusterSnapshot"));
@@ -249,6 +263,11 @@ describe("hooks: pre-update snapshot", () => {
     expect(result.identifier).to.equal(NEW_ID);
     expect(result.pruned).to.deep.equal([]);
     expect(logs.join("\n")).to.match(/WARNING: could not prune old drydock snapshots of drydock-production: AccessDenied/);
+    // with a warn channel (the hooks pass pulumi.log.warn) the warning goes there
+    const warnings: string[] = [];
+    rdsMock.on(DeleteDBClusterSnapshotCommand).rejects(awsError("AccessDenied", "not authorized"));
+    await createPreUpdateSnapshot(rds, { ...request({ keep: 1 }).req, warn: (m) => warnings.push(m) });
+    expect(warnings.join("\n")).to.match(/^could not prune old drydock snapshots/);
   });
 
   it("lists drydock's snapshots newest first with their tags", async () => {

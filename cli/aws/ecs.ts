@@ -2,8 +2,8 @@
  * What a stack runs on ECS: its services, their deployments, the task definition (and so the
  * image and version) each runs, and a service's task definition history.
  *
- * Physical names (TEAM.md): cluster `drydock-<stack>`, services `<service>-service`, task
- * definition families `drydock-<stack>-<service>`; each task definition carries the tag
+ * Physical names come from components/names.ts: cluster `drydock-<stack>`, services `<service>-service`,
+ * task definition families `drydock-<stack>-<service>`; each task definition carries the tag
  * `drydock:requested-version` and the container env `APP_VERSION`.
  */
 import {
@@ -18,14 +18,11 @@ import {
     Service,
     TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
-import { ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, taskFamilyName } from "../../components/names";
+import { APP_VERSION_ENV, ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, shortTaskDefinition, taskFamilyName } from "../../components/names";
 import { ServiceName } from "../../config";
 import { ImageRef, parseImageReference } from "../../release/imageRef";
 import { aws, CliError, EXIT, refused } from "../errors";
 
-export { ecsServiceName, REQUESTED_VERSION_TAG };
-export const clusterName = ecsClusterName;
-export const taskFamily = taskFamilyName;
 
 export interface DeploymentState {
     taskDefinition: string;
@@ -77,7 +74,7 @@ function toState(name: ServiceName, s: Service | undefined): ServiceState {
 export class ClusterNotFound extends CliError {
     constructor(readonly stack: string) {
         super(
-            `ECS cluster ${clusterName(stack)}`,
+            `ECS cluster ${ecsClusterName(stack)}`,
             "not found",
             `has stack ${stack} been deployed (pulumi up -s ${stack})? check the AWS account and region`,
             EXIT.failed,
@@ -90,7 +87,7 @@ export class ClusterNotFound extends CliError {
  * A missing cluster is an error (exit 1) saying the stack may not be deployed.
  */
 export async function describeServices(ecs: ECSClient, stack: string, names: readonly ServiceName[]): Promise<Map<ServiceName, ServiceState>> {
-    const cluster = clusterName(stack);
+    const cluster = ecsClusterName(stack);
     const out = await aws(`ECS DescribeServices ${cluster}`, async () => {
         try {
             return await ecs.send(new DescribeServicesCommand({ cluster, services: names.map(ecsServiceName) }));
@@ -160,7 +157,7 @@ export async function describeTaskDefinition(
         throw refused(`ECS task definition ${shortTaskDefinition(taskDefinition)}`, `image ${container.image}: ${(e as Error).message}`);
     }
     const requestedVersion = out.tags?.find((t) => t.key === REQUESTED_VERSION_TAG)?.value || undefined;
-    const appVersion = container.environment?.find((e) => e.name === "APP_VERSION")?.value || undefined;
+    const appVersion = container.environment?.find((e) => e.name === APP_VERSION_ENV)?.value || undefined;
     return {
         arn: td.taskDefinitionArn ?? taskDefinition,
         ...(td.family ? { family: td.family } : {}),
@@ -176,11 +173,6 @@ export async function describeTaskDefinition(
     };
 }
 
-/** `arn:aws:ecs:…:task-definition/drydock-production-backend:7` → `drydock-production-backend:7`. */
-export function shortTaskDefinition(arn: string): string {
-    return arn.includes("/") ? arn.slice(arn.lastIndexOf("/") + 1) : arn;
-}
-
 /** Revision number from an ARN or `family:revision`; 0 when absent. */
 export function revisionOf(arn: string): number {
     const m = /:(\d+)$/.exec(arn);
@@ -192,7 +184,7 @@ export function revisionOf(arn: string): number {
  * replaced revisions), newest first. Reads all pages.
  */
 export async function taskDefinitionHistory(ecs: ECSClient, stack: string, service: ServiceName): Promise<string[]> {
-    const familyPrefix = taskFamily(stack, service);
+    const familyPrefix = taskFamilyName(stack, service);
     const arns: string[] = [];
     for (const status of [TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.INACTIVE]) {
         await aws(`ECS ListTaskDefinitions ${familyPrefix}`, async () => {
@@ -211,7 +203,7 @@ export async function taskDefinitionHistory(ecs: ECSClient, stack: string, servi
  * container), for a task definition that names a mutable tag. At most 100 tasks are read.
  */
 export async function runningTaskDigests(ecs: ECSClient, stack: string, service: ServiceName, td: TaskDefinitionInfo): Promise<string[]> {
-    const cluster = clusterName(stack);
+    const cluster = ecsClusterName(stack);
     const listed = await aws(`ECS ListTasks ${cluster} ${ecsServiceName(service)}`, () =>
         ecs.send(new ListTasksCommand({ cluster, serviceName: ecsServiceName(service), desiredStatus: DesiredStatus.RUNNING })),
     );

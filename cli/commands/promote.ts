@@ -7,7 +7,8 @@
 import { Command, Option } from "commander";
 import { ServiceName } from "../../config";
 import { versionOf } from "../aws/ecr";
-import { runningTaskDigests, shortTaskDefinition } from "../aws/ecs";
+import { shortTaskDefinition } from "../../components/names";
+import { runningTaskDigests } from "../aws/ecs";
 import { applyStack, saveAndShow } from "../apply";
 import { findDeployed } from "../deployed";
 import { CliDeps } from "../deps";

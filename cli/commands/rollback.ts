@@ -11,7 +11,8 @@ import { listDrydockSnapshots } from "../../components/hooks/snapshot";
 import { ImageVersion, parseVersion, VersionError, ACCEPTED_VERSION_FORMS } from "../../release/version";
 import { formatInZone, releaseWindowState } from "../../release/windows";
 import { versionOf } from "../aws/ecr";
-import { describeTaskDefinition, shortTaskDefinition, taskDefinitionHistory, taskFamily, TaskDefinitionInfo } from "../aws/ecs";
+import { shortTaskDefinition, taskFamilyName } from "../../components/names";
+import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } from "../aws/ecs";
 import { applyStack, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
@@ -47,7 +48,7 @@ export async function previousVersion(deps: CliDeps, sc: StackContext, service: 
     const what = `${sc.stack} ${service}`;
     const configured = sc.settings[service];
     const history = await taskDefinitionHistory(ecs, sc.stack, service);
-    if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamily(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
+    if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamilyName(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
     const current = await describeTaskDefinition(ecs, history[0], service, configured.repository.uri);
     let previous: TaskDefinitionInfo | undefined;
     for (const arn of history.slice(1, MAX_REVISIONS + 1)) {
@@ -58,7 +59,7 @@ export async function previousVersion(deps: CliDeps, sc: StackContext, service: 
         }
     }
     if (!previous) {
-        throw refused(what, `every revision of ${taskFamily(sc.stack, service)} runs ${current.version}; there is no earlier version`, "use --to VERSION (drydock versions " + service + ` --stack ${sc.stack})`);
+        throw refused(what, `every revision of ${taskFamilyName(sc.stack, service)} runs ${current.version}; there is no earlier version`, "use --to VERSION (drydock versions " + service + ` --stack ${sc.stack})`);
     }
     const source = `${shortTaskDefinition(previous.arn)}${previous.registeredAt ? `, registered ${utcMinute(previous.registeredAt)}` : ""}`;
     const repo = configured.repository; // the version written is resolved against this repository at deploy time

@@ -9,6 +9,7 @@
  */
 import { Command, Option } from "commander";
 import { dbClusterIdentifier } from "../../components/names";
+import { MANUAL_SNAPSHOT_SERVICE } from "../../release/snapshots";
 import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, startClusterSnapshot } from "../../components/hooks/snapshot";
 import { CliDeps } from "../deps";
 import { aws, refused } from "../errors";
@@ -16,28 +17,24 @@ import { createCtx, isoUtc, renderTable, utcMinute } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
 import { openStack, StackContext } from "../stackContext";
 
-/** `service` tag of snapshots taken by hand. */
-export const MANUAL_SERVICE = "manual";
 const DEFAULT_REASON = "manual snapshot (drydock snapshot)";
 
-export const auroraCluster = dbClusterIdentifier;
-
 /** A SnapshotError becomes one refused line: `drydock: snapshot of <cluster>: <why>`. */
-async function refusedOnFailure<T>(cluster: string, step: () => Promise<T>): Promise<T> {
+async function refusedOnFailure<T>(step: () => Promise<T>): Promise<T> {
     try {
         return await step();
     } catch (e) {
-        if (e instanceof SnapshotError) throw refused(`snapshot of ${cluster}`, e.message.replace(/^pre-update snapshot of Aurora cluster \S+ failed: /, ""));
+        if (e instanceof SnapshotError) throw refused(`snapshot of ${e.cluster}`, e.detail);
         throw e;
     }
 }
 
 async function waitedSnapshot(deps: CliDeps, sc: StackContext, reason: string, log: (m: string) => void) {
-    return refusedOnFailure(auroraCluster(sc.stack), () =>
+    return refusedOnFailure(() =>
         createPreUpdateSnapshot(deps.rds(sc.region), {
-            clusterIdentifier: auroraCluster(sc.stack),
+            clusterIdentifier: dbClusterIdentifier(sc.stack),
             stack: sc.stack,
-            service: MANUAL_SERVICE,
+            service: MANUAL_SNAPSHOT_SERVICE,
             reason,
             keep: sc.settings.snapshots.keep,
             timeoutMs: sc.settings.snapshots.timeoutMinutes * 60_000,
@@ -67,16 +64,16 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
                     else ctx.print(`Snapshot ${r.identifier} is available.${r.pruned.length ? ` Pruned: ${r.pruned.join(", ")}.` : ""}`);
                     return 0;
                 }
-                const cluster = auroraCluster(sc.stack);
+                const cluster = dbClusterIdentifier(sc.stack);
                 const r = await ctx.step(`Starting a snapshot of ${cluster}`, () =>
-                    refusedOnFailure(cluster, () =>
-                        startClusterSnapshot(deps.rds(sc.region), { clusterIdentifier: cluster, stack: sc.stack, service: MANUAL_SERVICE, reason, now: deps.now }),
+                    refusedOnFailure(() =>
+                        startClusterSnapshot(deps.rds(sc.region), { clusterIdentifier: cluster, stack: sc.stack, service: MANUAL_SNAPSHOT_SERVICE, reason, now: deps.now }),
                     ),
                 );
                 if (ctx.json) {
                     ctx.printJson({ identifier: r.identifier, arn: r.arn ?? null, status: r.status, pruned: [] });
                 } else {
-                    ctx.print(`Snapshot ${r.identifier} of ${auroraCluster(sc.stack)} started (${r.status}).`);
+                    ctx.print(`Snapshot ${r.identifier} of ${dbClusterIdentifier(sc.stack)} started (${r.status}).`);
                     ctx.print(`Follow it with drydock snapshots --stack ${sc.stack}; use --wait to block until it is available.`);
                 }
                 return 0;
@@ -94,7 +91,7 @@ export function registerSnapshots(program: Command, deps: CliDeps): void {
             commandAction(async (opts: { stack: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
                 const sc = openStack(deps, opts.stack);
-                const cluster = auroraCluster(sc.stack);
+                const cluster = dbClusterIdentifier(sc.stack);
                 const snapshots = await ctx.step(`Listing snapshots of ${cluster}`, () =>
                     aws(`RDS DescribeDBClusterSnapshots ${cluster}`, async () => {
                         try {

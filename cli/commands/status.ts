@@ -5,12 +5,12 @@
  */
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
-import { dbClusterIdentifier, serviceLogGroupName } from "../../components/names";
+import { dbClusterIdentifier, ecsClusterName, serviceLogGroupName, shortTaskDefinition } from "../../components/names";
 import { Command } from "commander";
 import { listDrydockSnapshots } from "../../components/hooks/snapshot";
 import { SERVICE_NAMES, Settings } from "../../config";
 import { formatInZone, releaseWindowState } from "../../release/windows";
-import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, shortTaskDefinition, TaskDefinitionInfo } from "../aws/ecs";
+import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../aws/ecs";
 import { currentTaskDefinition } from "../deployed";
 import { CliDeps } from "../deps";
 import { aws } from "../errors";
@@ -186,7 +186,7 @@ function printText(ctx: Ctx, sc: StackContext, services: ServiceDetail[], deploy
         ),
     );
     const notes: string[] = [];
-    if (!deployed) notes.push(`Stack ${sc.stack} is not deployed: no ECS cluster drydock-${sc.stack}.`);
+    if (!deployed) notes.push(`Stack ${sc.stack} is not deployed: no ECS cluster ${ecsClusterName(sc.stack)}.`);
     for (const s of services) {
         const configured = sc.settings[s.state.name].version.raw;
         if (s.state.primary?.rolloutStateReason && s.state.primary.rolloutState !== "COMPLETED") {

@@ -3,7 +3,7 @@
  *
  * Inputs use Pulumi property names (`taskDefinition`, `engineVersion`, `tags`, ...). During a preview a
  * value may be unknown (computed later); an unknown value counts as changed. Secret values arrive as
- * Outputs and cannot be compared here, so they count as unchanged.
+ * Outputs and cannot be compared here, so they count as changed too: a safety step never skips on a guess.
  *
  * The program tags each aws.ecs.Service with `drydock:requested-version` (the version as configured) and
  * `drydock:image` (the image deployed, `repo@sha256:...` with pinned digests); the image tag catches a new
@@ -27,20 +27,17 @@ export const CLUSTER_RUNTIME_FIELDS = [
 /** aws.rds.ClusterInstance inputs whose change alters what the database runs (provisioned instance class). */
 export const INSTANCE_RUNTIME_FIELDS = ["instanceClass", "engineVersion", "dbParameterGroupName"] as const;
 
-/** true if the value (or anything inside it) is not known yet (preview). */
-function containsUnknown(v: unknown): boolean {
-  if (pulumi.isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === "object" && !pulumi.Output.isInstance(v)) {
-    return Object.values(v as Record<string, unknown>).some(containsUnknown);
-  }
+/** true if the value (or anything inside it) cannot be compared: not known yet (preview) or a secret (an Output). */
+function isOpaque(v: unknown): boolean {
+  if (pulumi.isUnknown(v) || pulumi.Output.isInstance(v)) return true;
+  if (Array.isArray(v)) return v.some(isOpaque);
+  if (v !== null && typeof v === "object") return Object.values(v as Record<string, unknown>).some(isOpaque);
   return false;
 }
 
-/** Canonical text of a plain value: object keys sorted, secrets (Outputs) replaced by a marker. */
+/** Canonical text of a plain value: object keys sorted. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_key, value: unknown) => {
-    if (pulumi.Output.isInstance(value)) return "[secret]";
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       const obj = value as Record<string, unknown>;
       return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
@@ -49,11 +46,11 @@ function canonical(v: unknown): string {
   }) ?? "undefined";
 }
 
-/** true if the input `key` differs between old and new (unknown counts as different). */
+/** true if the input `key` differs between old and new (an unknown or secret value counts as different). */
 export function inputChanged(oldInputs: HookInputs, newInputs: HookInputs, key: string): boolean {
   const before = oldInputs?.[key];
   const after = newInputs?.[key];
-  if (containsUnknown(before) || containsUnknown(after)) return true;
+  if (isOpaque(before) || isOpaque(after)) return true;
   return canonical(before) !== canonical(after);
 }
 
@@ -82,7 +79,8 @@ export interface ServiceChange {
   taskDefinitionChanged: boolean;
   /**
    * The container image changed: the `drydock:requested-version` or the `drydock:image` tag differs.
-   * Without version tags on both sides, any task definition change counts (conservative).
+   * Where either tag is missing or unknown on one side, any task definition change counts (conservative):
+   * a new digest under an unchanged `latest` must not slip past the release gate.
    */
   imageChanged: boolean;
   /** `drydock:requested-version` before the update, if tagged. */
@@ -100,10 +98,11 @@ export function serviceChange(oldInputs: HookInputs, newInputs: HookInputs): Ser
   const toVersion = tagValue(newInputs, REQUESTED_VERSION_TAG);
   const fromImage = tagValue(oldInputs, IMAGE_TAG);
   const toImage = tagValue(newInputs, IMAGE_TAG);
+  // Conservative: only tags known on both sides can clear an update; otherwise any task definition change counts.
+  const versionKnown = fromVersion !== undefined && toVersion !== undefined;
+  const imageKnown = fromImage !== undefined && toImage !== undefined;
   const imageChanged =
-    fromVersion !== undefined && toVersion !== undefined
-      ? fromVersion !== toVersion || (fromImage !== undefined && toImage !== undefined && fromImage !== toImage)
-      : taskDefinitionChanged;
+    versionKnown && fromVersion !== toVersion ? true : versionKnown && imageKnown ? fromImage !== toImage : taskDefinitionChanged;
   return {
     taskDefinitionChanged,
     imageChanged,

@@ -13,10 +13,14 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
+import { AddTagsToResourceCommand } from "@aws-sdk/client-rds";
+import { SNAPSHOT_TAGS } from "../../release/snapshots";
 import { WeeklyWindow } from "../../release/windows";
+import { serviceLogGroupName, serviceOfEcsName } from "../names";
+import { awsClientConfig } from "./clients";
 import { changedInputKeys, clusterChange, HookInputs, INSTANCE_RUNTIME_FIELDS, inputChanged, serviceChange, stringInput } from "./changes";
 import { evaluateReleaseGate } from "./gate";
-import { createPreUpdateSnapshot } from "./snapshot";
+import { createPreUpdateSnapshot, PreUpdateSnapshotResult, toTagValue } from "./snapshot";
 import { RolloutError, verifyRollout } from "./verify";
 
 export { evaluateReleaseGate } from "./gate";
@@ -30,8 +34,7 @@ export const HOOK_NAMES = {
   verifyRollout: "verify-rollout",
 } as const;
 
-/** SDK attempts per AWS call (throttling and transient errors are retried); AWS_MAX_ATTEMPTS wins when set. */
-export const AWS_MAX_ATTEMPTS = 6;
+export { AWS_MAX_ATTEMPTS } from "./clients";
 
 const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
 const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";
@@ -83,19 +86,12 @@ export interface UpdateHooks {
 
 /** An RDS client with the SDK's standard configuration (credentials, AWS_ENDPOINT_URL, ...). */
 export function createRdsClient(region?: string): RDSClient {
-  return new RDSClient(clientConfig(region));
+  return new RDSClient(awsClientConfig(region));
 }
 
 /** An ECS client with the SDK's standard configuration (credentials, AWS_ENDPOINT_URL, ...). */
 export function createEcsClient(region?: string): ECSClient {
-  return new ECSClient(clientConfig(region));
-}
-
-function clientConfig(region?: string): { region?: string; maxAttempts?: number } {
-  return {
-    ...(region ? { region } : {}),
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: AWS_MAX_ATTEMPTS }),
-  };
+  return new ECSClient(awsClientConfig(region));
 }
 
 function lazy<T>(make: () => T): () => T {
@@ -106,7 +102,7 @@ function lazy<T>(make: () => T): () => T {
 /** `backend-service` → `backend` (the service names of the snapshot tags and log groups). */
 function serviceLabel(args: pulumi.ResourceHookArgs): string {
   const name = stringInput(args.newInputs, "name") ?? stringInput(args.oldInputs, "name") ?? args.name;
-  return name.replace(/-service$/, "");
+  return serviceOfEcsName(name) ?? name;
 }
 
 /** ` v1.2.3 → v1.3.0` (or ` v1.2.3 to v1.3.0` for tag values, which do not allow arrows), or "" without versions. */
@@ -128,7 +124,7 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
    * before the first change that needs it: later hooks of the same run (the backend after an engine
    * upgrade, several instances changing class at once) wait for that snapshot instead of racing it.
    */
-  const snapshotsThisUpdate = new Map<string, Promise<unknown>>();
+  const snapshotsThisUpdate = new Map<string, Promise<PreUpdateSnapshotResult>>();
 
   const releaseGate = new pulumi.ResourceHook(
     HOOK_NAMES.releaseGate,
@@ -175,13 +171,27 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
         now,
         ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
         log: (m) => log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${m}`),
+        warn: (m) => log.warn(`${HOOK_NAMES.preUpdateSnapshot}: ${m}`),
       });
-    if (earlier) log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: the snapshot of ${plan.clusterIdentifier} taken earlier in this update covers ${plan.reason}`);
-    else snapshotsThisUpdate.set(plan.clusterIdentifier, snapshot);
+    if (!earlier) snapshotsThisUpdate.set(plan.clusterIdentifier, snapshot);
+    let taken: Awaited<typeof snapshot>;
     try {
-      await snapshot;
+      taken = await snapshot;
+      // A snapshot this update already took covers this change too; it records the override that let this one through.
+      if (earlier && override && taken.arn) {
+        await rds().send(new AddTagsToResourceCommand({ ResourceName: taken.arn, Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }] }));
+      }
     } catch (err) {
       throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`);
+    }
+    if (earlier) log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: snapshot ${taken.identifier}, taken earlier in this update, covers ${plan.reason}`);
+    if (plan.deferredTo) {
+      log.warn(
+        `${HOOK_NAMES.preUpdateSnapshot}: ${plan.reason}, but applyImmediately is false: AWS applies it in the maintenance window ` +
+          `(${plan.deferredTo}, UTC), not now. Snapshot ${taken.identifier} is from now, not from just before the change; ` +
+          `point-in-time recovery (backupRetentionDays) covers the time in between. For a snapshot right before the window, ` +
+          `run npx drydock snapshot --stack ${ctx.stack} --wait shortly before it.`,
+      );
     }
   });
 
@@ -225,15 +235,21 @@ export function createUpdateHooks(ctx: UpdateHooksContext): UpdateHooks {
 
 /** What to do after verify-rollout failed. */
 function rolloutAdvice(err: unknown, service: string, stack: string): string {
+  const kind = serviceOfEcsName(`${service}-service`);
+  const logs = kind ? `aws logs tail ${serviceLogGroupName(kind, stack)} --since 30m` : "the service's CloudWatch logs";
   const status = `npx drydock status --stack ${stack}`;
   const outcome = err instanceof RolloutError ? err.outcome : undefined;
   if (outcome === "timed-out") {
-    return `ECS may still finish the rollout; watch it with ${status}. If it does not, go back: npx drydock rollback --stack ${stack}`;
+    return (
+      `ECS may still finish the rollout; watch it with ${status}. Running pulumi up again will not check it again ` +
+      `(Pulumi's state already records the new task definition). If it does not finish, go back: npx drydock rollback --stack ${stack}, ` +
+      `or retry the rollout: pulumi config set redeployToken "$(date +%s)" -s ${stack} && pulumi up -s ${stack}`
+    );
   }
   if (outcome === "rolled-back" || outcome === "failed") {
     return (
       `Pulumi's state records the new task definition, but it is not what serves traffic. ` +
-      `Read the task logs (aws logs tail /aws/ecs/${service}-logs-${stack} --since 30m) and deploy a fixed version, ` +
+      `Read the task logs (${logs}) and deploy a fixed version, ` +
       `retry the same one (pulumi config set redeployToken "$(date +%s)" -s ${stack} && pulumi up -s ${stack}), ` +
       `or go back: npx drydock rollback --stack ${stack}`
     );
@@ -247,6 +263,14 @@ interface SnapshotPlan {
   fromVersion?: string;
   toVersion?: string;
   reason: string;
+  /** A database change with `applyImmediately: false`: AWS applies it in this maintenance window, not now. */
+  deferredTo?: string;
+}
+
+/** The maintenance window a database change waits for, when it is not applied immediately. */
+function deferredTo(newInputs: HookInputs): { deferredTo?: string } {
+  if (newInputs?.applyImmediately !== false) return {};
+  return { deferredTo: stringInput(newInputs, "preferredMaintenanceWindow") ?? "the next maintenance window" };
 }
 
 /** What to snapshot for this update, or why no snapshot is needed. */
@@ -280,6 +304,7 @@ function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksContext): S
       ...(change.fromEngineVersion ? { fromVersion: change.fromEngineVersion } : {}),
       ...(change.toEngineVersion ? { toVersion: change.toEngineVersion } : {}),
       reason: `database ${change.fields.join(" ")} changed`,
+      ...deferredTo(newInputs),
     };
   }
   if (args.type === RDS_INSTANCE_TYPE) {
@@ -297,6 +322,7 @@ function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksContext): S
       ...(classChange.fromVersion ? { fromVersion: classChange.fromVersion } : {}),
       ...(classChange.toVersion ? { toVersion: classChange.toVersion } : {}),
       reason: `database instance ${stringInput(newInputs, "identifier") ?? args.name} ${fields.join(" ")} changed`,
+      ...deferredTo(newInputs),
     };
   }
   throw new Error(

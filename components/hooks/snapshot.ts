@@ -15,7 +15,7 @@ import {
   RDSClient,
   Tag,
 } from "@aws-sdk/client-rds";
-import { SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
+import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
 
 /** Default pause between DescribeDBClusterSnapshots calls while waiting. */
 export const SNAPSHOT_POLL_MS = 10_000; // milliseconds
@@ -51,6 +51,8 @@ export interface PreUpdateSnapshotRequest {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   log?: (msg: string) => void;
+  /** Problems that do not stop the update (a failed prune); default: `log` with a WARNING prefix. */
+  warn?: (msg: string) => void;
 }
 
 export interface PreUpdateSnapshotResult {
@@ -81,8 +83,13 @@ export interface DrydockSnapshot {
 
 /** A snapshot step failed; the message says what and what to do. */
 export class SnapshotError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** The Aurora cluster concerned. */
+    readonly cluster: string,
+    /** What went wrong and what to do, without the "pre-update snapshot … failed" preamble. */
+    readonly detail: string,
+  ) {
+    super(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
     this.name = "SnapshotError";
   }
 }
@@ -131,17 +138,17 @@ function snapshotTags(req: StartSnapshotRequest): Tag[] {
 
 function validate(req: PreUpdateSnapshotRequest): void {
   const bad = (key: string, value: unknown, accepted: string) =>
-    new SnapshotError(`pre-update snapshot: invalid ${key} ${JSON.stringify(value)}; expected ${accepted}`);
+    new SnapshotError(req.clusterIdentifier || "(none)", `invalid ${key} ${JSON.stringify(value)}; expected ${accepted}`);
   if (!req.clusterIdentifier) throw bad("clusterIdentifier", req.clusterIdentifier, "an Aurora cluster identifier such as drydock-production");
   if (!req.stack) throw bad("stack", req.stack, "the Pulumi stack name");
   if (!Number.isInteger(req.keep) || req.keep < 1) throw bad("keep (snapshotsToKeep)", req.keep, "an integer >= 1");
   if (!(req.timeoutMs > 0)) throw bad("timeoutMs (snapshotTimeoutMinutes)", req.timeoutMs, "a positive duration");
 }
 
-const failure = (cluster: string) => (detail: string) => new SnapshotError(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
+const failure = (cluster: string) => (detail: string) => new SnapshotError(cluster, detail);
 
 /** What {@link startClusterSnapshot} needs: the request without the waiting and pruning settings. */
-export type StartSnapshotRequest = Omit<PreUpdateSnapshotRequest, "keep" | "timeoutMs" | "pollMs" | "sleep">;
+export type StartSnapshotRequest = Omit<PreUpdateSnapshotRequest, "keep" | "timeoutMs" | "pollMs" | "sleep" | "warn">;
 
 /**
  * Start a drydock-tagged manual snapshot of the cluster and return at once (`drydock snapshot`
@@ -191,6 +198,7 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
   const now = req.now ?? (() => new Date());
   const sleep = req.sleep ?? realSleep;
   const log = req.log ?? (() => undefined);
+  const warn = req.warn ?? ((m: string) => log(`WARNING: ${m}`));
   const cluster = req.clusterIdentifier;
   const fail = failure(cluster);
   const { identifier, arn } = await startClusterSnapshot(rds, { ...req, now });
@@ -203,7 +211,7 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
   try {
     pruned = await pruneSnapshots(rds, { cluster, stack: req.stack, keep: req.keep, newest: identifier, log });
   } catch (err) {
-    log(`WARNING: could not prune old drydock snapshots of ${cluster}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}. ` +
+    warn(`could not prune old drydock snapshots of ${cluster}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}. ` +
       `The new snapshot ${identifier} is available; delete old ones by hand (npx drydock snapshots --stack ${req.stack}).`);
   }
   return { identifier, ...(arn !== undefined ? { arn } : {}), pruned };
@@ -249,7 +257,8 @@ async function pruneSnapshots(
   rds: RDSClient,
   o: { cluster: string; stack: string; keep: number; newest: string; log: (m: string) => void },
 ): Promise<string[]> {
-  const older = (await listDrydockSnapshots(rds, o.cluster, o.stack)).filter((s) => s.identifier !== o.newest);
+  // Snapshots someone took on purpose (`drydock snapshot`) are theirs to delete; only pre-update ones are pruned.
+  const older = (await listDrydockSnapshots(rds, o.cluster, o.stack)).filter((s) => s.identifier !== o.newest && s.service !== MANUAL_SNAPSHOT_SERVICE);
   const pruned: string[] = [];
   for (const s of older.slice(o.keep - 1)) {
     if (s.status !== "available") {

@@ -13,6 +13,7 @@ import {
   Service,
   Task,
 } from "@aws-sdk/client-ecs";
+import { shortTaskDefinition } from "../names";
 import { formatDuration } from "./snapshot";
 
 /** Default pause between DescribeServices calls. */
@@ -60,13 +61,6 @@ export class RolloutError extends Error {
     super(message);
     this.name = "RolloutError";
   }
-}
-
-/** `arn:aws:ecs:...:task-definition/drydock-production-backend:42` → `drydock-production-backend:42`. */
-export function shortTaskDefinition(td: string | undefined): string {
-  if (!td) return "(none)";
-  const i = td.indexOf("task-definition/");
-  return i >= 0 ? td.slice(i + "task-definition/".length) : td;
 }
 
 /** `arn:aws:ecs:...:cluster/drydock-production` → `drydock-production`; a plain name stays as it is. */
