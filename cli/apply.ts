@@ -2,10 +2,13 @@
  * What commands that change a stack file share: write it and show the diff, and `--apply`
  * (preview, then update, through the Pulumi Automation API).
  */
+import { evaluateReleaseGate } from "../release/gate";
+import { formatInZone } from "../release/windows";
 import { formatChanges } from "./automation";
 import { CliDeps } from "./deps";
 import { oneLine, refused } from "./errors";
 import { Ctx } from "./output";
+import { StackContext } from "./stackContext";
 import { StackFile } from "./stackFile";
 
 /** Writes the pending edits (atomically) and prints the diff. Prints nothing if the write fails. */
@@ -15,9 +18,30 @@ export function saveAndShow(ctx: Ctx, file: StackFile): void {
     ctx.print(diff.trimEnd());
 }
 
-function firstLine(e: unknown): string {
+/**
+ * The line worth showing from a failed Pulumi command: the engine's first `error:` line (the Automation
+ * API's CommandError starts with `code: 255`, which says nothing), else the first non-empty line.
+ */
+function failureLine(e: unknown): string {
     const text = e instanceof Error ? e.message : String(e);
-    return oneLine(text.split("\n").find((l) => l.trim() !== "") ?? text);
+    const error = /^\s*(?:stderr:\s*)?error:\s*(.+)$/m.exec(text)?.[1];
+    return oneLine(error ?? text.split("\n").find((l) => l.trim() !== "") ?? text);
+}
+
+/**
+ * Asks the release gate `pulumi up` will run whether a version change may deploy now. With `--apply` a
+ * refusal stops the command before anything is written (exit 1); without it, it is a warning.
+ */
+export function checkReleaseGate(ctx: Ctx, deps: CliDeps, sc: StackContext, subject: string, apply: boolean): void {
+    const d = evaluateReleaseGate({ ...sc.settings.release, now: deps.now(), imageChanged: true, stack: sc.stack, subject });
+    const override = `pulumi config set releaseOverride "<reason>" -s ${sc.stack}`;
+    if (d.allowed) {
+        if (d.overridden) ctx.warn(`drydock: warning: ${d.reason}; pulumi up will let it through and record the override`);
+        return;
+    }
+    const next = d.nextWindow ? `; the next window opens ${formatInZone(d.nextWindow.start, sc.settings.release.timeZone)}` : "";
+    if (apply) throw refused(`${sc.stack}`, `the release gate of pulumi up would refuse this now: ${d.reason}${next}; nothing was written or deployed`, `deploy then, or let it through: ${override}`);
+    ctx.warn(`drydock: warning: pulumi up -s ${sc.stack} will refuse this version change now: ${d.reason}${next} (to let it through: ${override})`);
 }
 
 /**
@@ -31,7 +55,7 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promis
     try {
         preview = await deps.automation.preview(stack, deps.cwd);
     } catch (e) {
-        throw refused(`pulumi preview -s ${stack}`, `failed: ${firstLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
+        throw refused(`pulumi preview -s ${stack}`, `failed: ${failureLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
     }
     ctx.print(`Preview: ${formatChanges(preview.changeSummary)}`);
     ctx.print(`Running pulumi up -s ${stack} (release gate, pre-update snapshot, rollout verification) ...`);
@@ -39,7 +63,7 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promis
     try {
         up = await deps.automation.up(stack, deps.cwd);
     } catch (e) {
-        throw refused(`pulumi up -s ${stack}`, `failed: ${firstLine(e)}`, `see the output above; drydock status --stack ${stack} shows what runs now`);
+        throw refused(`pulumi up -s ${stack}`, `failed: ${failureLine(e)}`, `see the output above; drydock status --stack ${stack} shows what runs now`);
     }
     ctx.print(`Update ${up.summary.result}: ${formatChanges(up.summary.resourceChanges)}`);
     if (up.summary.result !== "succeeded") {

@@ -32,6 +32,7 @@ export function buildProgram(deps: CliDeps): Command {
     const program = new Command("drydock");
     program
         .description("Update life cycle of a drydock Pulumi project: versions, status, promote, rollback, pause, release windows, snapshots")
+        .version((require("../package.json") as { version: string }).version, "-V, --version", "print drydock's version")
         .exitOverride()
         .showHelpAfterError(false)
         .configureOutput(outputFor(deps, "drydock"))

@@ -6,7 +6,9 @@
  */
 import { parseSettings, RawConfig, Settings } from "../config";
 import { CONFIG_NAMESPACE } from "../configSchema";
-import { evaluatePolicies, PolicyConfigEntry, Violation } from "../policies/evaluate";
+import { policyConfigProblems } from "../policies/config";
+import { evaluatePolicies, PolicyConfigEntry, PolicyConfigError, Violation } from "../policies/evaluate";
+import { policies } from "../policies/policies";
 import { createDrydock } from "../program";
 import { estimateRollout } from "../release/rollout";
 import { releaseWindowState } from "../release/windows";
@@ -104,10 +106,13 @@ function releaseOf(settings: Settings, now: Date): CheckReport["release"] {
 
 /**
  * Synthesizes the stack offline and judges it.
- * @throws ConfigError for invalid configuration (nothing is synthesized then).
+ * @throws ConfigError for invalid configuration, PolicyConfigError for an invalid policy config
+ *   (nothing is synthesized then).
  */
 export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const settings = parseSettings(opts.values, opts.stack);
+    const configProblems = policyConfigProblems(opts.policyConfig ?? {}, policies);
+    if (configProblems.length > 0) throw new PolicyConfigError(configProblems);
     const cloud = startMockCloud({ stack: opts.stack, config: engineConfig(opts.values), preview: true });
     createDrydock(settings);
     await cloud.settle();

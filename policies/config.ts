@@ -126,3 +126,35 @@ export function stackInfo(urn: string, patterns: readonly string[]): StackInfo {
 }
 
 const productionCache = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/**
+ * drydock's own checks of a policy pack config, on top of what CrossGuard validates (run by
+ * `drydock check --policy-config`): a property a policy does not declare is a typo that would silently
+ * run with the default; and every policy with `productionStacks` must get the same list, or a stack can
+ * fall between `production-images-pinned` and `non-production-images-pinned` and go unchecked.
+ */
+export function policyConfigProblems(
+    config: Record<string, unknown>,
+    policies: ReadonlyArray<{ name: string; configSchema?: PolicyConfigSchema }>,
+): string[] {
+    const problems: string[] = [];
+    const lists = new Map<string, string>();
+    for (const p of policies) {
+        const declared = p.configSchema?.properties ?? {};
+        const entry = config[p.name];
+        const given = entry !== null && typeof entry === "object" && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
+        for (const key of Object.keys(given)) {
+            if (key !== "enforcementLevel" && !(key in declared)) {
+                problems.push(`${p.name}: unknown property "${key}"; accepted: ${["enforcementLevel", ...Object.keys(declared)].join(", ")}`);
+            }
+        }
+        if ("productionStacks" in declared) lists.set(p.name, JSON.stringify(given.productionStacks ?? DEFAULT_PRODUCTION_STACKS));
+    }
+    if (new Set(lists.values()).size > 1) {
+        problems.push(
+            `productionStacks differs between ${[...lists.keys()].join(", ")} (${[...lists].map(([n, l]) => `${n}: ${l}`).join("; ")}); ` +
+                "give them all the same list, or a stack can be judged by neither image policy",
+        );
+    }
+    return problems;
+}

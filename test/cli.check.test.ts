@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { run } from "../cli/main";
 
@@ -102,7 +104,8 @@ describe("drydock check: the offline plan", () => {
         const r = await check(["--stack", "production", "--set", "backendVersion=v1..2", "--set", "backupWindow=05:30-06:30"]);
         expect(r.code).to.equal(2);
         expect(r.stdout).to.equal("");
-        expect(r.stderr).to.include('drydock:backendVersion = "v1..2"');
+        expect(r.stderr.trim().split("\n")).to.have.length(1); // one line, like every drydock error
+        expect(r.stderr).to.include('drydock:backendVersion="v1..2"');
         expect(r.stderr).to.include("Accepted forms");
         expect(r.stderr).to.include("drydock:backupWindow");
     });
@@ -124,5 +127,57 @@ describe("drydock check: the offline plan", () => {
         });
         expect(r.status, r.stderr).to.equal(1);
         expect((JSON.parse(r.stdout) as Report).ok).to.equal(false);
+    });
+});
+
+describe("drydock check --policy-config", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-policy-config-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const write = (doc: unknown): string => {
+        const file = path.join(dir, "policy-config.json");
+        fs.writeFileSync(file, JSON.stringify(doc));
+        return file;
+    };
+
+    it("applies the config as CrossGuard would: a stack outside productionStacks only gets advice", async () => {
+        const live = ["live"];
+        const file = write({ "production-images-pinned": { productionStacks: live }, "non-production-images-pinned": { productionStacks: live }, "aurora-maintenance-and-backups": { productionStacks: live } });
+        const r = await check(["--stack", "production", "--set", "backendVersion=latest", "--policy-config", file, "--json"]);
+        expect(r.code, r.stderr).to.equal(0);
+        const report = JSON.parse(r.stdout) as Report;
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.include(["non-production-images-pinned", "advisory"]);
+    });
+
+    it("refuses lists that disagree between the image policies (a stack would go unchecked), with exit 2", async () => {
+        const file = write({ "production-images-pinned": { productionStacks: ["production"] } });
+        const r = await check(["--stack", "production", "--policy-config", file]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(/^drydock: --policy-config .*productionStacks differs between production-images-pinned, non-production-images-pinned/);
+    });
+
+    it("refuses a property no policy declares, and a value the schema refuses, with exit 2", async () => {
+        const typo = await check(["--stack", "production", "--policy-config", write({ "network-exposure": { databasePort: [5432] } })]);
+        expect(typo.code).to.equal(2);
+        expect(typo.stderr).to.include('network-exposure: unknown property "databasePort"; accepted: enforcementLevel, databasePorts');
+        const bad = await check(["--stack", "production", "--policy-config", write({ "aurora-maintenance-and-backups": { minimumBackupRetentionDays: 90 } })]);
+        expect(bad.code).to.equal(2);
+        expect(bad.stderr).to.include("minimumBackupRetentionDays");
+    });
+
+    it("reads the file relative to the working directory and says when it is not JSON", async () => {
+        fs.copyFileSync(path.join(ROOT, "Pulumi.production.yaml"), path.join(dir, "Pulumi.production.yaml"));
+        fs.writeFileSync(path.join(dir, "broken.json"), "{ nope");
+        let stderr = "";
+        const code = await run(["node", "drydock", "check", "--stack", "production", "--policy-config", "broken.json"], {
+            cwd: dir,
+            stdout: () => undefined,
+            stderr: (t) => void (stderr += t),
+        });
+        expect(code).to.equal(2);
+        expect(stderr).to.match(/^drydock: --policy-config broken.json: cannot read it as JSON/);
     });
 });

@@ -19,6 +19,12 @@ describe("drydock command line", () => {
 
     const commands = buildProgram(defaultDeps()).commands.map((c) => c.name());
 
+    it("prints its version with --version and exits 0", async () => {
+        const r = await drydock(dir, ["--version"]);
+        expect(r.code).to.equal(0);
+        expect(r.stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+    });
+
     it("has every command of the issue", () => {
         for (const name of ["versions", "status", "promote", "rollback", "pause", "resume", "window", "snapshot", "snapshots"]) {
             expect(commands).to.include(name);
@@ -169,7 +175,7 @@ describe("bin/drydock.js", () => {
     it("runs the TypeScript CLI and sets the exit code, without loading Pulumi for offline commands", () => {
         const ok = node(["window", "--stack", "staging", "--json"]);
         expect(ok.status, ok.stderr).to.equal(0);
-        expect(JSON.parse(ok.stdout)).to.deep.equal({ open: true, current: null, nextStart: null });
+        expect(JSON.parse(ok.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, current: null, nextStart: null });
         const bad = node(["window", "--stack", "nope"]);
         expect(bad.status).to.equal(2);
         expect(bad.stderr).to.match(/^drydock: stack "nope": no Pulumi\.nope\.yaml/);

@@ -157,7 +157,7 @@ describe("drydock promote", () => {
         failing.previewError = new Error("code: 255\n stdout: \n stderr: error: release gate refused\n");
         const p = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--apply"], { automation: failing });
         expect(p.code).to.equal(1);
-        expect(p.stderr).to.equal("drydock: pulumi preview -s production: failed: code: 255 (the stack file is already updated; fix the problem and run pulumi up, or revert the file)\n");
+        expect(p.stderr).to.equal("drydock: pulumi preview -s production: failed: release gate refused (the stack file is already updated; fix the problem and run pulumi up, or revert the file)\n");
         expect(failing.calls).to.deep.equal([`preview production ${dir}`]);
     });
 
@@ -166,7 +166,7 @@ describe("drydock promote", () => {
         await drydock(dir, ["pause", "--stack", "production", "--reason", "freeze"]);
         const first = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(first.code).to.equal(0);
-        expect(first.stderr).to.include("drydock: warning: production is paused (freeze)");
+        expect(first.stderr).to.include('drydock: warning: pulumi up -s production will refuse this version change now: updates are paused on stack "production" (reason: "freeze")');
         const second = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(second.stdout).to.include("already pins what staging runs. Nothing changed.");
     });

@@ -2,6 +2,8 @@ import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { DescribeDBClusterSnapshotsCommand } from "@aws-sdk/client-rds";
 import { expect } from "chai";
+import { readFileSync, writeFileSync } from "fs";
+import { join } from "path";
 import {
     awsError,
     BACKEND_REPO,
@@ -196,14 +198,31 @@ describe("drydock rollback", () => {
         expect(readStack(dir, "production")).to.equal(fixture("production"));
     });
 
-    it("--apply runs preview and up; outside a window it says how to override", async () => {
+    it("--apply refuses outside a release window, before writing or deploying anything, saying how to override", async () => {
+        mockImage("drydock/backend", { imageTag: "v1.2.2" }, image(C, ["v1.2.2"], "2026-11-01T00:00:00Z"));
+        const automation = new FakeAutomation();
+        const before = readStack(dir, "production");
+        const wednesday = () => new Date("2026-11-25T10:00:00Z");
+        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], { automation, now: wednesday });
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            "drydock: production: the release gate of pulumi up would refuse this now: it is outside every release window; the next window opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC); " +
+                'nothing was written or deployed (deploy then, or let it through: pulumi config set releaseOverride "<reason>" -s production)\n',
+        );
+        expect(automation.calls).to.deep.equal([]);
+        expect(readStack(dir, "production")).to.equal(before);
+    });
+
+    it("--apply runs preview and up when an override lets it through, and says so", async () => {
         mockImage("drydock/backend", { imageTag: "v1.2.2" }, image(C, ["v1.2.2"], "2026-11-01T00:00:00Z"));
         const automation = new FakeAutomation();
         const wednesday = () => new Date("2026-11-25T10:00:00Z");
+        const file = join(dir, "Pulumi.production.yaml");
+        writeFileSync(file, readFileSync(file, "utf8").replace("config:\n", 'config:\n  drydock:releaseOverride: "rollback: INC-9"\n'));
         const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], { automation, now: wednesday });
         expect(r.code, r.stderr).to.equal(0);
         expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
-        expect(r.stderr).to.include('no release window is open (next: Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)); for an emergency rollback let it through: pulumi config set releaseOverride "rollback: <reason>" -s production');
+        expect(r.stderr).to.include('releaseOverride is set: "rollback: INC-9"; pulumi up will let it through and record the override');
     });
 
     it("lists snapshots best-effort: a failure to list them does not stop the rollback", async () => {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { clusterChange, serviceChange } from "../components/hooks/changes";
-import { evaluateReleaseGate, ReleaseGateInput } from "../components/hooks/gate";
+import { evaluateReleaseGate, ReleaseGateInput } from "../release/gate";
 import { parseWeeklyWindow } from "../release/windows";
 
 function gate(over: Partial<ReleaseGateInput> & { windows?: ReleaseGateInput["windows"] }) {
@@ -113,7 +113,7 @@ describe("hooks: release gate decision", () => {
       const d = gate({ windows: windows("tue:09:00-tue:17:00"), override: "hotfix for INC-42" });
       expect(d).to.include({ allowed: true, overridden: true });
       expect(d.reason).to.equal(`it is outside every release window, but releaseOverride is set: "hotfix for INC-42"`);
-      expect(d.message).to.include("recorded in the snapshot's tags");
+      expect(d.message).to.include("recorded in the tags of this update's pre-update snapshot");
       expect(d.message).to.include("pulumi config rm releaseOverride -s production");
     });
     it("lifts a pause too", () => {

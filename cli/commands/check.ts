@@ -4,8 +4,8 @@
  * rollout times. Exit 0 with no mandatory violation, 1 with one, 2 for bad config or usage.
  */
 import { readFileSync } from "fs";
+import { resolve } from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ConfigError } from "../../config";
 import type { CheckReport } from "../../offline/check";
 import type { PolicyConfigEntry } from "../../policies/evaluate";
 import { formatInZone } from "../../release/windows";
@@ -24,10 +24,10 @@ export function parseSetting(value: string, previous: Array<[string, string]> = 
     return [...previous, [value.slice(0, eq).trim(), value.slice(eq + 1)]];
 }
 
-function readPolicyConfig(path: string): Record<string, PolicyConfigEntry> {
+function readPolicyConfig(cwd: string, path: string): Record<string, PolicyConfigEntry> {
     let parsed: unknown;
     try {
-        parsed = JSON.parse(readFileSync(path, "utf8"));
+        parsed = JSON.parse(readFileSync(resolve(cwd, path), "utf8"));
     } catch (e) {
         throw usageError(`--policy-config ${path}`, `cannot read it as JSON: ${(e as Error).message}`, "pass a file in --policy-pack-config format");
     }
@@ -102,17 +102,17 @@ export function registerCheck(program: Command, deps: CliDeps): void {
                 // Loaded here, not at start-up: it brings Pulumi, the AWS provider SDK and the policy pack.
                 // eslint-disable-next-line @typescript-eslint/no-require-imports
                 const { applyOverrides, runCheck } = require("../../offline/check") as typeof import("../../offline/check");
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                const { PolicyConfigError } = require("../../policies/evaluate") as typeof import("../../policies/evaluate");
                 const file = loadStack(deps.cwd, opts.stack);
                 const values = applyOverrides(file.values(), opts.set ?? []);
-                const policyConfig = opts.policyConfig ? readPolicyConfig(opts.policyConfig) : undefined;
+                const policyConfig = opts.policyConfig ? readPolicyConfig(deps.cwd, opts.policyConfig) : undefined;
                 let report: CheckReport;
                 try {
                     report = await ctx.step(`synthesizing ${file.stack} offline`, () => runCheck({ stack: file.stack, values, policyConfig, now: deps.now() }));
                 } catch (e) {
-                    if (e instanceof ConfigError) {
-                        deps.stderr(`drydock: ${e.message}\n`);
-                        return EXIT.usage;
-                    }
+                    // Policy config is an argument of this command: a bad value is a usage error, like a bad file.
+                    if (e instanceof PolicyConfigError) throw usageError(`--policy-config ${opts.policyConfig}`, e.problems.join("; "), "see the README's policy config table");
                     throw e;
                 }
                 if (ctx.json) ctx.printJson(report);

@@ -9,7 +9,7 @@ import { ServiceName } from "../../config";
 import { versionOf } from "../aws/ecr";
 import { shortTaskDefinition } from "../../components/names";
 import { runningTaskDigests } from "../aws/ecs";
-import { applyStack, saveAndShow } from "../apply";
+import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { findDeployed } from "../deployed";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
@@ -17,7 +17,6 @@ import { createCtx, shortDigest } from "../output";
 import { commandAction, serviceOption } from "../program";
 import { exactVersionIn, ExactVersion, imageFor, repositoryOf } from "../resolve";
 import { openStack, servicesFor, StackContext, versionKey } from "../stackContext";
-import { releaseWindowState, formatInZone } from "../../release/windows";
 
 export interface Promotion {
     service: ServiceName;
@@ -101,6 +100,9 @@ export function registerPromote(program: Command, deps: CliDeps): void {
                 );
                 for (const plan of plans) target.file.set(versionKey(plan.service), plan.exact.version.raw);
                 target.file.settings(); // the edited file must still be valid (throws ConfigError, exit 2)
+                if (target.file.changed.length > 0) {
+                    checkReleaseGate(ctx, deps, target, `promotion of ${plans.map((p) => `${p.service} ${p.exact.version.raw}`).join(", ")}`, !!opts.apply);
+                }
                 for (const plan of plans) {
                     for (const n of plan.notes) ctx.warn(`drydock: warning: ${n}`);
                     const change = plan.from === plan.exact.version.raw ? "unchanged" : `${plan.from} -> ${plan.exact.version.raw}`;
@@ -113,12 +115,6 @@ export function registerPromote(program: Command, deps: CliDeps): void {
                 } else {
                     ctx.print();
                     saveAndShow(ctx, target.file);
-                }
-                const release = target.settings.release;
-                if (release.paused) ctx.warn(`drydock: warning: ${target.stack} is paused (${release.pauseReason ?? "no reason given"}); pulumi up will refuse the version change until drydock resume --stack ${target.stack}.`);
-                const window = releaseWindowState(release.windows, release.timeZone, deps.now());
-                if (!window.open && !release.paused) {
-                    ctx.warn(`drydock: warning: no release window of ${target.stack} is open now; the next opens ${window.next ? formatInZone(window.next.start, release.timeZone) : "never"}.`);
                 }
                 if (opts.apply) return applyStack(ctx, deps, target.stack);
                 if (target.file.changed.length > 0) {

@@ -4,16 +4,14 @@
  * definition history), or to `--to` after checking the repository has it. Refuses otherwise,
  * changing nothing.
  */
-import { dbClusterIdentifier } from "../../components/names";
 import { Command, Option } from "commander";
 import { ServiceName } from "../../config";
 import { listDrydockSnapshots } from "../../components/hooks/snapshot";
 import { ImageVersion, parseVersion, VersionError, ACCEPTED_VERSION_FORMS } from "../../release/version";
-import { formatInZone, releaseWindowState } from "../../release/windows";
 import { versionOf } from "../aws/ecr";
-import { shortTaskDefinition, taskFamilyName } from "../../components/names";
+import { dbClusterIdentifier, shortTaskDefinition, taskFamilyName } from "../../components/names";
 import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } from "../aws/ecs";
-import { applyStack, saveAndShow } from "../apply";
+import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
 import { createCtx, Ctx, utcMinute } from "../output";
@@ -131,6 +129,9 @@ export function registerRollback(program: Command, deps: CliDeps): void {
                 );
                 for (const plan of plans) sc.file.set(versionKey(plan.service), plan.to.raw);
                 sc.file.settings(); // the edited file must still be valid
+                if (sc.file.changed.length > 0) {
+                    checkReleaseGate(ctx, deps, sc, `rollback of ${plans.map((p) => `${p.service} to ${p.to.raw}`).join(", ")}`, !!opts.apply);
+                }
                 for (const plan of plans) {
                     ctx.print(`${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`);
                     if (!plan.to.immutable) ctx.warn(`drydock: warning: ${plan.to.raw} is a mutable tag; production stacks refuse it (prefer an exact version)`);
@@ -143,12 +144,6 @@ export function registerRollback(program: Command, deps: CliDeps): void {
                 }
                 ctx.print();
                 await printDataNote(ctx, deps, sc);
-                const release = sc.settings.release;
-                const window = releaseWindowState(release.windows, release.timeZone, deps.now());
-                if (release.paused || !window.open) {
-                    const why = release.paused ? `${sc.stack} is paused` : `no release window is open (next: ${window.next ? formatInZone(window.next.start, release.timeZone) : "never"})`;
-                    ctx.warn(`drydock: warning: ${why}; for an emergency rollback let it through: pulumi config set releaseOverride "rollback: <reason>" -s ${sc.stack}`);
-                }
                 if (opts.apply) return applyStack(ctx, deps, sc.stack);
                 if (sc.file.changed.length > 0) {
                     ctx.print();

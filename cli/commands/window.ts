@@ -45,6 +45,9 @@ export function registerWindow(program: Command, deps: CliDeps): void {
                 if (ctx.json) {
                     ctx.printJson({
                         open: state.open,
+                        // A paused stack refuses version changes even inside a window: scripts must see both.
+                        paused,
+                        pauseReason: pauseReason ?? null,
                         current: state.current ? { window: state.current.window, start: isoUtc(state.current.start), end: isoUtc(state.current.end) } : null,
                         nextStart: isoUtc(state.next?.start),
                     });

@@ -19,11 +19,10 @@ import { WeeklyWindow } from "../../release/windows";
 import { serviceLogGroupName, serviceOfEcsName } from "../names";
 import { awsClientConfig } from "./clients";
 import { changedInputKeys, clusterChange, HookInputs, INSTANCE_RUNTIME_FIELDS, inputChanged, serviceChange, stringInput } from "./changes";
-import { evaluateReleaseGate } from "./gate";
+import { evaluateReleaseGate } from "../../release/gate";
 import { createPreUpdateSnapshot, PreUpdateSnapshotResult, toTagValue } from "./snapshot";
 import { RolloutError, verifyRollout } from "./verify";
 
-export { evaluateReleaseGate } from "./gate";
 export { createPreUpdateSnapshot, listDrydockSnapshots } from "./snapshot";
 export { verifyRollout } from "./verify";
 

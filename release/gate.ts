@@ -1,8 +1,9 @@
 /**
  * Release gate: may this update change a service's image now? Pure decision plus the user-facing
- * message; the `release-gate` hook (index.ts) throws the message, or warns with it during a preview.
+ * message; the `release-gate` hook (components/hooks) throws the message, or warns with it during a
+ * preview, and `drydock promote` / `rollback` ask it before they deploy.
  */
-import { formatInZone, releaseWindowState, WeeklyWindow, WindowOccurrence } from "../../release/windows";
+import { formatInZone, releaseWindowState, WeeklyWindow, WindowOccurrence } from "./windows";
 
 export interface ReleaseGateInput {
   /** `updatesPaused` */
@@ -71,7 +72,7 @@ export function evaluateReleaseGate(input: ReleaseGateInput): ReleaseGateDecisio
       ...next,
       message:
         `release-gate: ${subject} allowed by override on stack "${input.stack}": ${reason}. ` +
-        `The override is recorded in the snapshot's tags. Remove it afterwards: pulumi config rm releaseOverride -s ${input.stack}`,
+        `It is logged here and recorded in the tags of this update's pre-update snapshot. Remove it afterwards: pulumi config rm releaseOverride -s ${input.stack}`,
     };
   }
   return { allowed: false, reason: refusal, overridden: false, ...next, message: refusalMessage(input, subject, refusal, state.next) };
