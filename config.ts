@@ -372,7 +372,7 @@ function readLoadBalancer(r: Reader): Settings["loadBalancer"] {
         healthyThreshold: r.integer("healthyThreshold", 2, 3),
         unhealthyThreshold: r.integer("unhealthyThreshold", 2, 10),
         deregistrationDelaySeconds: r.integer("deregistrationDelaySeconds", 0, 300),
-        healthCheckGracePeriodSeconds: r.integer("healthCheckGracePeriodSeconds", 0, 1800),
+        healthCheckGracePeriodSeconds: r.integer("healthCheckGracePeriodSeconds", 1, 1800),
     };
 }
 

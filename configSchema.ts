@@ -61,7 +61,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     { key: "healthyThreshold", type: "integer", default: 2, description: "Consecutive passing checks before a new task takes traffic, 2-3" },
     { key: "unhealthyThreshold", type: "integer", default: 3, description: "Consecutive failing checks before a task is taken out, 2-10" },
     { key: "deregistrationDelaySeconds", type: "integer", default: 30, description: "Seconds an old task drains before it stops, 0-300 (AWS's default of 300 slows every rollout)" },
-    { key: "healthCheckGracePeriodSeconds", type: "integer", default: 60, description: "Seconds ECS ignores failing health checks of a starting task (migrations run then), 0-1800" },
+    { key: "healthCheckGracePeriodSeconds", type: "integer", default: 60, description: "Seconds ECS ignores failing health checks of a starting task (migrations run then), 1-1800" },
 
     // --- database ------------------------------------------------------------------------------
     { key: "maintenanceWindow", type: "string", default: "sun:05:00-sun:06:00", description: "Aurora weekly maintenance window, UTC, ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes" },

@@ -384,6 +384,7 @@ describe("policies: zero-downtime-rolling-updates", () => {
 
     it("requires a health-check grace period", () => {
         expect(of({ healthCheckGracePeriodSeconds: undefined })[0]).to.contain(`service "backend-service" has no healthCheckGracePeriodSeconds`);
+        expect(of({ healthCheckGracePeriodSeconds: 0 })[0]).to.contain(`service "backend-service" has a zero healthCheckGracePeriodSeconds`);
     });
 
     it("accepts ECS's defaults (100/200) when the percentages are unset", () => {
@@ -555,6 +556,17 @@ describe("policies: http-redirects-to-https", () => {
     it("counts a certificate resource as HTTPS being configured", () => {
         const cert = resource(T.certificate, "cert", { domainName: "app.example.com", validationMethod: "DNS" });
         expect(of([cert, httpListener({ defaultActions: [FORWARD] })])[0].message).to.contain(`although the stack has certificate "cert"`);
+    });
+
+    it("still rejects the plain-HTTP listener while its load balancer's ARN is unknown (the load balancer is being created)", () => {
+        const vs = of([httpsListener(), httpListener({ defaultActions: [FORWARD], loadBalancerArn: unknown.unknownStringValue })]);
+        expect(vs.map((v) => v.enforcementLevel)).to.deep.equal(["mandatory"]);
+    });
+
+    it("treats a listener with no protocol and no certificate as HTTP on any port", () => {
+        const vs = of([httpsListener(), httpListener({ defaultActions: [FORWARD], port: 8080, protocol: undefined })]);
+        expect(vs).to.have.length(1);
+        expect(vs[0].message).to.contain("serves plain HTTP");
     });
 
     it("allows plain HTTP when the stack has no certificate, and listeners of another load balancer", () => {

@@ -43,11 +43,6 @@ export class SubChecks {
         }
     }
 
-    /** true when some value was unknown. */
-    get sawUnknown(): boolean {
-        return this.unknown !== undefined;
-    }
-
     /** Re-throws the first unknown value, if any. */
     done(): void {
         if (this.unknown !== undefined) throw this.unknown;

@@ -89,9 +89,9 @@ export const zeroDowntimeRollingUpdates: ResourceValidationPolicy = {
         });
         checks.run(() => {
             const grace = svc.healthCheckGracePeriodSeconds;
-            if (typeof grace !== "number") {
+            if (typeof grace !== "number" || grace <= 0) {
                 report(
-                    `${subject} has no healthCheckGracePeriodSeconds: ECS may stop a new task that is still starting (migrations run at start-up). ` +
+                    `${subject} has ${typeof grace === "number" ? "a zero" : "no"} healthCheckGracePeriodSeconds: ECS may stop a new task that is still starting (migrations run at start-up). ` +
                         `Set it, e.g. 60 (seconds; drydock:healthCheckGracePeriodSeconds).`,
                 );
             }

@@ -135,18 +135,18 @@ function labelValue(container: Record<string, unknown>, name: string): string | 
 /** Parses `containerDefinitions`; reports and returns undefined when it is not a JSON array of objects. */
 function parseContainers(text: unknown, family: string, report: ReportViolation): Record<string, unknown>[] | undefined {
     if (text === undefined || text === null) {
-        report(`task definition ${q(family)} has no containerDefinitions, so its images cannot be verified.`);
+        report(`task definition ${q(family)} has no containerDefinitions, so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
         return undefined;
     }
     let parsed: unknown;
     try {
         parsed = typeof text === "string" ? JSON.parse(text) : text;
     } catch (e) {
-        report(`task definition ${q(family)} has containerDefinitions that are not valid JSON (${(e as Error).message}), so its images cannot be verified.`);
+        report(`task definition ${q(family)} has containerDefinitions that are not valid JSON (${(e as Error).message}), so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
         return undefined;
     }
     if (!Array.isArray(parsed) || parsed.some((c) => asRecord(c) === undefined)) {
-        report(`task definition ${q(family)} has containerDefinitions that are not a JSON array of container definitions, so its images cannot be verified.`);
+        report(`task definition ${q(family)} has containerDefinitions that are not a JSON array of container definitions, so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
         return undefined;
     }
     const containers = parsed as Record<string, unknown>[];

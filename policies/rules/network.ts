@@ -21,7 +21,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import { NetworkConfig, networkConfigSchema } from "../config";
-import { SubChecks, asRecord, displayName, nonEmpty, q } from "./common";
+import { SubChecks, asRecord, displayName, isUnknownValueError, nonEmpty, q } from "./common";
 
 type ServiceInputs = Partial<Unwrap<aws.ecs.ServiceArgs>>;
 type SecurityGroupInputs = Partial<Unwrap<aws.ec2.SecurityGroupArgs>>;
@@ -180,9 +180,9 @@ function viewListener(resource: PolicyResource, checks: SubChecks): ListenerView
         const props = resource.props;
         const protocol = nonEmpty(props["protocol"])?.toUpperCase();
         const certificate = nonEmpty(props["certificateArn"]);
-        const port = props["port"];
         const https = protocol === "HTTPS" || (protocol === undefined && certificate !== undefined);
-        const http = protocol === "HTTP" || (protocol === undefined && certificate === undefined && port === 80);
+        // An ALB listener without a protocol or certificate is HTTP, on any port.
+        const http = protocol === "HTTP" || (protocol === undefined && certificate === undefined);
         const actions: unknown[] = Array.isArray(props["defaultActions"]) ? props["defaultActions"] : [];
         const terminal: Record<string, unknown>[] = [];
         for (let i = 0; i < actions.length; i++) {
@@ -192,7 +192,13 @@ function viewListener(resource: PolicyResource, checks: SubChecks): ListenerView
         const redirectsToHttps =
             terminal.length > 0 &&
             terminal.every((a) => a["type"] === "redirect" && String(asRecord(a["redirect"])?.["protocol"] ?? "").toUpperCase() === "HTTPS");
-        const arn = props["loadBalancerArn"];
+        // Unknown while the load balancer is created or replaced: the listener still counts, paired with any HTTPS listener.
+        let arn: unknown;
+        try {
+            arn = props["loadBalancerArn"];
+        } catch (e) {
+            if (!isUnknownValueError(e)) throw e;
+        }
         return { resource, https, http, loadBalancerArn: typeof arn === "string" ? arn : undefined, redirectsToHttps };
     }, undefined);
 }
