@@ -12,10 +12,11 @@ import { parseRepositoryUri, RepositoryRef } from "./release/imageRef";
 import { auroraWindowProblems, isValidTimeZone, parseWeeklyWindow, WEEKLY_WINDOW_FORMAT, WeeklyWindow } from "./release/windows";
 import { isProductionStack } from "./release/stacks";
 import { isRdsIdentifier } from "./release/snapshots";
-import { dbClusterIdentifier } from "./components/names";
+import { dbClusterIdentifier, ServiceKind } from "./components/names";
 import { AUTOSCALING_CPU_TARGET, FARGATE_MEMORY, fargateMemoryText, LOG_RETENTION_DAYS } from "./components/limits";
 
-export type ServiceName = "backend" | "frontend";
+/** The two application services (the same names the components use). */
+export type ServiceName = ServiceKind;
 export const SERVICE_NAMES: readonly ServiceName[] = ["backend", "frontend"];
 
 export interface ServiceSettings {
@@ -29,7 +30,6 @@ export interface ServiceSettings {
     /** Autoscaling ceiling; equal to desiredCount means no autoscaling. */
     maxCount: number;
     port: number;
-    healthCheckPath: string;
 }
 
 export interface Settings {
@@ -111,11 +111,6 @@ export class ConfigError extends Error {
 
 /** Raw values keyed without the namespace, as Pulumi stores them (strings; lists as JSON). */
 export type RawConfig = Record<string, string | undefined>;
-
-const HEALTH_CHECK_PATHS: Record<ServiceName, string> = {
-    backend: "/api/v1/utils/health-check/",
-    frontend: "/",
-};
 
 /**
  * Reads one key at a time, recording problems instead of throwing so every bad key is reported.
@@ -251,7 +246,7 @@ function readService(r: Reader, name: ServiceName): ServiceSettings {
         r.problem(`${name}MaxCount`, String(maxCount), `must be at least ${name}DesiredCount (${desiredCount})`);
     }
     const port = r.integer(`${name}Port`, 1, 65535);
-    return { name, version, repository, cpu, memory, desiredCount, maxCount: Math.max(maxCount, desiredCount), port, healthCheckPath: HEALTH_CHECK_PATHS[name] };
+    return { name, version, repository, cpu, memory, desiredCount, maxCount: Math.max(maxCount, desiredCount), port };
 }
 
 function readReleaseWindows(r: Reader): WeeklyWindow[] {

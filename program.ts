@@ -117,7 +117,6 @@ export function createDrydock(settings: Settings): DrydockOutputs {
             autoscalingCpuTarget: settings.autoscalingCpuTarget,
             ...(extra.pathPatterns ? { pathPatterns: extra.pathPatterns } : {}),
             healthCheck: {
-                path: s.healthCheckPath,
                 interval: lb.healthCheckIntervalSeconds,
                 healthyThreshold: lb.healthyThreshold,
                 unhealthyThreshold: lb.unhealthyThreshold,

@@ -284,8 +284,6 @@ async function settle(errors: Error[], tracker: { inFlight: number; activity: nu
     }
 }
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Strips the RPC secret wrappers from a deserialized value, recursively. */
 function plain(value: unknown): unknown {
@@ -294,7 +292,7 @@ function plain(value: unknown): unknown {
     }
     if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
         const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
+        if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
             return plain(obj.value);
         }
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));

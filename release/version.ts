@@ -1,7 +1,7 @@
 /**
  * Image versions: what a user may write in `drydock:backendVersion` / `drydock:frontendVersion`.
  *
- * Pure logic, no Pulumi or AWS import. See /work/readme-release.md for the user-facing table.
+ * Pure logic, no Pulumi or AWS import. The README's "Image versions" section is the user-facing table.
  *
  * Accepted forms (checked in this order):
  *

@@ -51,8 +51,6 @@ describe("config: the settings funnel", () => {
         expect(s.snapshots).to.deep.equal({ keep: 10, timeoutMinutes: 30 });
         expect(s.loadBalancer.backendPathPatterns).to.deep.equal(["/api/*"]);
         expect(s.loadBalancer.deregistrationDelaySeconds).to.equal(30);
-        expect(s.backend.healthCheckPath).to.equal("/api/v1/utils/health-check/");
-        expect(s.frontend.healthCheckPath).to.equal("/");
         expect(s.isProduction).to.equal(false);
     });
 

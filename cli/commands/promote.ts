@@ -64,7 +64,9 @@ export async function planPromotion(deps: CliDeps, source: StackContext, target:
             if (!exact) {
                 throw refused(
                     what,
-                    `runs the mutable tag ${tag} and ${digests.length > 1 ? `its tasks run ${digests.length} different images` : "the image its tasks run cannot be found"}; refusing to write a mutable version`,
+                    `runs the mutable tag ${tag} and ${
+                        digests.length > 1 ? `its tasks run ${digests.length} different images` : digests.length === 0 ? `no task of ${shortTaskDefinition(td.arn)} is RUNNING` : "the image its tasks run cannot be found"
+                    }; refusing to write a mutable version`,
                     `set pinDigests to true for ${source.stack} and redeploy it, or promote a version by hand: pulumi config set ${versionKey(service)} <exact version> -s ${target.stack}`,
                 );
             }
