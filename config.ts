@@ -12,8 +12,8 @@ import { parseRepositoryUri, RepositoryRef } from "./release/imageRef";
 import { auroraWindowProblems, isValidTimeZone, parseWeeklyWindow, WEEKLY_WINDOW_FORMAT, WeeklyWindow } from "./release/windows";
 import { isProductionStack } from "./release/stacks";
 import { isRdsIdentifier } from "./release/snapshots";
-import { dbClusterIdentifier, ServiceKind } from "./components/names";
-import { AUTOSCALING_CPU_TARGET, FARGATE_MEMORY, fargateMemoryText, LOG_RETENTION_DAYS } from "./components/limits";
+import { dbClusterIdentifier, ServiceKind } from "./release/names";
+import { AUTOSCALING_CPU_TARGET, FARGATE_MEMORY, fargateMemoryText, LOG_RETENTION_DAYS } from "./release/limits";
 
 /** The two application services (the same names the components use). */
 export type ServiceName = ServiceKind;

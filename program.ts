@@ -12,7 +12,7 @@ import { Database } from "./components/database";
 import { createUpdateHooks } from "./components/hooks";
 import { resolveServiceImage } from "./components/images";
 import { LoadBalancer } from "./components/loadBalancer";
-import { dbClusterIdentifier, ecsClusterName } from "./components/names";
+import { dbClusterIdentifier, ecsClusterName } from "./release/names";
 import { Network } from "./components/network";
 import type { ServiceSettings, Settings } from "./config";
 

@@ -3,8 +3,8 @@
  * the service container's image and version.
  */
 import { ServiceName } from "../config";
-import { ecsClusterName, ecsServiceName } from "../components/names";
-import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "./aws/ecs";
+import { ecsClusterName, ecsServiceName } from "../release/names";
+import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../aws/ecs";
 import { CliDeps } from "./deps";
 import { StackContext } from "./stackContext";
 

@@ -11,7 +11,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
-import { awsClientConfig } from "../components/hooks/clients";
+import { awsClientConfig } from "../aws/clients";
 import { createPulumiAutomation, PulumiAutomation } from "./automation";
 
 /** A progress indicator for a slow step. */

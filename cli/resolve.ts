@@ -4,7 +4,7 @@
  */
 import { ImageRef, parseRepositoryUri, RepositoryRef } from "../release/imageRef";
 import { ImageVersion } from "../release/version";
-import { exactVersionOf, findImage, RepoImage } from "./aws/ecr";
+import { exactVersionOf, findImage, RepoImage } from "../aws/ecr";
 import { CliDeps } from "./deps";
 
 export interface ExactVersion {

@@ -3,15 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RolloutParams } from "../release/rollout";
 import type { DatabaseAttachment } from "./database";
 import type { LoadBalancerAttachment } from "./loadBalancer";
-import { defaultHealthCheckTimeout } from "./limits";
-import { ecsServiceName, IMAGE_TAG, REQUESTED_VERSION_TAG, ServiceKind, serviceLogGroupName, taskFamilyName } from "./names";
+import { defaultHealthCheckTimeout } from "../release/limits";
+import { ecsServiceName, IMAGE_TAG, REQUESTED_VERSION_TAG, ServiceKind, serviceLogGroupName, taskFamilyName } from "../release/names";
 import { createServiceRoles } from "./serviceIam";
 import { createAutoscaling, createDeploymentAlarms, DeploymentAlarmArgs } from "./serviceOps";
 import { containerVariables, resolveSecrets, uniqueInputs, validate } from "./appServiceInputs";
 import { containerDefinition } from "./taskContainer";
 import { definedOnly } from "./validate";
 
-export type { ServiceKind } from "./names";
+export type { ServiceKind } from "../release/names";
 
 /** The target group's health check, which gates every rollout: a new task takes traffic only once it passes. */
 export interface HealthCheckArgs {

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, HealthCheckArgs, SecretInput } from "./appService";
-import { AUTOSCALING_CPU_TARGET, LOG_RETENTION_DAYS } from "./limits";
+import { AUTOSCALING_CPU_TARGET, LOG_RETENTION_DAYS } from "../release/limits";
 import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
 import { definedOnly, requireInteger } from "./validate";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsClusterName } from "./names";
+import { ecsClusterName } from "../release/names";
 import { definedOnly } from "./validate";
 
 export interface ServiceClusterArgs {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isRdsIdentifier } from "../release/snapshots";
 import { auroraWindowProblems } from "../release/windows";
-import { dbClusterIdentifier } from "./names";
+import { dbClusterIdentifier } from "../release/names";
 import { definedOnly, requireInteger, requireNumber } from "./validate";
 
 /** Serverless v2 capacity range in Aurora capacity units (1 ACU ≈ 2 GiB memory). */

@@ -1,5 +1,5 @@
 /** drydock's infrastructure components, one per tier. */
-export * from "./names";
+export * from "../release/names";
 export { Network } from "./network";
 export type { NetworkArgs, ExistingNetworkArgs, NatGatewayStrategy } from "./network";
 export { LoadBalancer } from "./loadBalancer";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceKind } from "./names";
+import type { ServiceKind } from "../release/names";
 import { definedOnly, requireInteger } from "./validate";
 
 /** The CloudWatch alarms ECS watches during a deployment; either one in ALARM rolls the deployment back. */

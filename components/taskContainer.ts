@@ -1,8 +1,8 @@
 /**
  * The container of a service's task definition, and the checks on what goes into it. Pure: no Pulumi or AWS import.
  */
-import { FARGATE_MEMORY, fargateMemoryText } from "./limits";
-import { APP_VERSION_ENV, IMAGE_VERSION_LABEL } from "./names";
+import { FARGATE_MEMORY, fargateMemoryText } from "../release/limits";
+import { APP_VERSION_ENV, IMAGE_VERSION_LABEL } from "../release/names";
 
 /** An ECS secret: the value is read from Secrets Manager by the ECS agent at task start, never stored in the task definition. */
 export interface SecretReference {

@@ -6,7 +6,7 @@ import { loadStack } from "../cli/stackFile";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSettings, parseSettings, RawConfig } from "../config";
 import { startMockCloud } from "../offline/mockCloud";
-import { FARGATE_MEMORY } from "../components/limits";
+import { FARGATE_MEMORY } from "../release/limits";
 import { CONFIG_KEYS } from "../configSchema";
 
 const ROOT = path.join(__dirname, "..");

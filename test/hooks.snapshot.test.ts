@@ -22,7 +22,7 @@ import {
   PreUpdateSnapshotRequest,
   SnapshotError,
   toTagValue,
-} from "../components/hooks/snapshot";
+} from "../aws/snapshots";
 import { snapshotIdentifier } from "../release/snapshots";
 
 const CLUSTER = "drydock-production";

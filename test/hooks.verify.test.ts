@@ -14,7 +14,7 @@ import {
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { rejection } from "./support/rejection";
-import { RolloutError, verifyRollout, VerifyRolloutRequest } from "../components/hooks/verify";
+import { RolloutError, verifyRollout, VerifyRolloutRequest } from "../aws/rollout";
 
 const ARN = "arn:aws:ecs:us-east-1:123456789012";
 const td = (rev: number) => `${ARN}:task-definition/drydock-production-backend:${rev}`;

@@ -6,9 +6,9 @@
  */
 import { Command, Option } from "commander";
 import { ServiceName } from "../../config";
-import { versionOf } from "../aws/ecr";
-import { shortTaskDefinition } from "../../components/names";
-import { runningTaskDigests } from "../aws/ecs";
+import { versionOf } from "../../aws/ecr";
+import { shortTaskDefinition } from "../../release/names";
+import { runningTaskDigests } from "../../aws/ecs";
 import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { findDeployed } from "../deployed";
 import { CliDeps } from "../deps";

@@ -6,11 +6,11 @@
  */
 import { Command, Option } from "commander";
 import { ServiceName } from "../../config";
-import { listDrydockSnapshots } from "../../components/hooks/snapshot";
+import { listDrydockSnapshots } from "../../aws/snapshots";
 import { ImageVersion, parseVersion, VersionError, ACCEPTED_VERSION_FORMS } from "../../release/version";
-import { versionOf } from "../aws/ecr";
-import { dbClusterIdentifier, shortTaskDefinition, taskFamilyName } from "../../components/names";
-import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } from "../aws/ecs";
+import { versionOf } from "../../aws/ecr";
+import { dbClusterIdentifier, shortTaskDefinition, taskFamilyName } from "../../release/names";
+import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } from "../../aws/ecs";
 import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";

@@ -8,9 +8,9 @@
  * started and the command returns; nothing is pruned.
  */
 import { Command, Option } from "commander";
-import { dbClusterIdentifier } from "../../components/names";
+import { dbClusterIdentifier } from "../../release/names";
 import { MANUAL_SNAPSHOT_SERVICE } from "../../release/snapshots";
-import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, startClusterSnapshot } from "../../components/hooks/snapshot";
+import { createPreUpdateSnapshot, listDrydockSnapshots, SnapshotError, startClusterSnapshot } from "../../aws/snapshots";
 import { CliDeps } from "../deps";
 import { aws, refused } from "../errors";
 import { createCtx, isoUtc, renderTable, utcMinute } from "../output";

@@ -5,12 +5,12 @@
  */
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
-import { dbClusterIdentifier, ecsClusterName, serviceLogGroupName, shortTaskDefinition } from "../../components/names";
+import { dbClusterIdentifier, ecsClusterName, serviceLogGroupName, shortTaskDefinition } from "../../release/names";
 import { Command } from "commander";
-import { listDrydockSnapshots } from "../../components/hooks/snapshot";
+import { listDrydockSnapshots } from "../../aws/snapshots";
 import { SERVICE_NAMES, Settings } from "../../config";
 import { formatInZone, releaseWindowState } from "../../release/windows";
-import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../aws/ecs";
+import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../../aws/ecs";
 import { currentTaskDefinition } from "../deployed";
 import { CliDeps } from "../deps";
 import { aws } from "../errors";

@@ -6,7 +6,7 @@ import { Argument, Command, Option } from "commander";
 import { ServiceName } from "../../config";
 import { ImageVersion, sortNewestFirst, VersionKind } from "../../release/version";
 import { findDeployed } from "../deployed";
-import { listImages, RepoImage, versionOf } from "../aws/ecr";
+import { listImages, RepoImage, versionOf } from "../../aws/ecr";
 import { CliDeps } from "../deps";
 import { createCtx, isoUtc, renderTable, shortDigest, utcMinute, yesNo } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";

@@ -10,7 +10,7 @@
  * digest under an unchanged version (a new `latest`, a re-pushed tag).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGE_TAG, REQUESTED_VERSION_TAG } from "../names";
+import { IMAGE_TAG, REQUESTED_VERSION_TAG } from "../../release/names";
 
 /** Inputs of a resource as a hook receives them (absent for create hooks' old side). */
 export type HookInputs = Record<string, unknown> | undefined;

@@ -16,15 +16,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddTagsToResourceCommand } from "@aws-sdk/client-rds";
 import { SNAPSHOT_TAGS } from "../../release/snapshots";
 import { WeeklyWindow } from "../../release/windows";
-import { serviceLogGroupName, serviceOfEcsName } from "../names";
-import { awsClientConfig } from "./clients";
+import { serviceLogGroupName, serviceOfEcsName } from "../../release/names";
+import { awsClientConfig } from "../../aws/clients";
 import { changedInputKeys, clusterChange, HookInputs, INSTANCE_RUNTIME_FIELDS, inputChanged, serviceChange, stringInput } from "./changes";
 import { evaluateReleaseGate } from "../../release/gate";
-import { createPreUpdateSnapshot, PreUpdateSnapshotResult, toTagValue } from "./snapshot";
-import { RolloutError, verifyRollout } from "./verify";
+import { createPreUpdateSnapshot, PreUpdateSnapshotResult, toTagValue } from "../../aws/snapshots";
+import { RolloutError, verifyRollout } from "../../aws/rollout";
 
-export { createPreUpdateSnapshot, listDrydockSnapshots } from "./snapshot";
-export { verifyRollout } from "./verify";
+export { createPreUpdateSnapshot, listDrydockSnapshots } from "../../aws/snapshots";
+export { verifyRollout } from "../../aws/rollout";
 
 /** Hook names, in the order they run. */
 export const HOOK_NAMES = {
@@ -33,7 +33,7 @@ export const HOOK_NAMES = {
   verifyRollout: "verify-rollout",
 } as const;
 
-export { AWS_MAX_ATTEMPTS } from "./clients";
+export { AWS_MAX_ATTEMPTS } from "../../aws/clients";
 
 const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
 const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";

@@ -26,7 +26,7 @@ import { ProductionConfig, imagesPinnedConfigSchema, productionStacksOf, stackIn
 import { SubChecks, asRecord, checkUnknownsInJson, displayName, nonEmpty, q } from "./common";
 
 // Where the version as configured travels with a task definition: the same names the program writes.
-import { APP_VERSION_ENV as VERSION_ENV, IMAGE_VERSION_LABEL as VERSION_LABEL, REQUESTED_VERSION_TAG } from "../../components/names";
+import { APP_VERSION_ENV as VERSION_ENV, IMAGE_VERSION_LABEL as VERSION_LABEL, REQUESTED_VERSION_TAG } from "../../release/names";
 export { REQUESTED_VERSION_TAG, VERSION_ENV, VERSION_LABEL };
 
 /** The immutable forms, for fix messages. */

@@ -15,7 +15,7 @@ import {
   RDSClient,
   Tag,
 } from "@aws-sdk/client-rds";
-import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../../release/snapshots";
+import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
 
 /** Default pause between DescribeDBClusterSnapshots calls while waiting. */
 export const SNAPSHOT_POLL_MS = 10_000; // milliseconds

@@ -18,10 +18,10 @@ import {
     Service,
     TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
-import { APP_VERSION_ENV, ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, shortTaskDefinition, taskFamilyName } from "../../components/names";
-import { ServiceName } from "../../config";
-import { ImageRef, parseImageReference } from "../../release/imageRef";
-import { aws, CliError, EXIT, refused } from "../errors";
+import { APP_VERSION_ENV, ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, shortTaskDefinition, taskFamilyName } from "../release/names";
+import { ServiceName } from "../config";
+import { ImageRef, parseImageReference } from "../release/imageRef";
+import { aws, CliError, EXIT, refused } from "./errors";
 
 
 export interface DeploymentState {

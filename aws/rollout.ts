@@ -13,8 +13,8 @@ import {
   Service,
   Task,
 } from "@aws-sdk/client-ecs";
-import { shortTaskDefinition } from "../names";
-import { formatDuration } from "./snapshot";
+import { shortTaskDefinition } from "../release/names";
+import { formatDuration } from "./snapshots";
 
 /** Default pause between DescribeServices calls. */
 export const ROLLOUT_POLL_MS = 15_000; // milliseconds

@@ -3,9 +3,9 @@
  * exact immutable version that names an image.
  */
 import { DescribeImagesCommand, ECRClient, ImageDetail, paginateDescribeImages } from "@aws-sdk/client-ecr";
-import { RepositoryRef } from "../../release/imageRef";
-import { ImageVersion, sortNewestFirst, tryParseVersion } from "../../release/version";
-import { aws, refused } from "../errors";
+import { RepositoryRef } from "../release/imageRef";
+import { ImageVersion, sortNewestFirst, tryParseVersion } from "../release/version";
+import { aws, refused } from "./errors";
 
 /** One image in a repository. */
 export interface RepoImage {
