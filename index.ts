@@ -17,5 +17,10 @@ export const ecsClusterName = outputs.ecsClusterName;
 /** The runbook's `aws rds describe-db-clusters --db-cluster-identifier <databaseClusterIdentifier>`. */
 export const databaseClusterIdentifier = outputs.databaseClusterIdentifier;
 export const databaseEndpoint = outputs.databaseEndpoint;
-export const backend = outputs.backend;
-export const frontend = outputs.frontend;
+/**
+ * One output per service of the service table, named after the service (`pulumi stack output backend --json`):
+ * the names come from the table, so they are added to this module's exports rather than declared one by one.
+ */
+for (const [name, service] of Object.entries(outputs.services)) {
+    (module.exports as Record<string, unknown>)[name] = service;
+}

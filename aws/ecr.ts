@@ -5,7 +5,7 @@
 import { DescribeImagesCommand, ECRClient, ImageDetail, paginateDescribeImages } from "@aws-sdk/client-ecr";
 import { RepositoryRef } from "../release/imageRef";
 import { ImageVersion, sortNewestFirst, tryParseVersion } from "../release/version";
-import { aws, refused } from "./errors";
+import { aws, refused, requireAnswer } from "./errors";
 
 /** One image in a repository. */
 export interface RepoImage {
@@ -39,7 +39,7 @@ export async function listImages(ecr: ECRClient, repo: RepositoryRef): Promise<R
         const images: RepoImage[] = [];
         try {
             for await (const page of paginateDescribeImages({ client: ecr }, target(repo))) {
-                for (const d of page.imageDetails ?? []) {
+                for (const d of requireAnswer(page, "imageDetails")) { // "no images" only from an answer that says so
                     const image = toRepoImage(d);
                     if (image) images.push(image);
                 }
@@ -58,7 +58,7 @@ export async function findImage(ecr: ECRClient, repo: RepositoryRef, id: { tag: 
     return aws(`ECR DescribeImages ${repo.repositoryName} ${"tag" in id ? id.tag : id.digest}`, async () => {
         try {
             const out = await ecr.send(new DescribeImagesCommand({ ...target(repo), imageIds: [imageId] }));
-            const detail = out.imageDetails?.[0];
+            const detail = requireAnswer(out, "imageDetails")[0];
             return detail ? toRepoImage(detail) : undefined;
         } catch (e) {
             const name = (e as Error).name;
@@ -85,7 +85,7 @@ const PREFERRED_KINDS = ["semver", "full", "timestamp"] as const;
 export function exactVersionOf(image: RepoImage): ImageVersion {
     const versions = image.tags.map(versionOf);
     for (const kind of PREFERRED_KINDS) {
-        const ofKind = versions.filter((v) => v.kind === kind);
+        const ofKind = versions.filter((v) => v.kind === kind && v.immutable); // never v1.2.3-latest
         if (ofKind.length > 0) return sortNewestFirst(ofKind, (v) => v)[0];
     }
     return { raw: image.digest, kind: "digest", immutable: true, digest: image.digest };

@@ -21,7 +21,7 @@ import {
 import { APP_VERSION_ENV, ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, shortTaskDefinition, taskFamilyName } from "../release/names";
 import { ServiceName } from "../config";
 import { ImageRef, parseImageReference } from "../release/imageRef";
-import { aws, CliError, EXIT, refused } from "./errors";
+import { aws, CliError, EXIT, refused, requireAnswer } from "./errors";
 
 
 export interface DeploymentState {
@@ -30,6 +30,17 @@ export interface DeploymentState {
     rolloutState?: string;
     rolloutStateReason?: string;
     status?: string;
+    /** When ECS created the deployment, and last changed it (for a COMPLETED one: about when it finished rolling out). */
+    createdAt?: Date;
+    updatedAt?: Date;
+    /** Tasks of this deployment that failed to start or to stay running (ECS counts them). */
+    failedTasks?: number;
+}
+
+/** A service event saying ECS rolled a deployment back (the circuit breaker), e.g. `rolling back to deployment ecs-svc/…`. */
+export interface RollbackEvent {
+    at: Date;
+    message: string;
 }
 
 /** One ECS service as drydock reports it. */
@@ -46,7 +57,11 @@ export interface ServiceState {
     /** Other deployments whose rollout FAILED (e.g. rolled back by the circuit breaker). */
     failed: DeploymentState[];
     targetGroupArns: string[];
+    /** The service's events that report a rollback, newest first (ECS keeps the last 100 events). */
+    rollbackEvents?: RollbackEvent[];
 }
+
+const ROLLBACK_EVENT = /\broll(?:ing|ed) ?back\b/i;
 
 function toState(name: ServiceName, s: Service | undefined): ServiceState {
     if (!s || s.status === "INACTIVE") return { name, found: false, desired: 0, running: 0, pending: 0, failed: [], targetGroupArns: [] };
@@ -55,6 +70,9 @@ function toState(name: ServiceName, s: Service | undefined): ServiceState {
         ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
         ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),
         ...(d.status ? { status: d.status } : {}),
+        ...(d.failedTasks ? { failedTasks: d.failedTasks } : {}),
+        ...(d.createdAt ? { createdAt: d.createdAt } : {}),
+        ...(d.updatedAt ? { updatedAt: d.updatedAt } : {}),
     }));
     const primary = deployments.find((d) => d.status === "PRIMARY");
     return {
@@ -67,6 +85,9 @@ function toState(name: ServiceName, s: Service | undefined): ServiceState {
         ...(primary ? { primary } : {}),
         failed: deployments.filter((d) => d !== primary && d.rolloutState === "FAILED"),
         targetGroupArns: (s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a),
+        rollbackEvents: (s.events ?? [])
+            .filter((e) => e.createdAt && e.message && ROLLBACK_EVENT.test(e.message))
+            .map((e) => ({ at: e.createdAt as Date, message: e.message as string })),
     };
 }
 
@@ -90,7 +111,9 @@ export async function describeServices(ecs: ECSClient, stack: string, names: rea
     const cluster = ecsClusterName(stack);
     const out = await aws(`ECS DescribeServices ${cluster}`, async () => {
         try {
-            return await ecs.send(new DescribeServicesCommand({ cluster, services: names.map(ecsServiceName) }));
+            const answer = await ecs.send(new DescribeServicesCommand({ cluster, services: names.map(ecsServiceName) }));
+            requireAnswer(answer, "services"); // a missing list is no answer, not "service not found"
+            return answer;
         } catch (e) {
             if ((e as Error).name === "ClusterNotFoundException") throw new ClusterNotFound(stack);
             throw e;
@@ -189,7 +212,7 @@ export async function taskDefinitionHistory(ecs: ECSClient, stack: string, servi
     for (const status of [TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.INACTIVE]) {
         await aws(`ECS ListTaskDefinitions ${familyPrefix}`, async () => {
             for await (const page of paginateListTaskDefinitions({ client: ecs }, { familyPrefix, sort: "DESC", status })) {
-                arns.push(...(page.taskDefinitionArns ?? []));
+                arns.push(...requireAnswer(page, "taskDefinitionArns"));
             }
         });
     }
@@ -204,14 +227,14 @@ export async function taskDefinitionHistory(ecs: ECSClient, stack: string, servi
  */
 export async function runningTaskDigests(ecs: ECSClient, stack: string, service: ServiceName, td: TaskDefinitionInfo): Promise<string[]> {
     const cluster = ecsClusterName(stack);
-    const listed = await aws(`ECS ListTasks ${cluster} ${ecsServiceName(service)}`, () =>
-        ecs.send(new ListTasksCommand({ cluster, serviceName: ecsServiceName(service), desiredStatus: DesiredStatus.RUNNING })),
+    const listed = await aws(`ECS ListTasks ${cluster} ${ecsServiceName(service)}`, async () =>
+        requireAnswer(await ecs.send(new ListTasksCommand({ cluster, serviceName: ecsServiceName(service), desiredStatus: DesiredStatus.RUNNING })), "taskArns"),
     );
-    const arns = (listed.taskArns ?? []).slice(0, 100);
+    const arns = listed.slice(0, 100);
     if (arns.length === 0) return [];
-    const described = await aws(`ECS DescribeTasks ${cluster}`, () => ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })));
+    const described = await aws(`ECS DescribeTasks ${cluster}`, async () => requireAnswer(await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })), "tasks"));
     const digests = new Set<string>();
-    for (const task of described.tasks ?? []) {
+    for (const task of described) {
         if (task.taskDefinitionArn !== td.arn) continue;
         const container = (task.containers ?? []).find((c) => (td.containerName ? c.name === td.containerName : true));
         if (container?.imageDigest) digests.add(container.imageDigest);

@@ -8,6 +8,8 @@
  * configuration error (the command line or the stack file is wrong on its face).
  */
 
+import { trackCall } from "./inFlight";
+
 /** Exit codes of the `drydock` command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -87,21 +89,96 @@ export function fromAwsError(what: string, e: unknown): CliError {
     if (throttled) {
         return refused(what, `AWS kept throttling the request after the SDK's retries (${name})`, "wait a minute and retry, or raise AWS_MAX_ATTEMPTS");
     }
+    if (name === "TimeoutError" || name === "RequestTimeout" || /exceeded the configured \d+ ms requestTimeout|did not establish a connection|socket timed out/.test(message)) {
+        return refused(
+            what,
+            `AWS did not answer in time (${timeoutText(message)}), also after the SDK's retries`,
+            "check the network, the region and AWS_ENDPOINT_URL; raise DRYDOCK_AWS_REQUEST_TIMEOUT_MS or DRYDOCK_AWS_CONNECT_TIMEOUT_MS for a slow link",
+        );
+    }
+    if (isUnreadableResponse(e)) return unreadable(what, e);
     if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(message) || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(name)) {
         return refused(what, `cannot reach AWS (${message})`, "check the network, the region and AWS_ENDPOINT_URL");
     }
     return refused(what, name && !message.startsWith(name) ? `${name}: ${message}` : message || name || "unknown error");
 }
 
+/** `no answer within 20000 ms` from the SDK's timeout messages. */
+function timeoutText(message: string): string {
+    const ms = /(\d+) ms/.exec(message)?.[1];
+    if (/connection/i.test(message)) return ms ? `no connection within ${ms} ms` : "no connection";
+    return ms ? `no response within ${ms} ms` : "no response";
+}
+
 /**
- * Run one AWS call, turning its failure into a CliError that names the call.
+ * A response that is not an answer: the SDK could not parse it (an empty or truncated body; the SDK's
+ * "Deserialization error" hint), or drydock found a field missing that every real answer has
+ * ({@link NotAnAnswerError}).
+ */
+export function isUnreadableResponse(e: unknown): boolean {
+    if (e instanceof NotAnAnswerError) return true;
+    if (typeof e !== "object" || e === null) return false;
+    const message = errorMessage(e);
+    return /Deserialization error/.test(message) || ("$response" in e && (errorName(e) === "SyntaxError" || /JSON|XML|Unexpected end/i.test(message)));
+}
+
+/** Thrown by {@link requireAnswer} for a response without a field every real answer has. */
+export class NotAnAnswerError extends Error {
+    constructor(readonly field: string) {
+        super(`the response has no ${field}`);
+        this.name = "NotAnAnswerError";
+    }
+}
+
+/**
+ * `out[field]`, or a {@link NotAnAnswerError} when the response lacks it: an empty list must come from
+ * AWS saying so (`"imageDetails": []`), never from an empty or cut-off response.
+ */
+export function requireAnswer<T extends object, K extends keyof T>(out: T, field: K): NonNullable<T[K]> {
+    const value = out?.[field];
+    if (value === undefined || value === null) throw new NotAnAnswerError(String(field));
+    return value as NonNullable<T[K]>;
+}
+
+function unreadable(what: string, e: unknown): CliError {
+    // The SDK appends a multi-line hint about a hidden field; only the parser's first line says what was wrong.
+    const first = e instanceof NotAnAnswerError ? e.message : errorMessage(e).split("\n")[0].trim();
+    return refused(
+        what,
+        `AWS sent a response that is not an answer (empty, truncated or malformed: ${first || errorName(e) || "unreadable"}), also when asked again`,
+        "retry; if it persists, check AWS_ENDPOINT_URL and any proxy in between",
+    );
+}
+
+/** Attempts of one call whose response was not an answer (the SDK does not retry those itself). */
+export const UNREADABLE_ATTEMPTS = 3;
+
+/**
+ * Run one AWS call, turning its failure into a CliError that names the call. The call is recorded as
+ * pending under the current deadline (aws/deadline.ts), so a deadline error names it; a response that is
+ * not an answer is asked again, like a 5xx, up to {@link UNREADABLE_ATTEMPTS} times.
  * @param what e.g. `ECR DescribeImages drydock/backend`
  */
 export async function aws<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
-        return await call();
+        return await askAws(what, call);
     } catch (e) {
         throw fromAwsError(what, e);
+    }
+}
+
+/**
+ * One AWS read, recorded as pending under the current deadline and asked again when the response is not
+ * an answer; errors propagate untranslated (for routines with their own messages). Use {@link aws} otherwise.
+ */
+export async function askAws<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await trackCall(what, call);
+        } catch (e) {
+            if (attempt >= UNREADABLE_ATTEMPTS || !isUnreadableResponse(e)) throw e;
+            await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        }
     }
 }
 

@@ -15,6 +15,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { shortTaskDefinition } from "../release/names";
 import { formatDuration } from "./snapshots";
+import { DEADLINE_MARGIN_MS, trackCall, withDeadline } from "./deadline";
+import { fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
 
 /** Default pause between DescribeServices calls. */
 export const ROLLOUT_POLL_MS = 15_000; // milliseconds
@@ -113,6 +115,7 @@ export function assessRollout(service: Service, expected: string): Assessment {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function errorText(err: unknown): string {
+  if (isUnreadableResponse(err)) return fromAwsError("", err).why; // never the SDK's multi-line parser hint
   const e = err instanceof Error ? err : new Error(String(err));
   const denied = /AccessDenied|NotAuthorized|is not authorized/i.test(`${e.name} ${e.message}`);
   return `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}${denied ? " (the deploying AWS identity needs ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks)" : ""}`;
@@ -125,6 +128,11 @@ function errorText(err: unknown): string {
  * reasons of the latest failed tasks and the latest service events. Other AWS errors also throw.
  */
 export async function verifyRollout(ecs: ECSClient, req: VerifyRolloutRequest): Promise<VerifyRolloutResult> {
+  // Overall deadline: the configured wait plus a margin, so a DescribeServices that never answers fails the hook instead of hanging it.
+  return withDeadline(`verify-rollout of ${req.service}`, req.timeoutMs + DEADLINE_MARGIN_MS, () => waitForRollout(ecs, req));
+}
+
+async function waitForRollout(ecs: ECSClient, req: VerifyRolloutRequest): Promise<VerifyRolloutResult> {
   const now = req.now ?? (() => new Date());
   const sleep = req.sleep ?? realSleep;
   const log = req.log ?? (() => undefined);
@@ -135,7 +143,8 @@ export async function verifyRollout(ecs: ECSClient, req: VerifyRolloutRequest): 
   for (;;) {
     let out: DescribeServicesCommandOutput;
     try {
-      out = await ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] }));
+      out = await trackCall(`ECS DescribeServices ${req.service}`, () => ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] })));
+      requireAnswer(out, "services"); // an empty or cut-off response is not "service not found"
     } catch (err) {
       throw new Error(`verify-rollout: could not read service ${req.service} in cluster ${req.cluster}: ${errorText(err)}. Whether ${expected} is serving is unknown.`);
     }

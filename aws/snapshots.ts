@@ -15,7 +15,9 @@ import {
   RDSClient,
   Tag,
 } from "@aws-sdk/client-rds";
-import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
+import { MANUAL_SNAPSHOT_SERVICE, randomSnapshotSuffix, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
+import { DEADLINE_MARGIN_MS, withDeadline } from "./deadline";
+import { askAws, fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
 
 /** Default pause between DescribeDBClusterSnapshots calls while waiting. */
 export const SNAPSHOT_POLL_MS = 10_000; // milliseconds
@@ -49,6 +51,8 @@ export interface PreUpdateSnapshotRequest {
   /** Pause between status checks; default {@link SNAPSHOT_POLL_MS}. */
   pollMs?: number; // milliseconds
   now?: () => Date;
+  /** The identifier's random part (4 lowercase hex); default random. */
+  suffix?: () => string;
   sleep?: (ms: number) => Promise<void>;
   log?: (msg: string) => void;
   /** Problems that do not stop the update (a failed prune); default: `log` with a WARNING prefix. */
@@ -61,6 +65,8 @@ export interface PreUpdateSnapshotResult {
   arn?: string;
   /** Identifiers of older drydock snapshots deleted by pruning. */
   pruned: string[];
+  /** Set when the reason had characters RDS refuses in tags: what the tag records instead. */
+  recordedReason?: string;
 }
 
 /** One drydock snapshot, as `drydock snapshots` lists it. */
@@ -103,6 +109,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 /** `Name: message`, plus which permissions to grant when AWS denied access. */
 function awsErrorText(err: unknown, actions: string): string {
+  if (isUnreadableResponse(err)) return fromAwsError("", err).why; // never the SDK's multi-line parser hint
+  if ((err as Error)?.name === "TimeoutError") return fromAwsError("", err).why;
   const e = err instanceof Error ? err : new Error(String(err));
   const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
   const denied = /AccessDenied|NotAuthorized|UnauthorizedOperation|is not authorized/i.test(`${e.name} ${e.message}`);
@@ -150,19 +158,31 @@ const failure = (cluster: string) => (detail: string) => new SnapshotError(clust
 /** What {@link startClusterSnapshot} needs: the request without the waiting and pruning settings. */
 export type StartSnapshotRequest = Omit<PreUpdateSnapshotRequest, "keep" | "timeoutMs" | "pollMs" | "sleep" | "warn">;
 
+/** What {@link startClusterSnapshot} returns. */
+export interface StartedSnapshot {
+  identifier: string;
+  arn?: string;
+  status: string;
+  /** Set when the reason had characters RDS refuses in tags: what the `drydock:reason` tag records instead. */
+  recordedReason?: string;
+}
+
 /**
  * Start a drydock-tagged manual snapshot of the cluster and return at once (`drydock snapshot`
  * without `--wait`; the first half of {@link createPreUpdateSnapshot}).
+ * The identifier is unique (milliseconds and a random suffix). Creation is idempotent: when RDS says the
+ * identifier this call asked for already exists (a retry after a lost response), the snapshot is adopted
+ * if it belongs to this cluster and carries exactly this call's tags.
  * Throws {@link SnapshotError} when the cluster cannot be read or is not `available`, or RDS refuses.
  */
-export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<{ identifier: string; arn?: string; status: string }> {
+export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<StartedSnapshot> {
   const now = req.now ?? (() => new Date());
   const cluster = req.clusterIdentifier;
   const fail = failure(cluster);
   let status: string | undefined;
   try {
-    const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster }));
-    status = out.DBClusters?.[0]?.Status;
+    const out = await askAws(`RDS DescribeDBClusters ${cluster}`, () => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster })));
+    status = requireAnswer(out, "DBClusters")[0]?.Status;
   } catch (err) {
     throw fail(`could not read the cluster: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
   }
@@ -173,16 +193,56 @@ export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotReq
     );
   }
 
-  const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now() });
+  const suffix = (req.suffix ?? randomSnapshotSuffix)();
+  const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now(), suffix });
+  const tags = snapshotTags(req);
+  const recorded = toTagValue(req.reason);
+  const note = recorded !== req.reason.trim() ? { recordedReason: recorded } : {};
+  let created: DBClusterSnapshot | undefined;
   try {
-    const out = await rds.send(
-      new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: snapshotTags(req) }),
+    // Asked again when the response is unreadable: a second create of the same identifier is adopted below.
+    const out = await askAws(`RDS CreateDBClusterSnapshot ${identifier}`, () =>
+      rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: tags })),
     );
-    const arn = out.DBClusterSnapshot?.DBClusterSnapshotArn;
-    return { identifier, ...(arn !== undefined ? { arn } : {}), status: out.DBClusterSnapshot?.Status ?? "creating" };
+    created = out.DBClusterSnapshot;
   } catch (err) {
-    throw fail(`could not create snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+    if ((err as Error)?.name !== "DBClusterSnapshotAlreadyExistsFault") {
+      throw fail(`could not create snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+    }
+    created = await adoptExisting(rds, { cluster, identifier, tags, fail });
   }
+  const arn = created?.DBClusterSnapshotArn;
+  return { identifier, ...(arn !== undefined ? { arn } : {}), status: created?.Status ?? "creating", ...note };
+}
+
+/**
+ * `DBClusterSnapshotAlreadyExistsFault` for the identifier this run chose: the SDK retried a create whose
+ * response was lost. Adopt the snapshot when it is of this cluster and has exactly the tags asked for;
+ * anything else is someone else's snapshot and fails.
+ */
+async function adoptExisting(
+  rds: RDSClient,
+  o: { cluster: string; identifier: string; tags: Tag[]; fail: (d: string) => SnapshotError },
+): Promise<DBClusterSnapshot> {
+  let snap: DBClusterSnapshot | undefined;
+  try {
+    const out = await askAws(`RDS DescribeDBClusterSnapshots ${o.identifier}`, () =>
+      rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: o.identifier })),
+    );
+    snap = requireAnswer(out, "DBClusterSnapshots")[0];
+  } catch (err) {
+    throw o.fail(`snapshot ${o.identifier} already exists and could not be read: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
+  }
+  const sameCluster = snap?.DBClusterIdentifier?.toLowerCase() === o.cluster.toLowerCase();
+  const has = (t: Tag) => snap?.TagList?.some((x) => x.Key === t.Key && x.Value === t.Value) ?? false;
+  const ours = (snap?.TagList ?? []).filter((t) => t.Key?.startsWith("drydock:"));
+  if (!snap || !sameCluster || !o.tags.every(has) || ours.length !== o.tags.length) {
+    throw o.fail(
+      `snapshot ${o.identifier} already exists but is not the one this run asked for ` +
+        `(${!snap ? "it is gone" : !sameCluster ? `it is of cluster ${snap.DBClusterIdentifier}` : "its drydock tags differ"}); nothing was adopted. Run the update again.`,
+    );
+  }
+  return snap;
 }
 
 /**
@@ -195,14 +255,20 @@ export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotReq
  */
 export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnapshotRequest): Promise<PreUpdateSnapshotResult> {
   validate(req);
+  // Overall deadline: the configured wait plus a margin for the calls around it, so an RDS call that never answers fails the update.
+  return withDeadline(`pre-update snapshot of ${req.clusterIdentifier}`, req.timeoutMs + DEADLINE_MARGIN_MS, () => snapshotAndPrune(rds, req));
+}
+
+async function snapshotAndPrune(rds: RDSClient, req: PreUpdateSnapshotRequest): Promise<PreUpdateSnapshotResult> {
   const now = req.now ?? (() => new Date());
   const sleep = req.sleep ?? realSleep;
   const log = req.log ?? (() => undefined);
   const warn = req.warn ?? ((m: string) => log(`WARNING: ${m}`));
   const cluster = req.clusterIdentifier;
   const fail = failure(cluster);
-  const { identifier, arn } = await startClusterSnapshot(rds, { ...req, now });
+  const { identifier, arn, recordedReason } = await startClusterSnapshot(rds, { ...req, now });
   log(`snapshot ${identifier} of ${cluster} started (${req.reason})`);
+  if (recordedReason !== undefined) log(`the reason has characters RDS refuses in tags; tag ${SNAPSHOT_TAGS.reason} records "${recordedReason}"`);
 
   await waitUntilAvailable(rds, identifier, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });
   log(`snapshot ${identifier} is available`);
@@ -214,7 +280,7 @@ export async function createPreUpdateSnapshot(rds: RDSClient, req: PreUpdateSnap
     warn(`could not prune old drydock snapshots of ${cluster}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}. ` +
       `The new snapshot ${identifier} is available; delete old ones by hand (npx drydock snapshots --stack ${req.stack}).`);
   }
-  return { identifier, ...(arn !== undefined ? { arn } : {}), pruned };
+  return { identifier, ...(arn !== undefined ? { arn } : {}), pruned, ...(recordedReason !== undefined ? { recordedReason } : {}) };
 }
 
 async function waitUntilAvailable(
@@ -227,8 +293,10 @@ async function waitUntilAvailable(
   for (;;) {
     let snap: DBClusterSnapshot | undefined;
     try {
-      const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }));
-      snap = out.DBClusterSnapshots?.[0];
+      const out = await askAws(`RDS DescribeDBClusterSnapshots ${identifier}`, () =>
+        rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier })),
+      );
+      snap = requireAnswer(out, "DBClusterSnapshots")[0]; // an empty response is not "deleted"
     } catch (err) {
       if ((err as Error)?.name === "DBClusterSnapshotNotFoundFault") throw o.fail(`snapshot ${identifier} was deleted while it was being created`);
       throw o.fail(`could not read snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
@@ -265,7 +333,7 @@ async function pruneSnapshots(
       o.log(`not pruning snapshot ${s.identifier}: it is "${s.status}"`);
       continue;
     }
-    await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: s.identifier }));
+    await askAws(`RDS DeleteDBClusterSnapshot ${s.identifier}`, () => rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: s.identifier })));
     pruned.push(s.identifier);
     o.log(`pruned snapshot ${s.identifier} (keeping the newest ${o.keep})`);
   }
@@ -299,10 +367,10 @@ export async function listDrydockSnapshots(rds: RDSClient, clusterIdentifier: st
   const found: DBClusterSnapshot[] = [];
   let marker: string | undefined;
   do {
-    const out = await rds.send(
-      new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier, SnapshotType: "manual", ...(marker ? { Marker: marker } : {}) }),
+    const out = await askAws(`RDS DescribeDBClusterSnapshots ${clusterIdentifier}`, () =>
+      rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier, SnapshotType: "manual", ...(marker ? { Marker: marker } : {}) })),
     );
-    found.push(...(out.DBClusterSnapshots ?? []));
+    found.push(...requireAnswer(out, "DBClusterSnapshots")); // "no snapshots" only from an answer that says so
     marker = out.Marker;
   } while (marker);
   const tagged = (s: DBClusterSnapshot, key: string, value: string) => s.TagList?.some((t) => t.Key === key && t.Value === value) ?? false;

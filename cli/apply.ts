@@ -2,6 +2,7 @@
  * What commands that change a stack file share: write it and show the diff, and `--apply`
  * (preview, then update, through the Pulumi Automation API).
  */
+import { outsideDeadline } from "../aws/deadline";
 import { evaluateReleaseGate } from "../release/gate";
 import { formatInZone } from "../release/windows";
 import { formatChanges } from "./automation";
@@ -53,7 +54,7 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promis
     ctx.print(`Running pulumi preview -s ${stack} ...`);
     let preview: Awaited<ReturnType<CliDeps["automation"]["preview"]>>;
     try {
-        preview = await deps.automation.preview(stack, deps.cwd);
+        preview = await outsideDeadline(() => deps.automation.preview(stack, deps.cwd)); // the hooks have their own deadlines
     } catch (e) {
         throw refused(`pulumi preview -s ${stack}`, `failed: ${failureLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
     }
@@ -61,7 +62,7 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promis
     ctx.print(`Running pulumi up -s ${stack} (release gate, pre-update snapshot, rollout verification) ...`);
     let up: Awaited<ReturnType<CliDeps["automation"]["up"]>>;
     try {
-        up = await deps.automation.up(stack, deps.cwd);
+        up = await outsideDeadline(() => deps.automation.up(stack, deps.cwd));
     } catch (e) {
         throw refused(`pulumi up -s ${stack}`, `failed: ${failureLine(e)}`, `see the output above; drydock status --stack ${stack} shows what runs now`);
     }

@@ -6,7 +6,7 @@ import { ServiceName } from "../config";
 import { ecsClusterName, ecsServiceName } from "../release/names";
 import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../aws/ecs";
 import { CliDeps } from "./deps";
-import { StackContext } from "./stackContext";
+import { serviceOf, StackContext } from "./stackContext";
 
 export interface Deployed {
     state?: ServiceState;
@@ -37,6 +37,6 @@ export async function findDeployed(deps: CliDeps, sc: StackContext, service: Ser
     if (!state?.found || !td) {
         return { ...(state ? { state } : {}), note: `${ecsServiceName(service)} is not deployed in ${ecsClusterName(sc.stack)}.` };
     }
-    const image = await describeTaskDefinition(ecs, td, service, sc.settings[service].repository.uri);
+    const image = await describeTaskDefinition(ecs, td, service, serviceOf(sc, service).repository.uri);
     return { state, image };
 }

@@ -7,11 +7,12 @@
  * retry budget, so the SDK's standard settings apply (AWS_PROFILE, the credential chain, AWS_ENDPOINT_URL,
  * AWS_MAX_ATTEMPTS, ...).
  */
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { awsClientConfig } from "../aws/clients";
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { RDSClient } from "@aws-sdk/client-rds";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { createPulumiAutomation, PulumiAutomation } from "./automation";
 
 /** A progress indicator for a slow step. */
@@ -37,6 +38,8 @@ export interface CliDeps {
     ecs: (region: string) => ECSClient;
     rds: (region: string) => RDSClient;
     elbv2: (region: string) => ElasticLoadBalancingV2Client;
+    /** CloudWatch Logs (`drydock migrate` reads the end of a failed task's log). */
+    logs: (region: string) => CloudWatchLogsClient;
     /** Starts a spinner: ora on an interactive terminal, silent otherwise (and always in --json mode). */
     spinner: (text: string) => Spinner;
     /** Preview and update through the Pulumi Automation API (`--apply`). */
@@ -64,6 +67,11 @@ export function terminalSpinner(text: string): Spinner {
     };
 }
 
+/** The client settings of aws/clients.ts, loaded with the first client (it loads the SDK's HTTP handler). */
+function clientConfig(region: string) {
+    return (require("../aws/clients") as typeof import("../aws/clients")).awsClientConfig(region);
+}
+
 /** Clients are cached per region so one command reuses connections. */
 function perRegion<C>(make: (region: string) => C): (region: string) => C {
     const made = new Map<string, C>();
@@ -86,10 +94,17 @@ export function defaultDeps(overrides: Partial<CliDeps> = {}): CliDeps {
         stderr: (text) => void process.stderr.write(text),
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        ecr: perRegion((region) => new ECRClient(awsClientConfig(region))),
-        ecs: perRegion((region) => new ECSClient(awsClientConfig(region))),
-        rds: perRegion((region) => new RDSClient(awsClientConfig(region))),
-        elbv2: perRegion((region) => new ElasticLoadBalancingV2Client(awsClientConfig(region))),
+        // Each SDK client is loaded when a command first asks for it: commands that call no AWS never load the SDK.
+        ecr: perRegion((region) => new (require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr")).ECRClient(clientConfig(region))),
+        ecs: perRegion((region) => new (require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs")).ECSClient(clientConfig(region))),
+        rds: perRegion((region) => new (require("@aws-sdk/client-rds") as typeof import("@aws-sdk/client-rds")).RDSClient(clientConfig(region))),
+        elbv2: perRegion(
+            (region) =>
+                new (require("@aws-sdk/client-elastic-load-balancing-v2") as typeof import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(
+                    clientConfig(region),
+                ),
+        ),
+        logs: perRegion((region) => new (require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(clientConfig(region))),
         spinner: terminalSpinner,
         automation: createPulumiAutomation({ onOutput: stdout }),
         ...overrides,

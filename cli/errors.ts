@@ -5,7 +5,7 @@
  *
  * The error type and the AWS translator live in aws/errors.ts, shared with the hooks.
  */
-import { ConfigError } from "../config";
+import { ConfigError } from "../config/types";
 import { CliError, EXIT, ExitCode, fromAwsError, isAwsError, oneLine } from "../aws/errors";
 
 export { aws, CliError, EXIT, fromAwsError, isAwsError, oneLine, refused, usageError } from "../aws/errors";

@@ -6,14 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 
-import { registerCheck } from "./commands/check";
-import { registerPause, registerResume } from "./commands/pause";
-import { registerPromote } from "./commands/promote";
-import { registerRollback } from "./commands/rollback";
-import { registerSnapshot, registerSnapshots } from "./commands/snapshot";
-import { registerStatus } from "./commands/status";
-import { registerVersions } from "./commands/versions";
-import { registerWindow } from "./commands/window";
+import { COMMANDS, CommandEntry, commandFor } from "./commandList";
 import { CliDeps, defaultDeps } from "./deps";
 import { describeError, EXIT, oneLine } from "./errors";
 import { exitCodeOf } from "./program";
@@ -27,8 +20,28 @@ function outputFor(deps: CliDeps, command: string) {
     };
 }
 
-/** Builds the program; every command gets `--help`, usage errors become one `drydock: …` line. */
-export function buildProgram(deps: CliDeps): Command {
+/**
+ * Registers the commands: `load` ones fully (their module is required: options, action, help), the
+ * others as light stubs (name and summary, enough for `drydock --help` and "unknown command").
+ */
+function registerCommands(program: Command, deps: CliDeps, load: (c: CommandEntry) => boolean): void {
+    for (const entry of COMMANDS) {
+        if (load(entry)) {
+            entry.load()(program, deps);
+            program.commands.find((c) => c.name() === entry.name)?.addHelpText("after", `\nExit codes: ${entry.exitCodes}.`);
+        } else {
+            const stub = program.command(entry.name).description(entry.summary);
+            if (entry.args) stub.arguments(entry.args);
+        }
+    }
+    program.configureHelp({ subcommandTerm: (c) => [c.name(), "[options]", COMMANDS.find((e) => e.name === c.name())?.args].filter(Boolean).join(" ") });
+}
+
+/**
+ * Builds the program; every command gets `--help`, usage errors become one `drydock: …` line.
+ * With `argv`, only the command it runs is loaded (start-up stays fast); without, every command is.
+ */
+export function buildProgram(deps: CliDeps, argv?: readonly string[]): Command {
     const program = new Command("drydock");
     program
         .description("Update life cycle of a drydock Pulumi project: versions, status, promote, rollback, pause, release windows, snapshots")
@@ -41,16 +54,8 @@ export function buildProgram(deps: CliDeps): Command {
             "\nExit codes: 0 ok, 1 refused or failed, 2 usage or configuration error.\n" +
                 "AWS access uses the SDK's standard settings (AWS_PROFILE, credentials chain, AWS_ENDPOINT_URL); the region comes from aws:region in the stack file.",
         );
-    registerVersions(program, deps);
-    registerStatus(program, deps);
-    registerPromote(program, deps);
-    registerRollback(program, deps);
-    registerPause(program, deps);
-    registerResume(program, deps);
-    registerWindow(program, deps);
-    registerSnapshot(program, deps);
-    registerSnapshots(program, deps);
-    registerCheck(program, deps);
+    const wanted = argv ? commandFor(argv) : undefined;
+    registerCommands(program, deps, (c) => !argv || c === wanted);
     for (const command of program.commands) command.configureOutput(outputFor(deps, `drydock ${command.name()}`));
     return program;
 }
@@ -61,7 +66,7 @@ export function buildProgram(deps: CliDeps): Command {
  */
 export async function run(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
     const deps = defaultDeps(overrides);
-    const program = buildProgram(deps);
+    const program = buildProgram(deps, argv);
     try {
         await program.parseAsync(argv, { from: "node" });
         return exitCodeOf(program);
@@ -70,7 +75,7 @@ export async function run(argv: string[], overrides: Partial<CliDeps> = {}): Pro
             // --help and --version exit 0; `drydock` alone prints help and is a usage error.
             return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? EXIT.ok : EXIT.usage;
         }
-        const { line, exitCode } = describeError(e);
+    const { line, exitCode } = describeError(e);
         deps.stderr(`${line}\n`);
         return exitCode;
     }

@@ -2,7 +2,7 @@
  * How commands print: plain tables (cli-table3 without borders or colours), exactly one JSON
  * document on stdout in `--json` mode, warnings on stderr, and a spinner around slow steps.
  */
-import Table from "cli-table3";
+import type TableType from "cli-table3";
 import { CliDeps, silentSpinner, Spinner } from "./deps";
 
 /** What every command receives. */
@@ -60,6 +60,9 @@ const NO_BORDER = {
 
 /** A borderless, colourless table with upper-case headings; trailing spaces trimmed. */
 export function renderTable(head: string[], rows: (string | number)[][]): string {
+    // cli-table3 is loaded by the first table: commands printing JSON (or nothing) never load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Table = require("cli-table3") as typeof TableType;
     const table = new Table({
         head: head.map((h) => h.toUpperCase()),
         chars: NO_BORDER,

@@ -3,6 +3,8 @@
  * action returns (commander ignores return values), and shared option parsers.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { serviceNames } from "../services";
+import { commandDeadlineMs, withDeadline } from "../aws/deadline";
 
 const exitCodes = new WeakMap<Command, number>();
 
@@ -16,11 +18,18 @@ function root(command: Command): Command {
  * Wraps an async action so the exit code it returns (default 0) reaches `run()`.
  * Use as `.action(commandAction(async (opts) => { …; return 1; }))`. Throwing a CliError also works.
  */
-export function commandAction<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+export function commandAction<A extends unknown[]>(
+    fn: (...args: A) => Promise<number | void>,
+    options: { deadline?: "default" | "none" } = {},
+): (...args: A) => Promise<void> {
     return async (...args: A) => {
-        const code = await fn(...args);
         // commander passes the Command itself as the last argument of every action.
         const command = args[args.length - 1];
+        const label = command instanceof Command ? `drydock ${command.name()}` : "drydock";
+        // Every command gets an overall deadline (DRYDOCK_COMMAND_TIMEOUT_MS, default 90 s): an AWS endpoint that
+        // never answers ends it with one line naming the call. Longer configured waits (snapshot --wait, the
+        // Pulumi run of --apply) set their own; `none` is for commands that call no AWS (check).
+        const code = options.deadline === "none" ? await fn(...args) : await withDeadline(label, commandDeadlineMs(), () => fn(...args));
         if (command instanceof Command) exitCodes.set(root(command), code ?? 0);
     };
 }
@@ -35,9 +44,9 @@ export function stackOption(description = "Pulumi stack (reads Pulumi.<name>.yam
     return new Option("-s, --stack <name>", description).makeOptionMandatory();
 }
 
-/** `--service backend|frontend|all` (default all). */
+/** `--service <name>|all` (default all): the services of the service table. */
 export function serviceOption(description = "which service"): Option {
-    return new Option("--service <service>", description).choices(["backend", "frontend", "all"]).default("all");
+    return new Option("--service <service>", description).choices([...serviceNames(), "all"]).default("all");
 }
 
 export function jsonOption(): Option {

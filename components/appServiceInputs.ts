@@ -1,25 +1,98 @@
 /**
- * Checks and normalization of an AppService's arguments: ranges, the container's variables (database ones added,
- * credentials refused in plain environment), secret references.
+ * An AppService's arguments normalized: defaults applied, ranges checked (messages name the argument, the value
+ * and what is accepted), the container's variables assembled (database ones added, credentials refused in plain
+ * environment), secret references resolved.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AppServiceArgs, HealthCheckArgs, SecretInput } from "./appService";
-import { AUTOSCALING_CPU_TARGET, LOG_RETENTION_DAYS } from "../release/limits";
+import type { AppServiceArgs, HealthCheckArgs, NormalizedArgs, NormalizedRoute, SecretInput, ServiceRouteArgs } from "./appServiceArgs";
+import { AUTOSCALING_CPU_TARGET, defaultHealthCheckTimeout, LOG_RETENTION_DAYS } from "../release/limits";
 import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
 import { definedOnly, requireInteger } from "./validate";
 
-/** AppServiceArgs with the defaults applied. */
-export type Resolved = Omit<AppServiceArgs, "healthCheck" | "maxCount"> & Required<Pick<AppServiceArgs,
-    "containerPort" | "cpu" | "memory" | "desiredCount" | "autoscalingCpuTarget" | "pathPatterns" | "listenerRulePriority" |
-    "deregistrationDelay" | "healthCheckGracePeriod" | "rolloutTimeoutMinutes" | "internetEgressPorts" | "logRetentionDays">>;
+/** `AppService "backend" (backend)`: how messages name the component. */
+export function describe(name: string, service: string): string {
+    return `AppService "${name}" (${service})`;
+}
 
-/** Throws naming the argument, the value and what is accepted. */
-export function validate(where: string, a: Resolved, hc: Required<HealthCheckArgs>, maxCount: number): void {
+/** Defaults first, then the caller's arguments; then the checks. Throws naming the argument. */
+export function normalizeArgs(name: string, args: AppServiceArgs): NormalizedArgs {
+    if (typeof args.service !== "string" || !/^[a-z][a-z0-9]{0,19}$/.test(args.service)) {
+        throw new Error(`AppService "${name}": service = ${JSON.stringify(args.service)} is not accepted; use a service name of the service table (1-20 lower-case letters and digits)`);
+    }
+    const { route, maxCount, ...rest } = definedOnly(args);
+    const a: NormalizedArgs = {
+        stack: pulumi.getStack(),
+        repositoryArn: "*",
+        containerPort: 80,
+        cpu: 256, // CPU units
+        memory: 512, // MiB
+        cpuArchitecture: "X86_64",
+        desiredCount: 1,
+        autoscalingCpuTarget: 60, // percent
+        rolloutTimeoutMinutes: 30, // minutes
+        environment: {},
+        secrets: {},
+        taskRoleStatements: [],
+        internetEgressPorts: [443],
+        logRetentionDays: 30, // days
+        tags: {},
+        ...rest,
+        maxCount: maxCount ?? args.desiredCount ?? 1,
+    };
+    const where = describe(name, a.service);
+    validateService(where, a);
+    if (route) a.route = normalizeRoute(where, route);
+    return a;
+}
+
+function normalizeRoute(where: string, route: ServiceRouteArgs): NormalizedRoute {
+    const checks = { interval: 10, ...definedOnly(route.healthCheck) };
+    const healthCheck: Required<HealthCheckArgs> = {
+        path: "/",
+        matcher: "200-399",
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+        timeout: defaultHealthCheckTimeout(checks.interval), // seconds, below the interval
+        ...checks,
+    };
+    const r: NormalizedRoute = {
+        pathPatterns: ["/*"],
+        listenerRulePriority: 50000,
+        deregistrationDelay: 30, // seconds
+        healthCheckGracePeriod: 60, // seconds
+        ...definedOnly(route),
+        healthCheck,
+    };
+    validateRoute(where, r);
+    return r;
+}
+
+function validateService(where: string, a: NormalizedArgs): void {
     validateFargateSize(where, a.cpu, a.memory);
     requireInteger(where, "containerPort", a.containerPort, 1, 65535);
     requireInteger(where, "desiredCount", a.desiredCount, 1, 1000, "tasks", "zero-downtime rollouts need a running task");
-    requireInteger(where, "maxCount", maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
+    requireInteger(where, "maxCount", a.maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
     requireInteger(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, AUTOSCALING_CPU_TARGET.min, AUTOSCALING_CPU_TARGET.max, "percent");
+    requireInteger(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, 1, 720, "minutes");
+    if (!LOG_RETENTION_DAYS.includes(a.logRetentionDays)) {
+        throw new Error(`${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    for (const port of a.internetEgressPorts) {
+        requireInteger(where, "internetEgressPorts[]", port, 1, 65535);
+    }
+    a.taskRoleStatements.forEach((s, i) => {
+        const bad = s.actions.filter((x) => !/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(x));
+        if (s.actions.length === 0 || s.resources.length === 0 || bad.length > 0) {
+            throw new Error(`${where}: taskRoleStatements[${i}] is not accepted; use { actions: ["service:Action", …], resources: [arn, …] } (got actions ${JSON.stringify(s.actions)})`);
+        }
+        if (s.effect !== "Deny" && s.resources.includes("*") && s.actions.some((x) => x.endsWith(":*"))) {
+            throw new Error(`${where}: taskRoleStatements[${i}] grants a whole service on every resource (*); name the actions or the resources`);
+        }
+    });
+}
+
+function validateRoute(where: string, r: NormalizedRoute): void {
+    const hc = r.healthCheck;
     requireInteger(where, "healthCheck.interval", hc.interval, 5, 15, "seconds", "slower checks slow every rollout");
     requireInteger(where, "healthCheck.healthyThreshold", hc.healthyThreshold, 2, 3, "", "each extra check delays every new task by one interval");
     requireInteger(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
@@ -30,23 +103,16 @@ export function validate(where: string, a: Resolved, hc: Required<HealthCheckArg
     if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.matcher)) {
         throw new Error(`${where}: healthCheck.matcher = ${JSON.stringify(hc.matcher)} is not accepted; use HTTP codes such as "200", "200,204" or "200-399"`);
     }
-    requireInteger(where, "deregistrationDelay", a.deregistrationDelay, 0, 3600, "seconds");
-    requireInteger(where, "healthCheckGracePeriod", a.healthCheckGracePeriod, 0, 1800, "seconds");
-    requireInteger(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, 1, 720, "minutes");
-    requireInteger(where, "listenerRulePriority", a.listenerRulePriority, 1, 50000);
-    if (a.pathPatterns.length < 1 || a.pathPatterns.length > 5 || a.pathPatterns.some((p) => !p.startsWith("/") || p.length > 128)) {
-        throw new Error(`${where}: pathPatterns = ${JSON.stringify(a.pathPatterns)} is not accepted; use 1 to 5 patterns starting with "/", e.g. ["/api/*"]`);
-    }
-    if (!LOG_RETENTION_DAYS.includes(a.logRetentionDays)) {
-        throw new Error(`${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`);
-    }
-    for (const port of a.internetEgressPorts) {
-        requireInteger(where, "internetEgressPorts[]", port, 1, 65535);
+    requireInteger(where, "deregistrationDelay", r.deregistrationDelay, 0, 3600, "seconds");
+    requireInteger(where, "healthCheckGracePeriod", r.healthCheckGracePeriod, 1, 1800, "seconds");
+    requireInteger(where, "listenerRulePriority", r.listenerRulePriority, 1, 50000);
+    if (r.pathPatterns.length < 1 || r.pathPatterns.length > 5 || r.pathPatterns.some((p) => !p.startsWith("/") || p.length > 128)) {
+        throw new Error(`${where}: pathPatterns = ${JSON.stringify(r.pathPatterns)} is not accepted; use 1 to 5 patterns starting with "/", e.g. ["/api/*"]`);
     }
 }
 
 /** The container's plain and secret variables, with the database ones added; checks names and conflicts. */
-export function containerVariables(where: string, a: Resolved): { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, SecretInput> } {
+export function containerVariables(where: string, a: NormalizedArgs): { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, SecretInput> } {
     const environment: Record<string, pulumi.Input<string>> = { ...a.environment };
     const secrets: Record<string, SecretInput> = { ...a.secrets };
     checkEnvironmentNames(where, Object.keys(environment));

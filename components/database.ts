@@ -1,15 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultOf } from "../configSchema";
 import { isRdsIdentifier } from "../release/snapshots";
-import { auroraWindowProblems } from "../release/windows";
+import { auroraWindowProblems } from "../release/auroraWindows";
+import { PRODUCTION_MIN_BACKUP_RETENTION_DAYS } from "../release/limits";
 import { dbClusterIdentifier } from "../release/names";
-import { definedOnly, requireInteger, requireNumber } from "./validate";
+import { definedOnly, requireInSchemaRange } from "./validate";
 
 /** Serverless v2 capacity range in Aurora capacity units (1 ACU ≈ 2 GiB memory). */
 export interface ServerlessCapacity {
-    /** ACUs, 0–256 in steps of 0.5 (0 lets an idle cluster pause). */
+    /** ACUs, as `dbMinCapacity` accepts (0–256 in steps of 0.5; 0 lets an idle cluster pause). */
     min: number;
-    /** ACUs, 1–256 in steps of 0.5, ≥ min. */
+    /** ACUs, as `dbMaxCapacity` accepts (1–256 in steps of 0.5), ≥ min. */
     max: number;
 }
 
@@ -37,9 +39,9 @@ export interface DatabaseArgs {
      * @default "db.serverless"
      */
     instanceClass?: string;
-    /** Serverless v2 capacity (ACUs), used with `instanceClass: "db.serverless"`. @default { min: 0.5, max: 4 } */
+    /** Serverless v2 capacity (ACUs), used with `instanceClass: "db.serverless"`. @default the `dbMinCapacity`/`dbMaxCapacity` defaults, { min: 1, max: 4 } */
     serverlessCapacity?: ServerlessCapacity;
-    /** Cluster instances: one writer plus readers (failover targets). @default 1 */
+    /** Cluster instances: one writer plus readers (failover targets), as `dbInstanceCount` accepts. @default 1 */
     instanceCount?: number;
     /**
      * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes; set on the cluster and on
@@ -49,7 +51,7 @@ export interface DatabaseArgs {
     maintenanceWindow?: string;
     /** Daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the maintenance window. @default "03:00-04:00" */
     backupWindow?: string;
-    /** Automated backup retention, 1–35 days; at least 7 when `production`. @default 7 */
+    /** Automated backup retention in days, as `backupRetentionDays` accepts; at least 7 when `production`. @default 7 */
     backupRetentionDays?: number;
     /** AWS-side deletion protection of the cluster. @default production */
     deletionProtection?: boolean;
@@ -79,6 +81,32 @@ export interface DatabaseAttachment {
 }
 
 
+type Resolved = Required<Omit<DatabaseArgs, "clusterHooks" | "instanceHooks">> & Pick<DatabaseArgs, "clusterHooks" | "instanceHooks">;
+
+/** Defaults (from configSchema.ts, so the component and the stack config agree), then the caller's args. */
+function normalizeArgs(args: DatabaseArgs): Resolved {
+    const production = args.production ?? false;
+    return {
+        stack: pulumi.getStack(),
+        engineVersion: defaultOf("dbEngineVersion"),
+        databaseName: defaultOf("dbName"),
+        masterUsername: defaultOf("dbUsername"),
+        instanceClass: defaultOf("dbInstanceClass"),
+        serverlessCapacity: { min: defaultOf<number>("dbMinCapacity"), max: defaultOf<number>("dbMaxCapacity") }, // ACUs
+        instanceCount: defaultOf<number>("dbInstanceCount"),
+        maintenanceWindow: defaultOf("maintenanceWindow"), // UTC
+        backupWindow: defaultOf("backupWindow"), // UTC
+        backupRetentionDays: defaultOf<number>("backupRetentionDays"), // days
+        deletionProtection: production,
+        applyImmediately: !production,
+        performanceInsightsRetentionDays: 7, // days: the free tier
+        clock: () => new Date(),
+        tags: {},
+        ...definedOnly(args),
+        production,
+    };
+}
+
 /**
  * Aurora PostgreSQL (provisioned or Serverless v2) in private subnets.
  *
@@ -96,108 +124,19 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("drydock:components:Database", name, {}, opts);
-        const production = args.production ?? false;
-        const a = {
-            stack: pulumi.getStack(),
-            engineVersion: "16.6",
-            databaseName: "app",
-            masterUsername: "postgres",
-            instanceClass: "db.serverless",
-            serverlessCapacity: { min: 0.5, max: 4 } as ServerlessCapacity, // ACUs
-            instanceCount: 1,
-            maintenanceWindow: "sun:05:00-sun:06:00", // UTC
-            backupWindow: "03:00-04:00", // UTC
-            backupRetentionDays: 7, // days
-            deletionProtection: production,
-            applyImmediately: !production,
-            performanceInsightsRetentionDays: 7, // days
-            clock: () => new Date(),
-            tags: {},
-            ...definedOnly(args),
-            production,
-        };
         const where = `Database "${name}"`;
+        const a = normalizeArgs(args);
         validate(where, a);
         const identifier = dbClusterIdentifier(a.stack);
-        const lastInstance = `${identifier}-${a.instanceCount}`;
-        if (!isRdsIdentifier(identifier) || !isRdsIdentifier(lastInstance)) {
-            throw new Error(
-                `${where}: the identifiers "${identifier}" and "${lastInstance}" (from the stack name) are not valid RDS identifiers; ` +
-                    `use a stack name of lowercase letters, digits and single hyphens, at most ${63 - lastInstance.length + a.stack.length} characters`,
-            );
-        }
-        const serverless = a.instanceClass === "db.serverless";
-        const child = { parent: this };
-
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: a.vpcId,
-            description: `drydock ${identifier}: PostgreSQL from the backend service only`,
-            tags: a.tags,
-        }, child);
-
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
-            subnetIds: a.subnetIds,
-            description: `drydock ${identifier}: private subnets`,
-            tags: a.tags,
-        }, child);
-
-        const cluster = new aws.rds.Cluster(`${name}-cluster`, {
-            clusterIdentifier: identifier,
-            engine: "aurora-postgresql",
-            engineMode: "provisioned", // Serverless v2 runs on the provisioned engine mode
-            engineVersion: a.engineVersion,
-            allowMajorVersionUpgrade: false,
-            databaseName: a.databaseName,
-            masterUsername: a.masterUsername,
-            manageMasterUserPassword: true,
-            port: 5432,
-            dbSubnetGroupName: subnetGroup.name,
-            vpcSecurityGroupIds: [sg.id],
-            storageEncrypted: true,
-            copyTagsToSnapshot: true,
-            backupRetentionPeriod: a.backupRetentionDays,
-            preferredBackupWindow: a.backupWindow,
-            preferredMaintenanceWindow: a.maintenanceWindow,
-            skipFinalSnapshot: false,
-            // Unique per creation of the cluster: a re-created cluster of the same stack must not collide with the
-            // final snapshot of its predecessor (a URN hash would). Set at creation and then kept: see ignoreChanges.
-            finalSnapshotIdentifier: `${identifier}-final-${compactTimestamp(a.clock())}`,
-            deletionProtection: a.deletionProtection,
-            applyImmediately: a.applyImmediately,
-            ...(serverless ? { serverlessv2ScalingConfiguration: { minCapacity: a.serverlessCapacity.min, maxCapacity: a.serverlessCapacity.max } } : {}),
-            tags: a.tags,
-        }, {
-            parent: this,
-            protect: a.production,
-            ignoreChanges: ["finalSnapshotIdentifier"],
-            ...(a.clusterHooks ? { hooks: a.clusterHooks } : {}),
-        });
-
-        for (let i = 1; i <= a.instanceCount; i++) {
-            new aws.rds.ClusterInstance(`${name}-instance-${i}`, {
-                identifier: `${identifier}-${i}`,
-                clusterIdentifier: cluster.id,
-                engine: "aurora-postgresql",
-                engineVersion: cluster.engineVersion,
-                instanceClass: a.instanceClass,
-                dbSubnetGroupName: subnetGroup.name,
-                publiclyAccessible: false,
-                preferredMaintenanceWindow: a.maintenanceWindow,
-                autoMinorVersionUpgrade: true,
-                performanceInsightsEnabled: true,
-                performanceInsightsRetentionPeriod: a.performanceInsightsRetentionDays,
-                applyImmediately: a.applyImmediately,
-                promotionTier: i === 1 ? 0 : 1, // the first instance is the preferred writer
-                copyTagsToSnapshot: true,
-                tags: a.tags,
-            }, { ...child, ...(args.instanceHooks ? { hooks: args.instanceHooks } : {}) });
-        }
+        const parts = createCluster(this, name, a, identifier);
+        createInstances(this, name, a, identifier, parts);
+        const { cluster, securityGroup } = parts;
 
         this.endpoint = cluster.endpoint;
         this.port = cluster.port;
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.databaseName = pulumi.output(a.databaseName);
-        this.securityGroupId = sg.id;
+        this.securityGroupId = securityGroup.id;
         this.masterUserSecretArn = cluster.masterUserSecrets.apply((secrets) => {
             const arn = secrets?.[0]?.secretArn;
             if (!arn) {
@@ -216,18 +155,92 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
     }
 }
 
-type Resolved = Required<Omit<DatabaseArgs, "clusterHooks" | "instanceHooks" | "vpcId" | "subnetIds">>;
+interface DatabaseParts {
+    cluster: aws.rds.Cluster;
+    securityGroup: aws.ec2.SecurityGroup;
+    subnetGroup: aws.rds.SubnetGroup;
+}
+
+function createCluster(parent: Database, name: string, a: Resolved, identifier: string): DatabaseParts {
+    const child = { parent };
+    const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+        vpcId: a.vpcId,
+        description: `drydock ${identifier}: PostgreSQL from the backend service only`,
+        tags: a.tags,
+    }, child);
+    const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+        subnetIds: a.subnetIds,
+        description: `drydock ${identifier}: private subnets`,
+        tags: a.tags,
+    }, child);
+    const serverless = a.instanceClass === "db.serverless";
+    const cluster = new aws.rds.Cluster(`${name}-cluster`, {
+        clusterIdentifier: identifier,
+        engine: "aurora-postgresql",
+        engineMode: "provisioned", // Serverless v2 runs on the provisioned engine mode
+        engineVersion: a.engineVersion,
+        allowMajorVersionUpgrade: false,
+        databaseName: a.databaseName,
+        masterUsername: a.masterUsername,
+        manageMasterUserPassword: true,
+        port: 5432,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        storageEncrypted: true,
+        copyTagsToSnapshot: true,
+        backupRetentionPeriod: a.backupRetentionDays,
+        preferredBackupWindow: a.backupWindow,
+        preferredMaintenanceWindow: a.maintenanceWindow,
+        skipFinalSnapshot: false,
+        // Unique per creation of the cluster: a re-created cluster of the same stack must not collide with the
+        // final snapshot of its predecessor (a URN hash would). Set at creation and then kept: see ignoreChanges.
+        finalSnapshotIdentifier: `${identifier}-final-${compactTimestamp(a.clock())}`,
+        deletionProtection: a.deletionProtection,
+        applyImmediately: a.applyImmediately,
+        ...(serverless ? { serverlessv2ScalingConfiguration: { minCapacity: a.serverlessCapacity.min, maxCapacity: a.serverlessCapacity.max } } : {}),
+        tags: a.tags,
+    }, {
+        parent,
+        protect: a.production,
+        ignoreChanges: ["finalSnapshotIdentifier"],
+        ...(a.clusterHooks ? { hooks: a.clusterHooks } : {}),
+    });
+    return { cluster, securityGroup, subnetGroup };
+}
+
+function createInstances(parent: Database, name: string, a: Resolved, identifier: string, { cluster, subnetGroup }: DatabaseParts): void {
+    for (let i = 1; i <= a.instanceCount; i++) {
+        new aws.rds.ClusterInstance(`${name}-instance-${i}`, {
+            identifier: `${identifier}-${i}`,
+            clusterIdentifier: cluster.id,
+            engine: "aurora-postgresql",
+            engineVersion: cluster.engineVersion,
+            instanceClass: a.instanceClass,
+            dbSubnetGroupName: subnetGroup.name,
+            publiclyAccessible: false,
+            preferredMaintenanceWindow: a.maintenanceWindow,
+            autoMinorVersionUpgrade: true,
+            performanceInsightsEnabled: true,
+            performanceInsightsRetentionPeriod: a.performanceInsightsRetentionDays,
+            applyImmediately: a.applyImmediately,
+            promotionTier: i === 1 ? 0 : 1, // the first instance is the preferred writer
+            copyTagsToSnapshot: true,
+            tags: a.tags,
+        }, { parent, ...(a.instanceHooks ? { hooks: a.instanceHooks } : {}) });
+    }
+}
 
 function validate(where: string, a: Resolved): void {
-    requireInteger(where, "backupRetentionDays", a.backupRetentionDays, a.production ? 7 : 1, 35, "days", a.production ? "production keeps at least 7 days of backups" : "");
-    requireInteger(where, "instanceCount", a.instanceCount, 1, 15);
+    const production = a.production ? { min: PRODUCTION_MIN_BACKUP_RETENTION_DAYS, why: `production keeps at least ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days of backups` } : {};
+    requireInSchemaRange(where, "backupRetentionDays", a.backupRetentionDays, "backupRetentionDays", production);
+    requireInSchemaRange(where, "instanceCount", a.instanceCount, "dbInstanceCount");
     const pi = a.performanceInsightsRetentionDays;
     if (!(pi === 7 || pi === 731 || (Number.isInteger(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713))) {
         throw new Error(`${where}: performanceInsightsRetentionDays = ${pi} is not accepted; use 7, a multiple of 31 from 31 to 713 (months), or 731`);
     }
     if (a.instanceClass === "db.serverless") {
-        requireNumber(where, "serverlessCapacity.min", a.serverlessCapacity.min, 0, 256, 0.5, "ACUs");
-        requireNumber(where, "serverlessCapacity.max", a.serverlessCapacity.max, 1, 256, 0.5, "ACUs");
+        requireInSchemaRange(where, "serverlessCapacity.min", a.serverlessCapacity.min, "dbMinCapacity");
+        requireInSchemaRange(where, "serverlessCapacity.max", a.serverlessCapacity.max, "dbMaxCapacity");
         if (a.serverlessCapacity.max < a.serverlessCapacity.min) {
             throw new Error(`${where}: serverlessCapacity.max (${a.serverlessCapacity.max}) is below serverlessCapacity.min (${a.serverlessCapacity.min}); max must be ≥ min`);
         }
@@ -236,6 +249,14 @@ function validate(where: string, a: Resolved): void {
     }
     const [problem] = auroraWindowProblems(a.maintenanceWindow, a.backupWindow);
     if (problem) throw new Error(`${where}: ${problem.window}Window = ${JSON.stringify(problem.value)} is not accepted: ${problem.message}`);
+    const identifier = dbClusterIdentifier(a.stack);
+    const lastInstance = `${identifier}-${a.instanceCount}`;
+    if (!isRdsIdentifier(identifier) || !isRdsIdentifier(lastInstance)) {
+        throw new Error(
+            `${where}: the identifiers "${identifier}" and "${lastInstance}" (from the stack name) are not valid RDS identifiers; ` +
+                `use a stack name of lowercase letters, digits and single hyphens, at most ${63 - lastInstance.length + a.stack.length} characters`,
+        );
+    }
 }
 
 /** `20260315T042501Z` → `20260315042501`: digits only, valid inside an RDS identifier. */

@@ -66,104 +66,29 @@ export class LoadBalancer extends pulumi.ComponentResource implements LoadBalanc
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("drydock:components:LoadBalancer", name, {}, opts);
-        const a = {
-            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-            ipAddressType: "ipv4" as const,
-            idleTimeout: 60, // seconds
-            deletionProtection: false,
-            tags: {},
-            ...definedOnly(args),
-        };
-        requireInteger(`LoadBalancer "${name}"`, "idleTimeout", a.idleTimeout, 1, 4000, "seconds");
-        const https = a.certificateArn !== undefined && a.certificateArn !== "";
-        const child = { parent: this };
-
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: a.vpcId,
-            description: "drydock load balancer: HTTP/HTTPS from the internet",
-            tags: a.tags,
-        }, child);
-        const sources: { label: string; cidrIpv4?: string; cidrIpv6?: string }[] = [{ label: "ipv4", cidrIpv4: "0.0.0.0/0" }];
-        if (a.ipAddressType === "dualstack") {
-            sources.push({ label: "ipv6", cidrIpv6: "::/0" });
-        }
-        for (const port of [80, 443]) {
-            for (const { label, ...cidr } of sources) {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${label}`, {
-                    securityGroupId: sg.id,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    ...cidr,
-                    description: port === 80 ? (https ? "HTTP, redirected to HTTPS" : "HTTP") : "HTTPS",
-                    tags: a.tags,
-                }, child);
-            }
-        }
-
+        const a = normalizeArgs(name, args);
+        const securityGroup = createSecurityGroup(this, name, a);
         const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
             loadBalancerType: "application",
             internal: false,
             subnets: a.subnetIds,
-            securityGroups: [sg.id],
+            securityGroups: [securityGroup.id],
             ipAddressType: a.ipAddressType,
             dropInvalidHeaderFields: true,
             idleTimeout: a.idleTimeout,
             enableDeletionProtection: a.deletionProtection,
             tags: a.tags,
-        }, child);
-
-        const notFound = {
-            type: "fixed-response",
-            fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" },
-        };
-        let routing: aws.lb.Listener;
-        let httpsListener: aws.lb.Listener | undefined;
-        let httpListener: aws.lb.Listener;
-        if (https) {
-            httpsListener = new aws.lb.Listener(`${name}-https`, {
-                loadBalancerArn: alb.arn,
-                port: 443,
-                protocol: "HTTPS",
-                certificateArn: a.certificateArn,
-                sslPolicy: a.sslPolicy,
-                defaultActions: [notFound],
-                tags: a.tags,
-            }, child);
-            httpListener = new aws.lb.Listener(`${name}-http`, {
-                loadBalancerArn: alb.arn,
-                port: 80,
-                protocol: "HTTP",
-                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-                tags: a.tags,
-            }, child);
-            routing = httpsListener;
-        } else {
-            if (pulumi.runtime.isDryRun()) {
-                pulumi.log.warn(
-                    "no certificateArn: the load balancer serves plain HTTP on port 80 — traffic, including logins, is unencrypted. " +
-                        "Set `pulumi config set certificateArn <acm-arn>` to serve HTTPS and redirect HTTP.",
-                    this,
-                );
-            }
-            httpListener = new aws.lb.Listener(`${name}-http`, {
-                loadBalancerArn: alb.arn,
-                port: 80,
-                protocol: "HTTP",
-                defaultActions: [notFound],
-                tags: a.tags,
-            }, child);
-            routing = httpListener;
-        }
+        }, { parent: this });
+        const listeners = createListeners(this, name, a, alb);
 
         this.arn = alb.arn;
         this.arnSuffix = alb.arnSuffix;
         this.dnsName = alb.dnsName;
         this.zoneId = alb.zoneId;
-        this.securityGroupId = sg.id;
-        this.listenerArn = routing.arn;
-        this.httpListenerArn = httpListener.arn;
-        this.httpsListenerArn = httpsListener?.arn;
+        this.securityGroupId = securityGroup.id;
+        this.listenerArn = (listeners.https ?? listeners.http).arn;
+        this.httpListenerArn = listeners.http.arn;
+        this.httpsListenerArn = listeners.https?.arn;
         this.registerOutputs({
             arn: this.arn,
             arnSuffix: this.arnSuffix,
@@ -175,4 +100,81 @@ export class LoadBalancer extends pulumi.ComponentResource implements LoadBalanc
             httpsListenerArn: this.httpsListenerArn,
         });
     }
+}
+
+type Resolved = ReturnType<typeof normalizeArgs>;
+
+function normalizeArgs(name: string, args: LoadBalancerArgs) {
+    const a = {
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ipAddressType: "ipv4" as const,
+        idleTimeout: 60, // seconds
+        deletionProtection: false,
+        tags: {},
+        ...definedOnly(args),
+    };
+    requireInteger(`LoadBalancer "${name}"`, "idleTimeout", a.idleTimeout, 1, 4000, "seconds");
+    return { ...a, https: a.certificateArn !== undefined && a.certificateArn !== "" };
+}
+
+/** The load balancer's security group: 80 and 443 from the internet (IPv6 too when dual-stack). */
+function createSecurityGroup(parent: LoadBalancer, name: string, a: Resolved): aws.ec2.SecurityGroup {
+    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+        vpcId: a.vpcId,
+        description: "drydock load balancer: HTTP/HTTPS from the internet",
+        tags: a.tags,
+    }, { parent });
+    const sources: { label: string; cidrIpv4?: string; cidrIpv6?: string }[] = [{ label: "ipv4", cidrIpv4: "0.0.0.0/0" }];
+    if (a.ipAddressType === "dualstack") {
+        sources.push({ label: "ipv6", cidrIpv6: "::/0" });
+    }
+    for (const port of [80, 443]) {
+        for (const { label, ...cidr } of sources) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${label}`, {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                ...cidr,
+                description: port === 80 ? (a.https ? "HTTP, redirected to HTTPS" : "HTTP") : "HTTPS",
+                tags: a.tags,
+            }, { parent });
+        }
+    }
+    return sg;
+}
+
+const NOT_FOUND = { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } };
+
+/** With a certificate: HTTPS 443 routes and HTTP 80 redirects to it. Without: HTTP 80 routes (warned at preview). */
+function createListeners(parent: LoadBalancer, name: string, a: Resolved, alb: aws.lb.LoadBalancer): { http: aws.lb.Listener; https?: aws.lb.Listener } {
+    const child = { parent };
+    if (a.https) {
+        const https = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: alb.arn,
+            port: 443,
+            protocol: "HTTPS",
+            certificateArn: a.certificateArn,
+            sslPolicy: a.sslPolicy,
+            defaultActions: [NOT_FOUND],
+            tags: a.tags,
+        }, child);
+        const http = new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: alb.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+            tags: a.tags,
+        }, child);
+        return { http, https };
+    }
+    if (pulumi.runtime.isDryRun()) {
+        pulumi.log.warn(
+            "no certificateArn: the load balancer serves plain HTTP on port 80 — traffic, including logins, is unencrypted. " +
+                "Set `pulumi config set certificateArn <acm-arn>` to serve HTTPS and redirect HTTP.",
+            parent,
+        );
+    }
+    const http = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [NOT_FOUND], tags: a.tags }, child);
+    return { http };
 }

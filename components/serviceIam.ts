@@ -11,6 +11,13 @@ export interface ExecutionRoleScope {
     secretArns: pulumi.Input<string>[];
 }
 
+/** An extra task-role statement (the application's own AWS access). */
+export interface ExtraStatement {
+    actions: string[];
+    resources: pulumi.Input<string>[];
+    effect?: "Allow" | "Deny";
+}
+
 export interface ServiceRoles {
     executionRole: aws.iam.Role;
     taskRole: aws.iam.Role;
@@ -35,10 +42,23 @@ const ECS_TASKS_TRUST = JSON.stringify({
  * The two roles of a Fargate task.
  * - Execution role (used by ECS to start the task): pull the image, write to the service's log group, read only the
  *   referenced secrets.
- * - Task role (the application's identity): only the SSM channels ECS Exec needs (`aws ecs execute-command`).
+ * - Task role (the application's identity): the SSM channels ECS Exec needs (`aws ecs execute-command`), plus the
+ *   `extra` statements the stack configures (`<service>TaskRoleStatements`), nothing else.
  */
-export function createServiceRoles(name: string, scope: ExecutionRoleScope, tags: Record<string, string>, parent: pulumi.Resource): ServiceRoles {
+export function createServiceRoles(
+    name: string,
+    scope: ExecutionRoleScope,
+    extra: ExtraStatement[],
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): ServiceRoles {
     const opts = { parent };
+    const executionRole = createExecutionRole(name, scope, tags, opts);
+    const { taskRole, taskPolicy } = createTaskRole(name, extra, tags, opts);
+    return { executionRole: executionRole.role, taskRole, policies: [executionRole.policy, taskPolicy] };
+}
+
+function createExecutionRole(name: string, scope: ExecutionRoleScope, tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
     const executionRole = new aws.iam.Role(`${name}-execution`, {
         assumeRolePolicy: ECS_TASKS_TRUST,
         description: "ECS agent: pull the image, write logs, read the task's secrets",
@@ -52,23 +72,27 @@ export function createServiceRoles(name: string, scope: ExecutionRoleScope, tags
     if (scope.secretArns.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: scope.secretArns });
     }
-    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
+    const policy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.name,
         policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
     }, opts);
+    return { role: executionRole, policy };
+}
 
+function createTaskRole(name: string, extra: ExtraStatement[], tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
     const taskRole = new aws.iam.Role(`${name}-task`, {
         assumeRolePolicy: ECS_TASKS_TRUST,
-        description: "Application task role: ECS Exec only",
+        description: extra.length === 0 ? "Application task role: ECS Exec only" : "Application task role: ECS Exec and the configured statements",
         tags,
     }, opts);
+    const exec = { Sid: "EcsExec", Effect: "Allow", Action: ECS_EXEC_ACTIONS, Resource: "*" };
+    const configured = extra.map((s, i) => ({ Sid: `Configured${i + 1}`, Effect: s.effect ?? "Allow", Action: s.actions, Resource: s.resources }));
     const taskPolicy = new aws.iam.RolePolicy(`${name}-task`, {
         role: taskRole.name,
-        policy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Sid: "EcsExec", Effect: "Allow", Action: ECS_EXEC_ACTIONS, Resource: "*" }],
-        }),
+        // Without configured statements the document stays plain text, exactly as before they existed.
+        policy: configured.length === 0
+            ? JSON.stringify({ Version: "2012-10-17", Statement: [exec] })
+            : pulumi.jsonStringify({ Version: "2012-10-17", Statement: [exec, ...configured] }),
     }, opts);
-
-    return { executionRole, taskRole, policies: [executionPolicy, taskPolicy] };
+    return { taskRole, taskPolicy };
 }

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceKind } from "../release/names";
 import { definedOnly, requireInteger } from "./validate";
 
 /** The CloudWatch alarms ECS watches during a deployment; either one in ALARM rolls the deployment back. */
@@ -16,12 +15,12 @@ export interface DeploymentAlarmArgs {
 /** Creates the 5xx and unhealthy-host alarms on the service's target group. */
 export function createDeploymentAlarms(
     name: string,
-    args: DeploymentAlarmArgs & { stack: string; service: ServiceKind; targetGroupArnSuffix: pulumi.Input<string>; loadBalancerArnSuffix: pulumi.Input<string> },
+    args: DeploymentAlarmArgs & { stack: string; service: string; targetGroupArnSuffix: pulumi.Input<string>; loadBalancerArnSuffix: pulumi.Input<string> },
     tags: Record<string, string>,
-    parent: pulumi.Resource,
+    opts: (childName: string) => pulumi.CustomResourceOptions,
 ): aws.cloudwatch.MetricAlarm[] {
     const a = { http5xxPerMinute: 10, unhealthyHosts: 1, minutes: 2, ...definedOnly(args) };
-    const where = `AppService "${name}" deploymentAlarms`;
+    const where = `AppService "${name}" route.deploymentAlarms`;
     requireInteger(where, "http5xxPerMinute", a.http5xxPerMinute, 1, 1_000_000);
     requireInteger(where, "unhealthyHosts", a.unhealthyHosts, 1, 1000);
     requireInteger(where, "minutes", a.minutes, 1, 60, "minutes");
@@ -44,7 +43,7 @@ export function createDeploymentAlarms(
             metricName: "HTTPCode_Target_5XX_Count",
             statistic: "Sum",
             threshold: a.http5xxPerMinute,
-        }, { parent }),
+        }, opts(`${name}-5xx`)),
         new aws.cloudwatch.MetricAlarm(`${name}-unhealthy`, {
             ...common,
             name: `${prefix}-unhealthy-hosts`,
@@ -52,7 +51,7 @@ export function createDeploymentAlarms(
             metricName: "UnHealthyHostCount",
             statistic: "Maximum",
             threshold: a.unhealthyHosts,
-        }, { parent }),
+        }, opts(`${name}-unhealthy`)),
     ];
 }
 

@@ -1,4 +1,18 @@
 /** Argument checks shared by the components; messages name the component, the argument, the value and what is accepted. */
+import { configKey } from "../configSchema";
+
+/**
+ * Throws unless `value` is within what the stack-config key `key` accepts (its min/max/step in
+ * configSchema.ts), so a component never repeats a bound the config funnel already checks.
+ * `min` overrides the schema's lower bound (e.g. production keeps more backups), with `why` saying so.
+ */
+export function requireInSchemaRange(where: string, arg: string, value: number, key: string, opts: { min?: number; why?: string } = {}): void {
+    const spec = configKey(key);
+    const min = opts.min ?? spec.min ?? Number.MIN_SAFE_INTEGER;
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+    if (spec.type === "number" && spec.step !== undefined) requireNumber(where, arg, value, min, max, spec.step, spec.unit ?? "");
+    else requireInteger(where, arg, value, min, max, spec.unit ?? "", opts.why ?? "");
+}
 
 /** Throws unless `value` is an integer in [min, max]. `unit` is appended to the accepted range, e.g. "seconds". */
 export function requireInteger(where: string, arg: string, value: number, min: number, max: number, unit = "", why = ""): void {

@@ -11,7 +11,7 @@ import { evaluatePolicies, PolicyConfigEntry, PolicyConfigError, Violation } fro
 import { policies } from "../policies/policies";
 import { createDrydock } from "../program";
 import { estimateRollout } from "../release/rollout";
-import { releaseWindowState } from "../release/windows";
+import { releaseState } from "../release/state";
 import { HookKind, RecordedResource, startMockCloud } from "./mockCloud";
 
 export interface CheckedResource {
@@ -94,13 +94,13 @@ function rolloutOf(resources: RecordedResource[]): RolloutReport[] {
 }
 
 function releaseOf(settings: Settings, now: Date): CheckReport["release"] {
-    const state = releaseWindowState(settings.release.windows, settings.release.timeZone, now);
+    const state = releaseState(settings.release, now);
     return {
-        paused: settings.release.paused,
-        pauseReason: settings.release.pauseReason,
-        timeZone: settings.release.timeZone,
-        windowOpen: state.open,
-        nextWindowStart: state.next ? state.next.start.toISOString() : null,
+        paused: state.paused,
+        pauseReason: state.pauseReason,
+        timeZone: state.timeZone,
+        windowOpen: state.windowOpen,
+        nextWindowStart: state.nextWindow ? state.nextWindow.start.toISOString() : null,
     };
 }
 

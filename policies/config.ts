@@ -1,21 +1,28 @@
 /**
- * Policy configuration: the config schema each drydock policy declares, and which stacks count as
+ * Policy configuration: the config schema each drydock policy declares, and which resources count as
  * production.
  *
  * CrossGuard gives every policy its own config (`pulumi preview --policy-pack-config <file>`), filled
- * in with the schema defaults below. Production is decided per resource from its URN
- * (`urn:pulumi:<stack>::<project>::<type>::<name>`), because a policy pack has no other reliable view
- * of the stack it runs against.
+ * in with the schema defaults below. Production is decided per resource from its `drydock:environment`
+ * tag (the program tags every resource with its stack's environment, from the `drydock:environment` key or
+ * the stack name), so the pack and `drydock check` agree for any stack name. A resource without the tag is
+ * judged by its stack's name (from the URN) with the same rule (release/stacks.ts); a URN without a stack,
+ * or a tag value drydock does not know, is production (fail closed). `productionStacks` can only add:
+ * a stack matching it is production whatever its tag says.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { DEFAULT_PRODUCTION_STACKS, isProductionStack } from "../release/stacks";
+import { ENVIRONMENT_TAG, environmentOfStackName, isEnvironment, matchesStackPattern } from "../release/stacks";
+
+/** Default of `productionStacks`: no stack beyond those the environment tag and the naming rule make production. */
+export const DEFAULT_PRODUCTION_STACKS: readonly string[] = Object.freeze([]);
 
 /** Config shared by every policy that treats production stacks differently. */
 export interface ProductionConfig {
     /**
-     * Stack names (globs, `*` matches any run of characters) treated as production.
-     * @default ["production", "prod", "prod-*"]
+     * Extra stack names (globs, `*` matches any run of characters) treated as production whatever their
+     * environment tag says; it can only add production stacks.
+     * @default []
      */
     productionStacks: string[];
 }
@@ -25,7 +32,8 @@ export const productionStacksProperty: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "string", minLength: 1 },
     default: [...DEFAULT_PRODUCTION_STACKS],
-    description: "Stack names treated as production; `*` is a glob (e.g. prod-* matches prod-eu).",
+    description:
+        "Extra stack names treated as production whatever their drydock:environment tag says (it can only add); `*` is a glob (e.g. eu-* matches eu-central).",
 };
 
 /** Config schema of the two image-pinning policies. */
@@ -91,41 +99,47 @@ export function stackFromUrn(urn: string): string | undefined {
     return urn.slice(prefix.length, end);
 }
 
-const DEFAULT_PATTERNS: readonly string[] = Object.freeze([...DEFAULT_PRODUCTION_STACKS]);
-
 /** Reads `productionStacks` from a policy's config, falling back to the default when it is absent. */
 export function productionStacksOf(config: Partial<ProductionConfig>): readonly string[] {
     const stacks = config.productionStacks;
-    return Array.isArray(stacks) ? stacks : DEFAULT_PATTERNS;
+    return Array.isArray(stacks) ? stacks : DEFAULT_PRODUCTION_STACKS;
 }
 
-/** Where a resource runs: its stack (from the URN) and whether that stack is production. */
+/** Where a resource runs: its stack (from the URN) and whether it is production. */
 export interface StackInfo {
     /** The stack name, or `"<unknown stack>"` when the URN has none. */
     stack: string;
-    /** true for a production stack; also true when the stack cannot be read (fail closed). */
+    /** true for a production resource; also true when it cannot be told (fail closed). */
     production: boolean;
+    /** Why: `tag drydock:environment=staging`, `stack name`, `productionStacks`, `unknown stack`. */
+    decidedBy: string;
+}
+
+/** The `drydock:environment` tag among a resource's inputs: a string, undefined when absent or unknown in a preview. */
+function environmentTag(props: Record<string, unknown> | undefined): unknown {
+    try {
+        const tags = props?.["tags"];
+        return tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>)[ENVIRONMENT_TAG] : undefined;
+    } catch {
+        return undefined; // unknown during a preview: judged by the stack name below
+    }
 }
 
 /**
- * Production detection for one resource. A URN without a stack is treated as production, so a
- * malformed URN can never switch a mandatory check off.
+ * Production detection for one resource: `productionStacks` (adds only), else its `drydock:environment`
+ * tag, else its stack's name. A URN without a stack and an unknown tag value are production.
  */
-export function stackInfo(urn: string, patterns: readonly string[]): StackInfo {
+export function stackInfo(urn: string, patterns: readonly string[], props?: Record<string, unknown>): StackInfo {
     const stack = stackFromUrn(urn);
-    if (stack === undefined) return { stack: "<unknown stack>", production: true };
-    // A preview asks the same question for every resource: memoize per config array and stack.
-    let byStack = productionCache.get(patterns);
-    if (byStack === undefined) productionCache.set(patterns, (byStack = new Map()));
-    let production = byStack.get(stack);
-    if (production === undefined) {
-        production = isProductionStack(stack, [...patterns]);
-        byStack.set(stack, production);
+    if (stack === undefined) return { stack: "<unknown stack>", production: true, decidedBy: "unknown stack" };
+    if (patterns.length > 0 && matchesStackPattern(stack, patterns)) return { stack, production: true, decidedBy: "productionStacks" };
+    const tag = environmentTag(props);
+    if (tag !== undefined) {
+        const production = !isEnvironment(tag) || tag === "production";
+        return { stack, production, decidedBy: `tag ${ENVIRONMENT_TAG}=${String(tag)}` };
     }
-    return { stack, production };
+    return { stack, production: environmentOfStackName(stack) === "production", decidedBy: "stack name" };
 }
-
-const productionCache = new WeakMap<readonly string[], Map<string, boolean>>();
 
 /**
  * drydock's own checks of a policy pack config, on top of what CrossGuard validates (run by

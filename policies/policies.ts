@@ -11,12 +11,14 @@ import { zeroDowntimeRollingUpdates } from "./rules/deployments";
 import { nonProductionImagesPinned, productionImagesPinned } from "./rules/images";
 import { loadBalancerHealthChecks } from "./rules/loadBalancing";
 import { httpRedirectsToHttps, networkExposure } from "./rules/network";
+import { progressiveDeploymentSafeguards } from "./rules/strategies";
 
 /** Every drydock policy, in the order CrossGuard evaluates them. */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     productionImagesPinned,
     nonProductionImagesPinned,
     zeroDowntimeRollingUpdates,
+    progressiveDeploymentSafeguards,
     loadBalancerHealthChecks,
     auroraMaintenanceAndBackups,
     networkExposure,

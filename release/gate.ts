@@ -3,19 +3,11 @@
  * message; the `release-gate` hook (components/hooks) throws the message, or warns with it during a
  * preview, and `drydock promote` / `rollback` ask it before they deploy.
  */
-import { formatInZone, releaseWindowState, WeeklyWindow, WindowOccurrence } from "./windows";
+import { releaseState, ReleaseSettingsInput, ReleaseState } from "./state";
+import { formatInZone, WindowOccurrence } from "./windows";
 
-export interface ReleaseGateInput {
-  /** `updatesPaused` */
-  paused: boolean;
-  /** `pauseReason` */
-  pauseReason?: string;
-  /** `releaseOverride`: a reason; lets an image change through a pause or a closed window. */
-  override?: string;
-  /** `releaseWindows` (local wall-clock times in `timeZone`); none = always open. */
-  windows: WeeklyWindow[];
-  /** `releaseTimeZone`, an IANA zone such as `Europe/Berlin`. */
-  timeZone: string;
+/** The stack's release settings (see state.ts) and what the update is. */
+export interface ReleaseGateInput extends ReleaseSettingsInput {
   now: Date;
   /** Whether the update changes the container image; other changes always pass. */
   imageChanged: boolean;
@@ -33,6 +25,8 @@ export interface ReleaseGateDecision {
   nextWindow?: WindowOccurrence;
   /** Allowed only because of `releaseOverride`. */
   overridden: boolean;
+  /** The release state the decision was made from (absent when the image does not change: not needed). */
+  state?: ReleaseState;
   /** The full text for the user: why, now, the windows, the next window, how to proceed. */
   message: string;
 }
@@ -44,24 +38,23 @@ export function evaluateReleaseGate(input: ReleaseGateInput): ReleaseGateDecisio
     const reason = "the update does not change the image";
     return { allowed: true, reason, overridden: false, message: `release-gate: ${subject}: ${reason}; no release check needed.` };
   }
-  const state = releaseWindowState(input.windows, input.timeZone, input.now);
-  const next = state.next ? { nextWindow: state.next } : {};
-  const override = input.override?.trim() || undefined;
-
-  let refusal: string | undefined;
-  if (input.paused) {
-    refusal = `updates are paused on stack "${input.stack}"${input.pauseReason ? ` (reason: "${input.pauseReason}")` : ""}`;
-  } else if (!state.open) {
-    refusal = `it is outside every release window`;
-  }
+  const state = releaseState(input, input.now);
+  const next = state.nextWindow ? { nextWindow: state.nextWindow } : {};
+  const override = state.override;
+  const refusal =
+    state.blockedBy === "paused"
+      ? `updates are paused on stack "${input.stack}"${input.pauseReason ? ` (reason: "${input.pauseReason}")` : ""}`
+      : state.blockedBy === "closed-window"
+        ? "it is outside every release window"
+        : undefined;
 
   if (refusal === undefined) {
-    const current = state.current;
+    const current = state.currentWindow;
     const reason = current
       ? `inside release window ${current.window} (until ${formatInZone(current.end, input.timeZone)})`
       : "no release windows are configured";
     const unused = override ? ` (releaseOverride is set but not needed; remove it: pulumi config rm releaseOverride -s ${input.stack})` : "";
-    return { allowed: true, reason, overridden: false, ...next, message: `release-gate: ${subject} allowed: ${reason}.${unused}` };
+    return { allowed: true, reason, overridden: false, state, ...next, message: `release-gate: ${subject} allowed: ${reason}.${unused}` };
   }
   if (override) {
     const reason = `${refusal}, but releaseOverride is set: "${override}"`;
@@ -69,13 +62,14 @@ export function evaluateReleaseGate(input: ReleaseGateInput): ReleaseGateDecisio
       allowed: true,
       reason,
       overridden: true,
+      state,
       ...next,
       message:
         `release-gate: ${subject} allowed by override on stack "${input.stack}": ${reason}. ` +
         `It is logged here and recorded in the tags of this update's pre-update snapshot. Remove it afterwards: pulumi config rm releaseOverride -s ${input.stack}`,
     };
   }
-  return { allowed: false, reason: refusal, overridden: false, ...next, message: refusalMessage(input, subject, refusal, state.next) };
+  return { allowed: false, reason: refusal, overridden: false, state, ...next, message: refusalMessage(input, subject, refusal, state.nextWindow) };
 }
 
 function refusalMessage(input: ReleaseGateInput, subject: string, refusal: string, next: WindowOccurrence | undefined): string {

@@ -1,7 +1,9 @@
-/** Pure release logic (no Pulumi or AWS imports): versions, image references, windows, rollout, snapshots, stacks. */
+/** Pure release logic (no Pulumi or AWS imports): versions, image references, release windows and state, Aurora windows, rollout, snapshots, stacks. */
 export * from "./version";
 export * from "./imageRef";
 export * from "./windows";
+export * from "./auroraWindows";
+export * from "./state";
 export * from "./rollout";
 export * from "./snapshots";
 export * from "./stacks";

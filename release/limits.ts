@@ -14,6 +14,12 @@ export const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
     16384: range(32768, 122880, 8192),
 };
 
+/** The Fargate task CPU sizes, units. */
+export const FARGATE_CPU: readonly number[] = Object.keys(FARGATE_MEMORY).map(Number);
+
+/** Production stacks keep automated backups at least this many days. */
+export const PRODUCTION_MIN_BACKUP_RETENTION_DAYS = 7; // days
+
 function range(from: number, to: number, step: number): number[] {
     return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
 }

@@ -4,13 +4,8 @@
  * `aws logs tail /aws/ecs/backend-logs-production`). Pure: no Pulumi or AWS imports, so the CLI can use them.
  */
 
-/** The two application services. */
-export type ServiceKind = "backend" | "frontend";
-
-/** `backend-service` → `backend`: the service an ECS service name belongs to, if it is one of drydock's. */
-export function serviceOfEcsName(name: string): ServiceKind | undefined {
-    return (["backend", "frontend"] as const).find((s) => ecsServiceName(s) === name);
-}
+/** A service's name, as in the service table (services.ts), e.g. the container name. */
+export type ServiceKind = string;
 
 /** `…:task-definition/drydock-production-backend:42` → `drydock-production-backend:42`; `(none)` when unset. */
 export function shortTaskDefinition(td: string | undefined): string {

@@ -28,33 +28,51 @@ export function isRdsIdentifier(id: string): boolean {
 const MAX_LENGTH = 63;
 const PREFIX = "drydock-";
 
+/** Characters of the random part of a snapshot identifier: lowercase hex. */
+export const SNAPSHOT_SUFFIX_PATTERN = /^[0-9a-f]{4}$/;
+
 /**
- * A unique (per second) RDS snapshot identifier:
- * `drydock-<stack>-<service>-<from>-to-<to>-<YYYYMMDD-HHMMSS>` (UTC), lowercase.
- * Parts are sanitized (anything but a-z0-9 becomes a hyphen, runs collapse); when too long the longest
- * middle part is shortened first — the prefix and the timestamp are never cut.
- * Without `fromVersion` the `<from>-to-` part is left out; without `toVersion` the `-to-<to>` part.
+ * A unique RDS snapshot identifier:
+ * `drydock-<stack>-<service>-<from>-to-<to>-<YYYYMMDD-HHMMSS-mmm>-<suffix>` (UTC, milliseconds), lowercase.
+ * The milliseconds and the random `suffix` (4 lowercase hex; callers pass {@link randomSnapshotSuffix}())
+ * keep snapshots started in the same second apart. Parts are sanitized (anything but a-z0-9 becomes a
+ * hyphen, runs collapse); when too long the longest middle part is shortened first — the prefix, the
+ * timestamp and the suffix are never cut. Without `fromVersion` the `<from>-to-` part is left out; without
+ * `toVersion` the `-to-<to>` part.
  */
-export function snapshotIdentifier(p: { stack: string; service: string; fromVersion?: string; toVersion?: string; at: Date }): string {
-  if (!(p.at instanceof Date) || Number.isNaN(p.at.getTime())) throw new RangeError(`snapshotIdentifier: "at" is not a valid date`);
-  const stamp = p.at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15); // YYYYMMDD-HHMMSS
-  const parts: { text: string; fixed: boolean }[] = [
-    { text: sanitize(p.stack), fixed: false },
-    { text: sanitize(p.service), fixed: false },
-  ];
-  const from = p.fromVersion !== undefined ? sanitize(p.fromVersion) : "";
-  const to = p.toVersion !== undefined ? sanitize(p.toVersion) : "";
-  if (from) parts.push({ text: from, fixed: false });
-  if (to) parts.push({ text: "to", fixed: true }, { text: to, fixed: false });
-  const live = parts.filter((x) => x.text.length > 0);
-  const budget = MAX_LENGTH - PREFIX.length - 1 - stamp.length; // "-" before the stamp
-  const length = () => live.reduce((n, x) => n + x.text.length + 1, 0);
-  while (length() > budget) {
-    const longest = live.filter((x) => !x.fixed).reduce((a, b) => (b.text.length > a.text.length ? b : a));
-    longest.text = longest.text.slice(0, longest.text.length - 1).replace(/-+$/, "");
-    if (longest.text.length === 0) live.splice(live.indexOf(longest), 1);
-  }
-  return [PREFIX.slice(0, -1), ...live.map((x) => x.text), stamp].join("-");
+export function snapshotIdentifier(p: { stack: string; service: string; fromVersion?: string; toVersion?: string; at: Date; suffix: string }): string {
+    if (!(p.at instanceof Date) || Number.isNaN(p.at.getTime())) throw new RangeError(`snapshotIdentifier: "at" is not a valid date`);
+    if (!SNAPSHOT_SUFFIX_PATTERN.test(p.suffix)) throw new RangeError(`snapshotIdentifier: suffix ${JSON.stringify(p.suffix)} is not 4 lowercase hex characters`);
+    const iso = p.at.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+    const stamp = `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}-${iso.slice(20, 23)}-${p.suffix}`;
+    const parts: { text: string; fixed: boolean; version?: boolean }[] = [
+        { text: sanitize(p.stack), fixed: false },
+        { text: sanitize(p.service), fixed: false },
+    ];
+    const from = p.fromVersion !== undefined ? sanitize(p.fromVersion) : "";
+    const to = p.toVersion !== undefined ? sanitize(p.toVersion) : "";
+    if (from) parts.push({ text: from, fixed: false, version: true });
+    if (to) parts.push({ text: "to", fixed: true }, { text: to, fixed: false, version: true });
+    const live = parts.filter((x) => x.text.length > 0);
+    const budget = MAX_LENGTH - PREFIX.length - 1 - stamp.length; // "-" before the stamp
+    const length = () => live.reduce((n, x) => n + x.text.length + 1, 0);
+    while (length() > budget) {
+        // The versions are in the snapshot's tags too: shorten them first, the stack and service last.
+        const versions = live.filter((x) => x.version === true);
+        const pool = versions.length > 0 ? versions : live.filter((x) => !x.fixed);
+        const longest = pool.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+        longest.text = longest.text.slice(0, longest.text.length - 1).replace(/-+$/, "");
+        if (longest.text.length === 0) live.splice(live.indexOf(longest), 1);
+        if (live.length > 0 && live[live.length - 1].fixed) live.pop(); // a "to" whose version is gone
+    }
+    return [PREFIX.slice(0, -1), ...live.map((x) => x.text), stamp].join("-");
+}
+
+/** 4 random lowercase hex characters for {@link snapshotIdentifier}. */
+export function randomSnapshotSuffix(): string {
+    return Math.floor(Math.random() * 0x10000)
+        .toString(16)
+        .padStart(4, "0");
 }
 
 function sanitize(s: string): string {

@@ -13,6 +13,7 @@
  * | timestamp | `20241213-152430` (UTC)            | `timestamp` | yes       |
  * | floating  | `v1`, `v1.2`, `1`, `1.2`           | `floating`  | no        |
  * | semver    | `v1.2.3`, `1.3.0-rc.1`             | `semver`    | yes       |
+ * | moving    | `v1.2.3-latest`, `1.0.0-SNAPSHOT`  | `semver`    | no        | (pre-release in MOVING_PRERELEASE_IDENTIFIERS)
  * | other     | `main`, `security-patch`           | `other`     | no        |
  *
  * The `v` is optional everywhere (lowercase only). A bare `1` or `1.2` is floating, like `v1` / `v1.2`.
@@ -26,6 +27,25 @@
 import semver from "semver";
 
 export type VersionKind = "latest" | "floating" | "semver" | "timestamp" | "full" | "digest" | "other";
+
+/**
+ * Pre-release identifiers that name a moving target rather than one build: a version whose pre-release
+ * contains one of them as a dot-separated identifier (any case) is floating, not immutable
+ * (`v1.2.3-latest`, `1.0.0-SNAPSHOT`, `v0.0.0-main`, `2.0.0-nightly.5`). `rc`, `alpha` and `beta` name one
+ * build and stay immutable (`v1.3.0-rc.1`, `1.0.0-beta`).
+ */
+export const MOVING_PRERELEASE_IDENTIFIERS: readonly string[] = [
+  "latest", "snapshot", "main", "master", "trunk", "head", "dev", "develop", "development",
+  "edge", "nightly", "stable", "canary", "next", "current", "unstable",
+];
+
+/** The moving identifier in a semver pre-release (`1.0.0-SNAPSHOT` → `SNAPSHOT`), if any. */
+export function movingPrereleaseOf(release: string): string | undefined {
+  const pre = semver.prerelease(release);
+  if (!pre) return undefined;
+  const hit = pre.find((id) => typeof id === "string" && MOVING_PRERELEASE_IDENTIFIERS.includes(id.toLowerCase()));
+  return hit === undefined ? undefined : String(hit);
+}
 
 export interface ImageVersion {
   /** The version exactly as written by the user (e.g. `v1.2.3`, `latest`). */
@@ -41,6 +61,8 @@ export interface ImageVersion {
   commit?: string;
   /** `sha256:<64hex>` for the digest kind. */
   digest?: string;
+  /** A semver version whose pre-release names a moving target (`SNAPSHOT` of `1.0.0-SNAPSHOT`): not immutable. */
+  moving?: string;
 }
 
 /** One-line human list of the accepted forms, for error messages. */
@@ -112,7 +134,10 @@ export function tryParseVersion(input: string): Parsed {
   if (floating) return ok({ raw: input, kind: "floating", immutable: false, release: floating[1] });
 
   const exact = semver.valid(input);
-  if (exact && /^v?\d/.test(input)) return ok({ raw: input, kind: "semver", immutable: true, release: exact });
+  if (exact && /^v?\d/.test(input)) {
+    const moving = movingPrereleaseOf(exact);
+    return ok({ raw: input, kind: "semver", immutable: moving === undefined, release: exact, ...(moving !== undefined ? { moving } : {}) });
+  }
 
   if (VERSION_SHAPED.test(input) || SEMVER_PREFIXED.test(input)) {
     return {

@@ -1,9 +1,7 @@
 /**
- * Time windows.
- *
- * - AWS windows, always UTC: weekly `ddd:hh24:mi-ddd:hh24:mi` (Aurora `preferredMaintenanceWindow`)
- *   and daily `hh24:mi-hh24:mi` (`preferredBackupWindow`).
- * - Release windows: weekly windows in LOCAL wall-clock time of an IANA zone (`drydock:releaseTimeZone`).
+ * Release windows: weekly windows `ddd:hh24:mi-ddd:hh24:mi` in LOCAL wall-clock time of an IANA zone
+ * (`drydock:releaseTimeZone`). The weekly syntax is shared with Aurora's maintenance window, whose
+ * AWS rules (UTC, lengths, overlap with the daily backup window) live in auroraWindows.ts.
  *
  * Release window semantics (one occurrence per window per week):
  * - A window opens the first time the local clock reaches its start and closes the first time the
@@ -27,13 +25,6 @@ export interface WeeklyWindow {
   end: number;
 }
 
-/** Minutes since 00:00 (0..1439); `end <= start` means the window wraps midnight. */
-export interface DailyWindow {
-  raw: string;
-  start: number;
-  end: number;
-}
-
 /** Thrown for malformed windows or time zones; `reason` says what is wrong and what is accepted. */
 export class WindowError extends Error {
   constructor(
@@ -46,11 +37,9 @@ export class WindowError extends Error {
 }
 
 export const WEEKLY_WINDOW_FORMAT = "ddd:hh24:mi-ddd:hh24:mi (days mon..sun, 24-hour time, e.g. sun:05:00-sun:06:00)";
-export const DAILY_WINDOW_FORMAT = "hh24:mi-hh24:mi (24-hour time, e.g. 03:00-04:00)";
-
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const DAY_MIN = 1440;
-const WEEK_MIN = 7 * DAY_MIN;
+export const DAY_MIN = 1440;
+export const WEEK_MIN = 7 * DAY_MIN;
 const MINUTE_MS = 60_000;
 
 /** Parse `ddd:hh24:mi-ddd:hh24:mi` (days case-insensitive); throws {@link WindowError}. */
@@ -64,17 +53,6 @@ export function parseWeeklyWindow(s: string): WeeklyWindow {
   return { raw: text, start, end };
 }
 
-/** Parse `hh24:mi-hh24:mi`; throws {@link WindowError}. */
-export function parseDailyWindow(s: string): DailyWindow {
-  const text = typeof s === "string" ? s.trim() : "";
-  const parts = text.split("-");
-  if (parts.length !== 2) throw new WindowError(String(s), `expected ${DAILY_WINDOW_FORMAT}`);
-  const start = timeOfDay(String(s), parts[0], "start", DAILY_WINDOW_FORMAT);
-  const end = timeOfDay(String(s), parts[1], "end", DAILY_WINDOW_FORMAT);
-  if (start === end) throw new WindowError(String(s), `start and end are the same; expected ${DAILY_WINDOW_FORMAT}`);
-  return { raw: text, start, end };
-}
-
 function weeklyPoint(input: string, part: string, which: string): number {
   const m = /^([A-Za-z]+):(.*)$/.exec(part);
   if (!m) throw new WindowError(input, `the ${which} "${part}" has no day; expected ${WEEKLY_WINDOW_FORMAT}`);
@@ -83,46 +61,13 @@ function weeklyPoint(input: string, part: string, which: string): number {
   return day * DAY_MIN + timeOfDay(input, m[2], which, WEEKLY_WINDOW_FORMAT);
 }
 
-function timeOfDay(input: string, part: string, which: string, format: string): number {
+export function timeOfDay(input: string, part: string, which: string, format: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(part);
   if (!m) throw new WindowError(input, `the ${which} time "${part}" is not hh24:mi; expected ${format}`);
   const [h, mi] = [Number(m[1]), Number(m[2])];
   if (h > 23) throw new WindowError(input, `hour ${m[1]} is out of range 00-23; expected ${format}`);
   if (mi > 59) throw new WindowError(input, `minute ${m[2]} is out of range 00-59; expected ${format}`);
   return h * 60 + mi;
-}
-
-/**
- * The two window types are structurally identical; they are told apart by their `raw` text as produced by
- * the parsers: a weekly window starts with a day name, a daily one with a digit.
- */
-function isDaily(w: WeeklyWindow | DailyWindow): boolean {
-  return !/^[A-Za-z]/.test(w.raw);
-}
-
-/** Length of a window in minutes (wall-clock). Weekly vs daily is read from `raw` (see the parsers). */
-export function windowMinutes(w: WeeklyWindow | DailyWindow): number {
-  const period = isDaily(w) ? DAY_MIN : WEEK_MIN;
-  return w.end > w.start ? w.end - w.start : w.end + period - w.start;
-}
-
-/** Half-open [start, end) minute intervals on the weekly timeline [0, WEEK_MIN); a daily window recurs every day. */
-function weeklyIntervals(w: WeeklyWindow | DailyWindow): [number, number][] {
-  const offsets = isDaily(w) ? [0, 1, 2, 3, 4, 5, 6].map((d) => d * DAY_MIN) : [0];
-  const out: [number, number][] = [];
-  for (const o of offsets) {
-    const s = w.start + o;
-    const e = s + windowMinutes(w);
-    if (e <= WEEK_MIN) out.push([s, e]);
-    else out.push([s, WEEK_MIN], [0, e - WEEK_MIN]);
-  }
-  return out;
-}
-
-/** true if the two windows share at least one minute (touching end-to-start is not an overlap). */
-export function windowsOverlap(a: WeeklyWindow | DailyWindow, b: WeeklyWindow | DailyWindow): boolean {
-  const bs = weeklyIntervals(b);
-  return weeklyIntervals(a).some(([as, ae]) => bs.some(([bs2, be]) => as < be && bs2 < ae));
 }
 
 /** true for an IANA zone name luxon knows (e.g. `UTC`, `Europe/Berlin`). */
@@ -174,12 +119,17 @@ function occurrencesAround(w: WeeklyWindow, zone: string, t: number): WindowOccu
   const out: WindowOccurrence[] = [];
   for (let week = -1; week <= 2; week++) {
     const naiveStart = monday + (week * WEEK_MIN + w.start) * MINUTE_MS;
-    const naiveEnd = naiveStart + windowMinutes(w) * MINUTE_MS;
+    const naiveEnd = naiveStart + weeklyMinutes(w) * MINUTE_MS;
     const start = resolveLocal(naiveStart, zone);
     const end = resolveLocal(naiveEnd, zone);
     if (end > start) out.push({ window: w.raw, start: new Date(start), end: new Date(end) });
   }
   return out;
+}
+
+/** Length of a weekly window in minutes (wall-clock). */
+export function weeklyMinutes(w: WeeklyWindow): number {
+  return w.end > w.start ? w.end - w.start : w.end + WEEK_MIN - w.start;
 }
 
 /** UTC offset of `zone` at instant `ms`, in minutes. */
@@ -221,39 +171,3 @@ export function formatInZone(d: Date, timeZone: string): string {
   return `${local.toFormat("ccc yyyy-MM-dd HH:mm")} ${timeZone} (${utcPart} UTC)`;
 }
 
-/** One problem with a pair of Aurora windows, naming which window it is about. */
-export interface AuroraWindowProblem {
-  window: "maintenance" | "backup";
-  value: string;
-  message: string;
-}
-
-/**
- * AWS's rules for an Aurora cluster's windows (both UTC): the maintenance window `ddd:hh24:mi-ddd:hh24:mi`
- * and the daily backup window `hh24:mi-hh24:mi` are well-formed, each lasts at least `minMinutes`, and
- * they do not overlap (AWS refuses that only at apply time). Empty when all is well.
- */
-export function auroraWindowProblems(maintenance: string, backup: string, minMinutes = 30): AuroraWindowProblem[] {
-  const problems: AuroraWindowProblem[] = [];
-  const read = <W extends WeeklyWindow | DailyWindow>(window: AuroraWindowProblem["window"], raw: string, parse: (s: string) => W, format: string): W | undefined => {
-    try {
-      const w = parse(raw);
-      if (windowMinutes(w) >= minMinutes) return w;
-      problems.push({ window, value: raw, message: `lasts ${windowMinutes(w)} minutes; AWS requires at least ${minMinutes} (format ${format})` });
-    } catch (err) {
-      if (!(err instanceof WindowError)) throw err;
-      problems.push({ window, value: raw, message: `${err.reason}; accepted: ${format}, UTC` });
-    }
-    return undefined;
-  };
-  const m = read("maintenance", maintenance, parseWeeklyWindow, WEEKLY_WINDOW_FORMAT);
-  const b = read("backup", backup, parseDailyWindow, DAILY_WINDOW_FORMAT);
-  if (m && b && windowsOverlap(m, b)) {
-    problems.push({
-      window: "backup",
-      value: backup,
-      message: `overlaps the maintenance window ${maintenance}; AWS rejects overlapping windows at apply time. Choose a daily backup window outside the maintenance window`,
-    });
-  }
-  return problems;
-}

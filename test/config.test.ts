@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadSettings, parseSettings, RawConfig } from "../config";
 import { startMockCloud } from "../offline/mockCloud";
 import { FARGATE_MEMORY } from "../release/limits";
-import { CONFIG_KEYS } from "../configSchema";
+import { CONFIG_KEYS, pulumiType } from "../configSchema";
+import { generatedFiles, pulumiDescription, withConfigReference, withPulumiConfig } from "../scripts/configReference";
 
 const ROOT = path.join(__dirname, "..");
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock";
@@ -217,15 +218,26 @@ describe("config: Pulumi.yaml declares every key", () => {
 
     it("is the drydock project", () => expect(project.name).to.equal("drydock"));
 
-    it("declares exactly the keys config.ts reads, with the same type, default and description", () => {
+    it("declares exactly the keys config.ts reads, with Pulumi's type for each (a number key is a string there)", () => {
         expect(Object.keys(project.config)).to.have.members(CONFIG_KEYS.map((k) => k.key));
         for (const k of CONFIG_KEYS) {
             const declared = project.config[k.key];
-            expect(declared.type, k.key).to.equal(k.type);
-            expect(declared.default, k.key).to.deep.equal(k.default);
-            expect(declared.description, k.key).to.equal(k.description);
+            expect(declared.type, k.key).to.equal(pulumiType(k));
+            expect(["string", "integer", "boolean", "array"], k.key).to.include(declared.type);
+            expect(declared.default, k.key).to.deep.equal(k.type === "number" ? String(k.default) : k.default);
+            expect(declared.description, k.key).to.equal(pulumiDescription(k));
             if (k.type === "array") expect(declared.items, k.key).to.deep.equal({ type: "string" });
         }
+    });
+
+    it("Pulumi.yaml and docs/configuration.md are what `npm run docs:config` generates now (rerun it after changing a key)", () => {
+        for (const [file, text] of generatedFiles()) {
+            expect(fs.readFileSync(file, "utf8") === text, `${path.relative(ROOT, file)} is out of date: run npm run docs:config`).to.equal(true);
+        }
+        const yaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+        const page = fs.readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
+        expect(withPulumiConfig(withPulumiConfig(yaml)), "a second run changes nothing").to.equal(withPulumiConfig(yaml));
+        expect(withConfigReference(withConfigReference(page)), "a second run changes nothing").to.equal(withConfigReference(page));
     });
 
     it("gives every optional key a default that config.ts accepts", () => {

@@ -216,7 +216,7 @@ describe("hooks: factory and adapters", () => {
       await hooks().preUpdateSnapshot.callback(versionChange());
       const input = rdsMock().commandCalls(CreateDBClusterSnapshotCommand)[0].args[0].input as { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string; Tags: unknown[] };
       expect(input.DBClusterIdentifier).to.equal("drydock-production");
-      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-backend-v1-2-3-to-v1-3-0-20261125-130300$/);
+      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-backend-v1\S*-to-v1\S*-20261125-130300-\d{3}-[0-9a-f]{4}$/);
       expect(input.Tags).to.deep.include.members([
         { Key: "drydock:service", Value: "backend" },
         { Key: "drydock:from-version", Value: "v1.2.3" },
@@ -245,7 +245,7 @@ describe("hooks: factory and adapters", () => {
 
       await h.preUpdateSnapshot.callback(hookArgs(CLUSTER_TYPE, "database", { oldInputs: cluster, newInputs: { ...cluster, engineVersion: "16.1" }, oldOutputs: cluster }));
       const input = rdsMock().commandCalls(CreateDBClusterSnapshotCommand)[0].args[0].input as { DBClusterSnapshotIdentifier: string; Tags: unknown[] };
-      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-database-15-4-to-16-1-/);
+      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-database-15\S*-to-16\S*-\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$/);
       expect(input.Tags).to.deep.include.members([
         { Key: "drydock:service", Value: "database" },
         { Key: "drydock:reason", Value: "database engineVersion changed" },

@@ -27,7 +27,7 @@ import { snapshotIdentifier } from "../release/snapshots";
 
 const CLUSTER = "drydock-production";
 const START = new Date("2026-11-28T21:30:00Z");
-const NEW_ID = snapshotIdentifier({ stack: "production", service: "backend", fromVersion: "v1.2.3", toVersion: "v1.3.0", at: START });
+const NEW_ID = snapshotIdentifier({ stack: "production", service: "backend", fromVersion: "v1.2.3", toVersion: "v1.3.0", at: START, suffix: "c0de" });
 
 /** A fake clock that sleep() advances, so polling tests are instant. */
 function fakeClock() {
@@ -57,6 +57,7 @@ function request(extra: Partial<PreUpdateSnapshotRequest> = {}) {
     timeoutMs: 30 * 60_000,
     pollMs: 10_000,
     now: clock.now,
+    suffix: () => "c0de",
     sleep: clock.sleep,
     log: (m) => logs.push(m),
     ...extra,
@@ -120,7 +121,7 @@ describe("hooks: pre-update snapshot", () => {
     const result = await createPreUpdateSnapshot(rds, req);
 
     expect(result.identifier).to.equal(NEW_ID);
-    expect(result.identifier).to.match(/^drydock-production-backend-.*-20261128-213000$/);
+    expect(result.identifier).to.match(/^drydock-production-backend-.*-20261128-213000-000-c0de$/);
     expect(result.identifier.length).to.be.at.most(63);
     expect(result.arn).to.equal(`arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${NEW_ID}`);
     const create = rdsMock.commandCalls(CreateDBClusterSnapshotCommand);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as release from "../release";
 import { formatImageReference, ImageRefError, parseImageReference, parseRepositoryUri } from "../release/imageRef";
 import { estimateRollout, RolloutParams } from "../release/rollout";
-import { SNAPSHOT_IDENTIFIER_PATTERN, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
+import { randomSnapshotSuffix, SNAPSHOT_IDENTIFIER_PATTERN, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
 import { DEFAULT_PRODUCTION_STACKS, isProductionStack } from "../release/stacks";
 import { parseVersion } from "../release/version";
 
@@ -176,6 +176,7 @@ describe("release/rollout: estimateRollout", () => {
 
 describe("release/snapshots", () => {
   const at = new Date("2024-12-13T15:24:30.789Z");
+  const suffix = "a1b2";
 
   it("has the agreed tag keys and managed-by value", () => {
     expect(SNAPSHOT_TAGS).to.deep.equal({
@@ -191,21 +192,32 @@ describe("release/snapshots", () => {
   });
 
   it("builds a readable identifier from stack, service, versions and the UTC time", () => {
-    expect(snapshotIdentifier({ stack: "production", service: "backend", fromVersion: "v1.2.3", toVersion: "v1.3.0", at })).to.equal(
-      "drydock-production-backend-v1-2-3-to-v1-3-0-20241213-152430",
+    expect(snapshotIdentifier({ stack: "production", service: "backend", fromVersion: "v1.2.3", toVersion: "v1.3.0", at, suffix })).to.equal(
+      "drydock-production-backend-v1-2-3-to-v1-3-0-20241213-152430-789-a1b2",
     );
-    expect(snapshotIdentifier({ stack: "staging", service: "database", at })).to.equal("drydock-staging-database-20241213-152430");
-    expect(snapshotIdentifier({ stack: "staging", service: "backend", toVersion: "latest", at })).to.equal(
-      "drydock-staging-backend-to-latest-20241213-152430",
+    expect(snapshotIdentifier({ stack: "staging", service: "database", at, suffix })).to.equal("drydock-staging-database-20241213-152430-789-a1b2");
+    expect(snapshotIdentifier({ stack: "staging", service: "backend", toVersion: "latest", at, suffix })).to.equal(
+      "drydock-staging-backend-to-latest-20241213-152430-789-a1b2",
     );
   });
 
-  it("is unique per second and uses UTC", () => {
-    const p = { stack: "s", service: "backend" };
-    const a = snapshotIdentifier({ ...p, at: new Date("2024-12-13T15:24:30Z") });
-    const b = snapshotIdentifier({ ...p, at: new Date("2024-12-13T15:24:31Z") });
+  it("is unique within one second: milliseconds and a random suffix, in UTC", () => {
+    const p = { stack: "s", service: "backend", suffix };
+    const a = snapshotIdentifier({ ...p, at: new Date("2024-12-13T15:24:30.001Z") });
+    const b = snapshotIdentifier({ ...p, at: new Date("2024-12-13T15:24:30.002Z") });
     expect(a).to.not.equal(b);
-    expect(a.endsWith("-20241213-152430")).to.equal(true);
+    expect(a.endsWith("-20241213-152430-001-a1b2")).to.equal(true);
+    // Three runs in the same millisecond: the random part keeps them apart (the second-precision names collided).
+    const same = new Date("2024-12-13T15:24:30.500Z");
+    const ids = new Set(Array.from({ length: 50 }, () => snapshotIdentifier({ stack: "s", service: "manual", at: same, suffix: randomSnapshotSuffix() })));
+    expect(ids.size).to.be.greaterThan(45);
+    for (const id of ids) expect(id).to.match(SNAPSHOT_IDENTIFIER_PATTERN);
+  });
+
+  it("refuses a suffix that is not 4 lowercase hex characters", () => {
+    for (const bad of ["", "A1B2", "a1b2c", "zz-1"]) {
+      expect(() => snapshotIdentifier({ stack: "s", service: "b", at, suffix: bad }), bad).to.throw(RangeError, /suffix/);
+    }
   });
 
   it("shortens long parts but never the timestamp or the prefix, keeping both versions", () => {
@@ -215,11 +227,12 @@ describe("release/snapshots", () => {
       fromVersion: "v1.2.3-20241213-152430-a1b2c3d4",
       toVersion: `sha256:${HEX64}`,
       at,
+      suffix,
     });
     expect(id.length).to.be.at.most(63);
     expect(id).to.match(SNAPSHOT_IDENTIFIER_PATTERN);
     expect(id.startsWith("drydock-my-")).to.equal(true);
-    expect(id.endsWith("-20241213-152430")).to.equal(true);
+    expect(id.endsWith("-20241213-152430-789-a1b2")).to.equal(true);
     expect(id).to.contain("-backend-");
     expect(id).to.contain("-to-sha");
   });
@@ -235,12 +248,12 @@ describe("release/snapshots", () => {
       for (const service of ["backend", "frontend", "database", "", "Back_End"]) {
         for (const fromVersion of [undefined, ...awkward.slice(0, 26).filter((_, i) => i % 3 === 0)]) {
           for (const toVersion of [undefined, "v1.3.0", "x".repeat(80), "+"]) {
-            const id = snapshotIdentifier({ stack, service, fromVersion, toVersion, at });
+            const id = snapshotIdentifier({ stack, service, fromVersion, toVersion, at, suffix: "ffff" });
             const where = JSON.stringify({ stack, service, fromVersion, toVersion, id });
             expect(id.length, where).to.be.at.most(63);
             expect(id, where).to.match(SNAPSHOT_IDENTIFIER_PATTERN);
             expect(id, where).to.match(/^drydock-/);
-            expect(id, where).to.match(/-20241213-152430$/);
+            expect(id, where).to.match(/-20241213-152430-789-ffff$/);
             expect(id, where).to.not.contain("--");
             n++;
           }
@@ -255,7 +268,7 @@ describe("release/snapshots", () => {
   });
 
   it("rejects an invalid date", () => {
-    expect(() => snapshotIdentifier({ stack: "s", service: "b", at: new Date("nope") })).to.throw(RangeError, /"at"/);
+    expect(() => snapshotIdentifier({ stack: "s", service: "b", at: new Date("nope"), suffix })).to.throw(RangeError, /"at"/);
   });
 });
 

@@ -1,16 +1,7 @@
 import { expect } from "chai";
 import { DateTime } from "luxon";
-import {
-  formatInZone,
-  isValidTimeZone,
-  parseDailyWindow,
-  parseWeeklyWindow,
-  releaseWindowState,
-  WeeklyWindow,
-  WindowError,
-  windowMinutes,
-  windowsOverlap,
-} from "../release/windows";
+import { formatInZone, isValidTimeZone, parseWeeklyWindow, releaseWindowState, WeeklyWindow, WindowError } from "../release/windows";
+import { parseDailyWindow, windowMinutes, windowsOverlap } from "../release/auroraWindows";
 
 const W = parseWeeklyWindow;
 const D = parseDailyWindow;

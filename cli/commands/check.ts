@@ -118,6 +118,6 @@ export function registerCheck(program: Command, deps: CliDeps): void {
                 if (ctx.json) ctx.printJson(report);
                 else printReport(ctx, report);
                 return report.ok ? EXIT.ok : EXIT.failed;
-            }),
+            }, { deadline: "none" }), // offline: no AWS call to wait for
         );
 }

@@ -16,7 +16,7 @@ import { refused, usageError } from "../errors";
 import { createCtx, shortDigest } from "../output";
 import { commandAction, serviceOption } from "../program";
 import { exactVersionIn, ExactVersion, imageFor, repositoryOf } from "../resolve";
-import { openStack, servicesFor, StackContext, versionKey } from "../stackContext";
+import { openStack, serviceOf, servicesFor, StackContext, versionKey } from "../stackContext";
 
 export interface Promotion {
     service: ServiceName;
@@ -47,7 +47,7 @@ export async function planPromotion(deps: CliDeps, source: StackContext, target:
     const notes = deployed.state.failed.map(
         (f) => `${source.stack} ${service}: ECS rolled back a failed deployment of ${shortTaskDefinition(f.taskDefinition)}; promoting what runs now (${td.version}).`,
     );
-    const repo = repositoryOf(td.ref, source.settings[service].repository);
+    const repo = repositoryOf(td.ref, serviceOf(source, service).repository);
     let exact: ExactVersion | undefined;
     if (td.ref.digest) {
         exact = await exactVersionIn(deps, source.region, repo, { digest: td.ref.digest });
@@ -72,7 +72,7 @@ export async function planPromotion(deps: CliDeps, source: StackContext, target:
             }
         }
     }
-    const targetRepo = target.settings[service].repository;
+    const targetRepo = serviceOf(target, service).repository;
     if (targetRepo.uri !== exact.repository.uri && !(await imageFor(deps, target.region, targetRepo, exact.version))) {
         throw refused(
             `${target.stack} ${service}`,
@@ -80,7 +80,7 @@ export async function planPromotion(deps: CliDeps, source: StackContext, target:
             `copy the image there, or set ${versionKey(service)} by hand`,
         );
     }
-    return { service, from: target.settings[service].version.raw, exact, sourceVersion: td.version, sourceTaskDefinition: td.arn, notes };
+    return { service, from: serviceOf(target, service).version.raw, exact, sourceVersion: td.version, sourceTaskDefinition: td.arn, notes };
 }
 
 export function registerPromote(program: Command, deps: CliDeps): void {

@@ -17,7 +17,7 @@ import { refused, usageError } from "../errors";
 import { createCtx, Ctx, utcMinute } from "../output";
 import { commandAction, serviceOption, stackOption } from "../program";
 import { exactVersionIn, imageFor } from "../resolve";
-import { openStack, servicesFor, StackContext, versionKey } from "../stackContext";
+import { openStack, serviceOf, servicesFor, StackContext, versionKey } from "../stackContext";
 
 /** How many older task definition revisions to inspect at most. */
 const MAX_REVISIONS = 50;
@@ -44,7 +44,7 @@ function runsKey(td: TaskDefinitionInfo): string {
 export async function previousVersion(deps: CliDeps, sc: StackContext, service: ServiceName): Promise<RollbackPlan> {
     const ecs = deps.ecs(sc.region);
     const what = `${sc.stack} ${service}`;
-    const configured = sc.settings[service];
+    const configured = serviceOf(sc, service);
     const history = await taskDefinitionHistory(ecs, sc.stack, service);
     if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamilyName(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
     const current = await describeTaskDefinition(ecs, history[0], service, configured.repository.uri);
@@ -89,11 +89,11 @@ export async function requestedVersion(deps: CliDeps, sc: StackContext, service:
         if (e instanceof VersionError) throw usageError(`--to ${JSON.stringify(to)}`, e.reason, `accepted: ${ACCEPTED_VERSION_FORMS}`);
         throw e;
     }
-    const repo = sc.settings[service].repository;
+    const repo = serviceOf(sc, service).repository;
     if (!(await imageFor(deps, sc.region, repo, version))) {
         throw refused(`${sc.stack} ${service}`, `${version.raw} is not in ${repo.uri}`, `see what is: drydock versions ${service} --stack ${sc.stack}`);
     }
-    return { service, from: sc.settings[service].version.raw, to: version, source: "--to" };
+    return { service, from: serviceOf(sc, service).version.raw, to: version, source: "--to" };
 }
 
 async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise<void> {

@@ -15,7 +15,7 @@ import { CliDeps } from "../deps";
 import { aws, refused } from "../errors";
 import { createCtx, isoUtc, renderTable, utcMinute } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { openStack, StackContext } from "../stackContext";
+import { openStack, StackContext, STACK_NAME_KEY } from "../stackContext";
 
 const DEFAULT_REASON = "manual snapshot (drydock snapshot)";
 
@@ -56,7 +56,7 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string; wait?: boolean; reason: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
-                const sc = openStack(deps, opts.stack);
+                const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY, "snapshotsToKeep", "snapshotTimeoutMinutes"] });
                 const reason = opts.reason.trim() || DEFAULT_REASON;
                 if (opts.wait) {
                     const r = await waitedSnapshot(deps, sc, reason, (m) => ctx.print(m));
@@ -90,7 +90,7 @@ export function registerSnapshots(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
-                const sc = openStack(deps, opts.stack);
+                const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY] });
                 const cluster = dbClusterIdentifier(sc.stack);
                 const snapshots = await ctx.step(`Listing snapshots of ${cluster}`, () =>
                     aws(`RDS DescribeDBClusterSnapshots ${cluster}`, async () => {

@@ -4,13 +4,14 @@
  */
 import { Argument, Command, Option } from "commander";
 import { ServiceName } from "../../config";
+import { serviceNames } from "../../services";
 import { ImageVersion, sortNewestFirst, VersionKind } from "../../release/version";
 import { findDeployed } from "../deployed";
 import { listImages, RepoImage, versionOf } from "../../aws/ecr";
 import { CliDeps } from "../deps";
 import { createCtx, isoUtc, renderTable, shortDigest, utcMinute, yesNo } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
-import { ecrFor, openStack } from "../stackContext";
+import { ecrFor, imageKey, openStack, serviceOf, STACK_NAME_KEY } from "../stackContext";
 
 /** One row of `drydock versions --json`. */
 export interface VersionRow {
@@ -48,15 +49,16 @@ export function registerVersions(program: Command, deps: CliDeps): void {
     program
         .command("versions")
         .description("list every version in a service's ECR repository, newest first, and mark the one the stack runs")
-        .addArgument(new Argument("<service>", "backend or frontend").choices(["backend", "frontend"]))
+        .addArgument(new Argument("<service>", serviceNames().join(" or ")).choices(serviceNames()))
         .addOption(stackOption())
         .addOption(new Option("--limit <n>", "show only the newest N rows").argParser(positiveInteger))
         .addOption(jsonOption())
         .action(
             commandAction(async (service: ServiceName, opts: { stack: string; limit?: number; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
-                const sc = openStack(deps, opts.stack);
-                const svc = sc.settings[service];
+                // Reads the service's repository; a bad key elsewhere (even its version) is only a warning here.
+                const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY, imageKey(service)] });
+                const svc = serviceOf(sc, service);
                 const [images, deployed] = await ctx.step(`Reading ${svc.repository.uri}`, () =>
                     Promise.all([listImages(ecrFor(deps, sc, svc), svc.repository), findDeployed(deps, sc, service)]),
                 );

@@ -4,7 +4,8 @@
  */
 import { Command, Option } from "commander";
 import { DateTime } from "luxon";
-import { formatInZone, releaseWindowState } from "../../release/windows";
+import { releaseState } from "../../release/state";
+import { formatInZone } from "../../release/windows";
 import { CliDeps } from "../deps";
 import { usageError } from "../errors";
 import { createCtx, isoUtc } from "../output";
@@ -38,33 +39,34 @@ export function registerWindow(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string; at?: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
-                const sc = openStack(deps, opts.stack, { aws: false });
-                const { windows, timeZone, paused, pauseReason } = sc.settings.release;
+                const sc = openStack(deps, opts.stack, { aws: false, needs: ["releaseWindows", "releaseTimeZone", "updatesPaused"] });
+                const { windows, timeZone } = sc.settings.release;
                 const at = opts.at !== undefined ? parseAt(opts.at, timeZone) : deps.now();
-                const state = releaseWindowState(windows, timeZone, at);
+                const state = releaseState(sc.settings.release, at);
+                const { paused, pauseReason } = state;
                 if (ctx.json) {
                     ctx.printJson({
-                        open: state.open,
+                        open: state.windowOpen,
                         // A paused stack refuses version changes even inside a window: scripts must see both.
                         paused,
                         pauseReason: pauseReason ?? null,
-                        current: state.current ? { window: state.current.window, start: isoUtc(state.current.start), end: isoUtc(state.current.end) } : null,
-                        nextStart: isoUtc(state.next?.start),
+                        current: state.currentWindow ? { window: state.currentWindow.window, start: isoUtc(state.currentWindow.start), end: isoUtc(state.currentWindow.end) } : null,
+                        nextStart: isoUtc(state.nextWindow?.start),
                     });
                     return 0;
                 }
                 const when = `${opts.at !== undefined ? "At" : "Now,"} ${formatInZone(at, timeZone)}`;
-                if (state.always) {
+                if (state.alwaysOpen) {
                     ctx.print(`${when}: open — stack ${sc.stack} has no release windows, so releases may deploy at any time.`);
                 } else {
                     ctx.print(`Release windows of ${sc.stack} (${timeZone}): ${windows.map((w) => w.raw).join(", ")}`);
-                    if (state.current) {
-                        ctx.print(`${when}: OPEN — ${state.current.window}, until ${formatInZone(state.current.end, timeZone)}`);
+                    if (state.currentWindow) {
+                        ctx.print(`${when}: OPEN — ${state.currentWindow.window}, until ${formatInZone(state.currentWindow.end, timeZone)}`);
                     } else {
                         ctx.print(`${when}: CLOSED — version changes are refused by the release gate.`);
                     }
-                    if (state.next) ctx.print(`Next opening: ${formatInZone(state.next.start, timeZone)} (${state.next.window})`);
-                    if (!state.open) ctx.print(`To deploy anyway: pulumi config set releaseOverride "<reason>" -s ${sc.stack} (unset it afterwards).`);
+                    if (state.nextWindow) ctx.print(`Next opening: ${formatInZone(state.nextWindow.start, timeZone)} (${state.nextWindow.window})`);
+                    if (!state.windowOpen) ctx.print(`To deploy anyway: pulumi config set releaseOverride "<reason>" -s ${sc.stack} (unset it afterwards).`);
                 }
                 if (paused) {
                     ctx.print(`Updates are PAUSED${pauseReason ? ` (${pauseReason})` : ""}: the release gate refuses version changes even inside a window (drydock resume --stack ${sc.stack}).`);

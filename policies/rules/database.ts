@@ -9,15 +9,8 @@
 import * as aws from "@pulumi/aws";
 import type { Unwrap } from "@pulumi/pulumi";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import {
-    DailyWindow,
-    WeeklyWindow,
-    WindowError,
-    parseDailyWindow,
-    parseWeeklyWindow,
-    windowMinutes,
-    windowsOverlap,
-} from "../../release/windows";
+import { WeeklyWindow, WindowError, parseWeeklyWindow } from "../../release/windows";
+import { DailyWindow, parseDailyWindow, windowMinutes, windowsOverlap } from "../../release/auroraWindows";
 import { AuroraConfig, auroraConfigSchema, productionStacksOf, stackInfo } from "../config";
 import { SubChecks, displayName, nonEmpty, q } from "./common";
 
@@ -68,7 +61,7 @@ export const auroraMaintenanceAndBackups: ResourceValidationPolicy = {
     ].join("\n"),
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster: ClusterInputs, args, reportViolation) => {
         const config = args.getConfig<Partial<AuroraConfig>>();
-        const where = stackInfo(args.urn, productionStacksOf(config));
+        const where = stackInfo(args.urn, productionStacksOf(config), args.props);
         const minRetention = config.minimumBackupRetentionDays ?? 7;
         const minWindow = config.minimumWindowMinutes ?? 30;
         const subject = `Aurora cluster ${q(displayName(() => cluster.clusterIdentifier, args.name))}`;

@@ -55,6 +55,9 @@ export function mutabilityOf(value: string, label: string = q(value)): string | 
     switch (v.kind) {
         case "latest":
             return `${label} is mutable (it moves with every push)`;
+        case "semver":
+            if (v.moving !== undefined) return `${label} is a floating version (its pre-release "${v.moving}" names a moving target)`;
+            return `${label} is a mutable tag, not an exact version`;
         case "floating": {
             const release = v.release ?? value;
             const series = release.includes(".") ? `${release}.x` : `${release}.x.y`;
@@ -166,6 +169,7 @@ function checkContainer(
     requested: string | undefined,
     stack: string,
     report: ReportViolation,
+    requireDigest = false,
 ): boolean {
     const name = nonEmpty(container["name"]) ?? `#${index + 1}`;
     const subject = `container ${q(name)} in task definition ${q(family)}`;
@@ -200,6 +204,11 @@ function checkContainer(
         );
     } else if (mutable.length > 0) {
         report(`${subject} runs ${q(image)}, which is not pinned: ${mutable.join("; ")}. ${fix}`);
+    } else if (requireDigest && ref.digest === undefined) {
+        report(
+            `${subject} runs ${q(image)} by tag, not by digest: in production a tag that is pushed again changes what runs. ` +
+                `Run images by digest: pulumi config set pinDigests true -s ${stack} (sidecars: pin repo@sha256:<digest>).`,
+        );
     }
     return app;
 }
@@ -208,7 +217,7 @@ function checkContainer(
  * The check both image policies share: reports every container whose image, or the version it was
  * requested as, is mutable.
  */
-export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValidationArgs, report: ReportViolation, stack: string): void {
+export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValidationArgs, report: ReportViolation, stack: string, requireDigest = false): void {
     const checks = new SubChecks();
     const family = displayName(() => td.family, args.name);
     const requested = checks.read(() => nonEmpty(asRecord(td.tags)?.[REQUESTED_VERSION_TAG]), undefined);
@@ -224,7 +233,7 @@ export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValida
         const appContainers = carriesVersion.some(Boolean) ? carriesVersion : containers.map(() => containers.length === 1);
         for (let i = 0; i < containers.length; i++) {
             checks.run(() => {
-                if (checkContainer(containers[i], i, family, appContainers[i], requested, stack, report)) requestedJudged = true;
+                if (checkContainer(containers[i], i, family, appContainers[i], requested, stack, report, requireDigest)) requestedJudged = true;
             });
         }
     }
@@ -251,14 +260,14 @@ function imagesPolicy(production: boolean): ResourceValidationPolicy {
     return {
         name: production ? "production-images-pinned" : "non-production-images-pinned",
         description: production
-            ? "Production ECS task definitions run immutable images (exact version, timestamp, full tag or digest)."
+            ? "Production ECS task definitions run immutable versions (exact version, timestamp, full tag or digest), by digest (pinDigests: true)."
             : "Non-production ECS task definitions should run immutable images (exact version, timestamp, full tag or digest).",
         enforcementLevel: production ? "mandatory" : "advisory",
         severity: production ? "high" : "low",
         configSchema: imagesPinnedConfigSchema,
         remediationSteps,
         validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (td: TaskDefinitionInputs, args, report) => {
-            const where = stackInfo(args.urn, productionStacksOf(args.getConfig<Partial<ProductionConfig>>()));
+            const where = stackInfo(args.urn, productionStacksOf(args.getConfig<Partial<ProductionConfig>>()), args.props);
             if (where.production !== production) {
                 args.notApplicable(
                     production
@@ -266,7 +275,8 @@ function imagesPolicy(production: boolean): ResourceValidationPolicy {
                         : `stack ${q(where.stack)} is a production stack (production-images-pinned checks it)`,
                 );
             }
-            checkImagesPinned(td, args, report, where.stack);
+            // Production also runs images by digest (pinDigests: true): an immutable-looking tag can still be pushed again.
+            checkImagesPinned(td, args, report, where.stack, production);
         }),
     };
 }

@@ -2,9 +2,12 @@
  * Network exposure: only the load balancer faces the internet, and only over sane HTTP.
  *
  * - ECS tasks get no public IP: they sit in private subnets behind the load balancer.
- * - No database port (PostgreSQL 5432, configurable) is open to 0.0.0.0/0 or ::/0 — whether in a
- *   security group's inline ingress, an `aws.ec2.SecurityGroupRule` or an
- *   `aws.vpc.SecurityGroupIngressRule`.
+ * - Nothing but the load balancer's TCP 80 and 443 is open to the internet, and no database port (PostgreSQL
+ *   5432, configurable) — whether in a security group's inline ingress, an `aws.ec2.SecurityGroupRule` or an
+ *   `aws.vpc.SecurityGroupIngressRule`. The internet is judged on the union of a group's CIDR blocks, IPv4
+ *   and IPv6 (`0.0.0.0/1` + `128.0.0.0/1` is the world), see exposure.ts.
+ * - Database instances are not publicly accessible; `assignPublicIp` and `publiclyAccessible` are read as
+ *   the provider coerces them (`"true"` is true).
  * - Application load balancers drop invalid header fields (request-smuggling defence).
  * - With HTTPS configured, plain HTTP only redirects to HTTPS. Whether HTTPS is configured is a fact
  *   about the whole stack (a listener with a certificate, or a certificate resource), so this part
@@ -22,29 +25,18 @@ import {
 } from "@pulumi/policy";
 import { NetworkConfig, networkConfigSchema } from "../config";
 import { SubChecks, asRecord, displayName, isUnknownValueError, nonEmpty, q } from "./common";
+import { IngressView, beyondPublicPorts, describePorts, describeRules, exposedDatabasePorts, worldExposures } from "./exposure";
 
 type ServiceInputs = Partial<Unwrap<aws.ecs.ServiceArgs>>;
 type SecurityGroupInputs = Partial<Unwrap<aws.ec2.SecurityGroupArgs>>;
 type SecurityGroupRuleInputs = Partial<Unwrap<aws.ec2.SecurityGroupRuleArgs>>;
 type IngressRuleInputs = Partial<Unwrap<aws.vpc.SecurityGroupIngressRuleArgs>>;
 type LoadBalancerInputs = Partial<Unwrap<aws.lb.LoadBalancerArgs>>;
+type DatabaseInstanceInputs = Partial<Unwrap<aws.rds.ClusterInstanceArgs>> & { identifier?: unknown };
 
 /** true for a CIDR that covers the whole address space (`0.0.0.0/0`, `::/0`, any `/0`). */
 export function isWorldCidr(cidr: unknown): boolean {
     return typeof cidr === "string" && /\/0$/.test(cidr.trim());
-}
-
-/**
- * The database ports a rule opens: all of `ports` for protocol -1/all, those inside
- * fromPort..toPort for TCP, none for other protocols.
- */
-export function exposedPorts(protocol: unknown, fromPort: unknown, toPort: unknown, ports: readonly number[]): number[] {
-    const p = String(protocol ?? "").toLowerCase();
-    if (p === "-1" || p === "all") return [...ports];
-    if (p !== "tcp" && p !== "6") return [];
-    const from = typeof fromPort === "number" ? fromPort : 0;
-    const to = typeof toPort === "number" ? toPort : 65535;
-    return ports.filter((port) => port >= from && port <= to);
 }
 
 function databasePortsOf(args: ResourceValidationArgs): number[] {
@@ -58,40 +50,59 @@ function describeOpen(ports: number[], cidrs: string[]): string {
 
 const DATABASE_FIX = "Allow the database port only from the backend service's security group (sourceSecurityGroupId / referencedSecurityGroupId).";
 
+/** A boolean as the provider coerces it: `true`, or a string such as "true"/"1" (Go's strconv.ParseBool). */
+export function coercedTrue(value: unknown): boolean {
+    if (value === true || value === 1) return true;
+    return typeof value === "string" && ["1", "t", "true"].includes(value.trim().toLowerCase());
+}
+
 function checkService(svc: ServiceInputs, args: ResourceValidationArgs, report: ReportViolation): void {
     const name = displayName(() => svc.name, args.name);
-    if (asRecord(svc.networkConfiguration)?.["assignPublicIp"] === true) {
+    const assign = asRecord(svc.networkConfiguration)?.["assignPublicIp"];
+    if (coercedTrue(assign)) {
         report(
-            `service ${q(name)} gives its tasks public IPs (networkConfiguration.assignPublicIp: true). ` +
+            `service ${q(name)} gives its tasks public IPs (networkConfiguration.assignPublicIp: ${JSON.stringify(assign)}). ` +
                 `Run tasks in private subnets with assignPublicIp: false; only the load balancer faces the internet.`,
         );
     }
 }
 
+const OPEN_FIX = "Only the load balancer's TCP 80 and 443 may face the internet; allow other ports from a security group or a narrower CIDR.";
+
+/** Reports what `views` open to the world: database ports first (their own fix), else any port beyond TCP 80/443. */
+function reportExposures(subject: string, views: IngressView[], args: ResourceValidationArgs, report: ReportViolation): void {
+    for (const e of worldExposures(views)) {
+        const db = exposedDatabasePorts(e, databasePortsOf(args));
+        const who = `${subject} ${describeRules(e.rules)}`;
+        if (db.length > 0) {
+            report(`${who} ${e.rules.length > 1 ? "have" : "has"} database ${describeOpen(db, e.cidrs)}. ${DATABASE_FIX}`);
+        } else if (beyondPublicPorts(e)) {
+            report(`${who} ${e.rules.length > 1 ? "open" : "opens"} ${describePorts(e)} to the internet (${e.cidrs.join(", ")}). ${OPEN_FIX}`);
+        }
+    }
+}
+
 function checkSecurityGroup(sg: SecurityGroupInputs, args: ResourceValidationArgs, report: ReportViolation): void {
     const checks = new SubChecks();
-    const ports = databasePortsOf(args);
     const name = displayName(() => sg.name, args.name);
     const ingress = checks.read(() => (Array.isArray(sg.ingress) ? sg.ingress : []), []);
+    const views: IngressView[] = [];
     for (let i = 0; i < ingress.length; i++) {
         checks.run(() => {
             const rule = asRecord(ingress[i]);
             if (rule === undefined) return;
-            const open = exposedPorts(rule["protocol"], rule["fromPort"], rule["toPort"], ports);
-            if (open.length === 0) return;
-            const cidrs: string[] = [];
+            const cidrs: unknown[] = [];
             for (const key of ["cidrBlocks", "ipv6CidrBlocks"]) {
                 checks.run(() => {
                     const list = rule[key];
-                    if (!Array.isArray(list)) return;
-                    for (let j = 0; j < list.length; j++) checks.run(() => (isWorldCidr(list[j]) ? cidrs.push(String(list[j]).trim()) : 0));
+                    if (Array.isArray(list)) for (let j = 0; j < list.length; j++) checks.run(() => cidrs.push(list[j]));
                 });
             }
-            if (cidrs.length > 0) {
-                report(`security group ${q(name)} ingress rule #${i + 1} has database ${describeOpen(open, cidrs)}. ${DATABASE_FIX}`);
-            }
+            views.push({ label: `ingress rule #${i + 1}`, protocol: rule["protocol"], fromPort: rule["fromPort"], toPort: rule["toPort"], cidrs });
         });
     }
+    // The union of the group's rules decides: 0.0.0.0/1 in one rule and 128.0.0.0/1 in another is the world too.
+    reportExposures(`security group ${q(name)}`, views, args, report);
     checks.done();
 }
 
@@ -99,25 +110,39 @@ function checkSecurityGroupRule(rule: SecurityGroupRuleInputs, args: ResourceVal
     const checks = new SubChecks();
     const isIngress = checks.read(() => rule.type === "ingress", true);
     if (!isIngress) args.notApplicable("egress rules do not expose anything");
-    const open = checks.read(() => exposedPorts(rule.protocol, rule.fromPort, rule.toPort, databasePortsOf(args)), []);
-    if (open.length > 0) {
-        const cidrs: string[] = [];
-        checks.run(() => (rule.cidrBlocks ?? []).forEach((c) => isWorldCidr(c) && cidrs.push(c.trim())));
-        checks.run(() => (rule.ipv6CidrBlocks ?? []).forEach((c) => isWorldCidr(c) && cidrs.push(c.trim())));
-        if (cidrs.length > 0) report(`security group rule ${q(args.name)} has database ${describeOpen(open, cidrs)}. ${DATABASE_FIX}`);
-    }
+    const cidrs: unknown[] = [];
+    checks.run(() => (rule.cidrBlocks ?? []).forEach((c) => cidrs.push(c)));
+    checks.run(() => (rule.ipv6CidrBlocks ?? []).forEach((c) => cidrs.push(c)));
+    checks.run(() => {
+        const view = { label: `${q(args.name)}`, protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs };
+        reportExposures("security group rule", [view], args, report);
+    });
     checks.done();
 }
 
 function checkIngressRule(rule: IngressRuleInputs, args: ResourceValidationArgs, report: ReportViolation): void {
     const checks = new SubChecks();
-    const open = checks.read(() => exposedPorts(rule.ipProtocol, rule.fromPort, rule.toPort, databasePortsOf(args)), []);
-    if (open.length > 0) {
-        const cidrs: string[] = [];
-        checks.run(() => (isWorldCidr(rule.cidrIpv4) ? cidrs.push(String(rule.cidrIpv4).trim()) : 0));
-        checks.run(() => (isWorldCidr(rule.cidrIpv6) ? cidrs.push(String(rule.cidrIpv6).trim()) : 0));
-        if (cidrs.length > 0) report(`security group ingress rule ${q(args.name)} has database ${describeOpen(open, cidrs)}. ${DATABASE_FIX}`);
-    }
+    const cidrs: unknown[] = [];
+    checks.run(() => cidrs.push(rule.cidrIpv4));
+    checks.run(() => cidrs.push(rule.cidrIpv6));
+    checks.run(() => {
+        const view = { label: `${q(args.name)}`, protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs };
+        reportExposures("security group ingress rule", [view], args, report);
+    });
+    checks.done();
+}
+
+/** An Aurora (or RDS) instance reachable from the internet: the database never faces it, whatever its security group says. */
+function checkDatabaseInstance(db: DatabaseInstanceInputs, args: ResourceValidationArgs, report: ReportViolation): void {
+    const checks = new SubChecks();
+    checks.run(() => {
+        if (coercedTrue(db.publiclyAccessible)) {
+            report(
+                `database instance ${q(displayName(() => db.identifier, args.name))} is publicly accessible (publiclyAccessible: ${JSON.stringify(db.publiclyAccessible)}). ` +
+                    `Set publiclyAccessible: false; only the backend reaches the database, inside the VPC.`,
+            );
+        }
+    });
     checks.done();
 }
 
@@ -139,13 +164,16 @@ function checkLoadBalancer(lb: LoadBalancerInputs, args: ResourceValidationArgs,
 /** Mandatory: no public task IPs, no world-open database port, ALBs drop invalid headers. */
 export const networkExposure: ResourceValidationPolicy = {
     name: "network-exposure",
-    description: "Only the load balancer faces the internet: no public IPs on tasks, no database port open to 0.0.0.0/0 or ::/0, invalid headers dropped.",
+    description:
+        "Only the load balancer faces the internet: no public IPs on tasks or database instances, nothing but TCP 80/443 open to the internet (no database port at all), invalid headers dropped.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: networkConfigSchema,
     remediationSteps: [
         "- ECS services: networkConfiguration.assignPublicIp: false, tasks in private subnets.",
         "- Database security group: allow 5432 only from the backend service's security group, never from 0.0.0.0/0 or ::/0.",
+        "- Security groups: only the load balancer's TCP 80 and 443 from the internet (any set of CIDR blocks that together cover all addresses counts).",
+        "- Aurora/RDS instances: publiclyAccessible: false.",
         "- Application load balancers: dropInvalidHeaderFields: true.",
     ].join("\n"),
     validateResource: [
@@ -153,6 +181,8 @@ export const networkExposure: ResourceValidationPolicy = {
         validateResourceOfType(aws.ec2.SecurityGroup, checkSecurityGroup),
         validateResourceOfType(aws.ec2.SecurityGroupRule, checkSecurityGroupRule),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, checkIngressRule),
+        validateResourceOfType(aws.rds.ClusterInstance, checkDatabaseInstance),
+        validateResourceOfType(aws.rds.Instance, checkDatabaseInstance),
         validateResourceOfType(aws.lb.LoadBalancer, checkLoadBalancer),
         validateResourceOfType(aws.alb.LoadBalancer, checkLoadBalancer),
     ],
