@@ -15,6 +15,7 @@ import { ENVIRONMENTS, Environment, isEnvironment, stackEnvironment } from "./re
 import { isRdsIdentifier } from "./release/snapshots";
 import { dbClusterIdentifier } from "./release/names";
 import { Reader } from "./config/reader";
+import { checkKeys, OTHER_NAMESPACES } from "./config/keys";
 import { readService } from "./config/services";
 import { readRelease } from "./config/release";
 import { readLoadBalancer } from "./config/loadBalancer";
@@ -29,17 +30,6 @@ export * from "./config/types";
 /** Every service of the table, by name, in table order. */
 function readServices(r: Reader): Record<string, ServiceSettings> {
     return Object.fromEntries(services().map((spec) => [spec.name, readService(r, spec)]));
-}
-
-/** Unknown keys in our namespace are typos worth failing on. */
-function checkUnknownKeys(r: Reader, values: RawConfig): void {
-    for (const key of Object.keys(values)) {
-        if (key.includes(":")) continue; // another namespace, e.g. aws:region
-        if (!isConfigKey(key)) {
-            const near = configKeys().map((k) => k.key).find((k) => k.toLowerCase() === key.toLowerCase());
-            r.problem(key, values[key], `unknown key${near ? `; did you mean ${CONFIG_NAMESPACE}:${near}?` : "; see Pulumi.yaml for every key"}`);
-        }
-    }
 }
 
 /** `drydock:environment`, else what the stack's name means (release/stacks.ts); a bad value counts as production. */
@@ -86,7 +76,7 @@ export function readSettings(values: RawConfig, stack: string, project = "drydoc
     const r = new Reader(values);
     const environment = readEnvironment(r, stack);
     const isProduction = environment === "production";
-    checkUnknownKeys(r, values);
+    checkKeys(r, values);
     const settings: Settings = {
         project,
         stack,
@@ -127,6 +117,8 @@ export function loadSettings(): Settings {
     for (const full of Object.keys(all)) {
         const [ns, key] = full.split(":");
         if (ns === CONFIG_NAMESPACE && key !== undefined && !isConfigKey(key)) values[key] = all[full];
+        // A key of a namespace nobody reads (drydok:backendVersion) is a typo that would be silently ignored.
+        else if (ns !== CONFIG_NAMESPACE && !OTHER_NAMESPACES.includes(ns)) values[full] = all[full];
     }
     values["aws:region"] = new pulumi.Config("aws").get("region");
     try {

@@ -8,6 +8,7 @@
  */
 import { AUTOSCALING_CPU_TARGET, FARGATE_CPU, LOG_RETENTION_DAYS } from "./release/limits";
 import { services, ServiceSpec } from "./services";
+import { strategyKeySpecs } from "./release/strategy";
 
 /**
  * A key's type. `string`, `integer`, `boolean` and `array` are Pulumi's project-config types and are
@@ -98,6 +99,7 @@ function buildKeys(specs: readonly ServiceSpec[]): ConfigKey[] {
         { key: "releaseTimeZone", type: "string", default: "UTC", description: "IANA time zone of releaseWindows, e.g. Europe/Berlin" },
         { key: "updatesPaused", type: "boolean", default: false, description: "Freeze versions: the release gate refuses any image change while true" },
         { key: "pauseReason", type: "string", default: "", description: "Why updates are paused (set by drydock pause --reason)" },
+        { key: "pausedAt", type: "string", default: "", description: "When updates were paused, ISO 8601 UTC such as 2026-11-24T10:00:00Z (set by drydock pause, cleared by drydock resume)" },
         { key: "releaseOverride", type: "string", default: "", description: "A reason that lets an update through a closed window or a pause; recorded in the log and snapshot tags. Unset it afterwards" },
 
         // --- automatic updates (drydock sync and the scheduled controller; docs/automatic-updates.md) ---
@@ -147,6 +149,8 @@ function buildKeys(specs: readonly ServiceSpec[]): ConfigKey[] {
         { key: "snapshotsToKeep", type: "integer", default: 10, min: 1, max: 100, description: "drydock pre-update snapshots kept per stack; older ones are pruned" },
         { key: "snapshotTimeoutMinutes", type: "integer", default: 30, min: 1, max: 720, unit: "minutes", description: "How long the pre-update snapshot may take before the update is stopped" },
         { key: "rolloutTimeoutMinutes", type: "integer", default: 30, min: 1, max: 720, unit: "minutes", description: "How long rollout verification waits for the new deployment to complete" },
+        // Deployment strategy per load-balanced service (blue-green, canary, linear need a route): release/strategy.ts.
+        ...specs.filter((s) => s.route).flatMap((s) => strategyKeySpecs(s.configPrefix)),
         { key: "migrationCommand", type: "array", default: [], description: "Command of the one-off migration task run on the backend's new image before it rolls, e.g. [\"alembic\", \"upgrade\", \"head\"]; empty keeps migrations at container start-up" },
         { key: "migrationTimeoutMinutes", type: "integer", default: 30, min: 1, max: 720, unit: "minutes", description: "How long the migration task may run before it is stopped and the update fails" },
     ];

@@ -40,6 +40,17 @@ export interface DrydockOutputs {
     databaseEndpoint: pulumi.Output<string>;
     /** One entry per service of the service table, by name (index.ts exports each as a stack output of that name). */
     services: Record<string, ServiceOutputs>;
+    /** The components, for callers that need more than the outputs (tests, `drydock check`); not stack outputs. */
+    components: DrydockComponents;
+}
+
+export interface DrydockComponents {
+    network: Network;
+    cluster: ServiceCluster;
+    database: Database;
+    loadBalancer: LoadBalancer;
+    /** One Fargate service per entry of the service table, by name. */
+    services: Record<string, AppService>;
 }
 
 /** What every service is built on. */
@@ -78,7 +89,7 @@ export function createDrydock(settings: Settings): DrydockOutputs {
         tags,
     });
     const shared: Shared = { settings, tags, network, cluster, database, loadBalancer, hooks };
-    const services = Object.fromEntries(Object.values(settings.services).map((s) => [s.name, createService(shared, s)]));
+    const built = Object.values(settings.services).map((s) => [s.name, createService(shared, s)] as const);
 
     const host = settings.loadBalancer.domainName ? pulumi.output(settings.loadBalancer.domainName) : loadBalancer.dnsName;
     const scheme = settings.loadBalancer.certificateArn ? "https" : "http";
@@ -89,7 +100,8 @@ export function createDrydock(settings: Settings): DrydockOutputs {
         ecsClusterName: cluster.name,
         databaseClusterIdentifier: database.clusterIdentifier,
         databaseEndpoint: database.endpoint,
-        services,
+        services: Object.fromEntries(built.map(([name, b]) => [name, b.outputs])),
+        components: { network, cluster, database, loadBalancer, services: Object.fromEntries(built.map(([name, b]) => [name, b.app])) },
     };
 }
 
@@ -141,7 +153,7 @@ function routeOf(shared: Shared, s: ServiceSettings): ConstructorParameters<type
 }
 
 /** One service of the table: its image, its Fargate service (with its route, when it has one) and its hooks. */
-function createService(shared: Shared, s: ServiceSettings): ServiceOutputs {
+function createService(shared: Shared, s: ServiceSettings): { app: AppService; outputs: ServiceOutputs } {
     const { settings } = shared;
     const resolved = resolveServiceImage(s, settings.pinDigests);
     const repo = s.repository;
@@ -171,7 +183,7 @@ function createService(shared: Shared, s: ServiceSettings): ServiceOutputs {
         serviceHooks: shared.hooks.forService(s.spec),
         tags: shared.tags,
     });
-    return {
+    const outputs: ServiceOutputs = {
         requestedVersion: resolved.requestedVersion,
         image: resolved.image,
         serviceName: app.serviceName,
@@ -179,4 +191,5 @@ function createService(shared: Shared, s: ServiceSettings): ServiceOutputs {
         logGroupName: app.logGroupName,
         ...(app.route ? { targetGroupArn: app.route.targetGroupArn } : {}),
     };
+    return { app, outputs };
 }

@@ -35,7 +35,7 @@ export class DeadlineError extends CliError {
             pending.length > 0
                 ? `no answer from ${pending.join(", ")} within ${waited}`
                 : `did not finish within ${waited}${lastAnswered ? ` (last AWS call that answered: ${lastAnswered})` : ""}`;
-        super(label, why, "check the network, the region and AWS_ENDPOINT_URL; see docs on DRYDOCK_AWS_REQUEST_TIMEOUT_MS and DRYDOCK_COMMAND_TIMEOUT_MS", EXIT.failed);
+        super(label, why, "check the network, the region and AWS_ENDPOINT_URL; on a slow link raise DRYDOCK_COMMAND_TIMEOUT_MS (commands) or the stack's timeout (hooks)", EXIT.failed);
         this.name = "DeadlineError";
     }
 }
@@ -43,6 +43,7 @@ export class DeadlineError extends CliError {
 /** `90s`, `2 min`, `350ms`. */
 export function formatMs(ms: number): string {
     if (ms < 1000) return `${ms}ms`;
+    if (ms < 10_000) return `${Number((ms / 1000).toFixed(1))}s`;
     return ms < 120_000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 60_000)} min`;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `drydock` command. TypeScript sources are transpiled on load by ./register.js (no build step).
+// The `drydock` command. It runs a bundle of its TypeScript sources (./bundle.js: one file, rebuilt when a
+// source changes), or the sources themselves through ./register.js (a persistent transpile cache).
 "use strict";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -7,15 +8,31 @@ if (major < 22 || (major === 22 && minor < 12)) {
     process.stderr.write(`drydock: Node.js ${process.versions.node} is too old: drydock and @pulumi/pulumi need Node.js 22.12 or newer (install Node.js 22 or newer, e.g. nvm install 22)\n`);
     process.exit(2);
 }
-require("./register.js");
-const { run } = require("../cli/main.ts");
+const path = require("node:path");
 
-run(process.argv).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (err) => {
-        process.stderr.write(`drydock: internal error: ${err && err.stack ? err.stack : err}\n`);
-        process.exitCode = 1;
-    },
-);
+// V8's compile cache for every module drydock loads (Node 22.1+); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+require("node:module").enableCompileCache?.(path.join(__dirname, "..", "node_modules", ".cache", "drydock", "v8"));
+// .ts files outside the bundle (and all of them with DRYDOCK_BUNDLE=0) load through the transpile cache.
+require("./register.js");
+
+/** The module exporting `run`: the current bundle, a freshly built one, or the TypeScript sources. */
+async function cli() {
+    if (process.env.DRYDOCK_BUNDLE !== "0") {
+        const bundle = require("./bundle.js");
+        const built = bundle.current() ?? (await bundle.build().catch(() => undefined));
+        if (built) return require(built);
+    }
+    return require("../cli/main.ts");
+}
+
+cli()
+    .then(({ run }) => run(process.argv))
+    .then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err) => {
+            process.stderr.write(`drydock: internal error: ${err && err.stack ? err.stack : err}\n`);
+            process.exitCode = 1;
+        },
+    );

@@ -6,7 +6,8 @@
  */
 import { existsSync } from "fs";
 import { join } from "path";
-import type { OpMap, PreviewResult, Stack, UpResult, UpdateResult } from "@pulumi/pulumi/automation";
+import type { OpMap, PreviewResult, Stack, UpdateSummary, UpResult, UpdateResult } from "@pulumi/pulumi/automation";
+import { pulumiCliVersion, PulumiCliVersion } from "./pulumiCli";
 
 /** What an update reports back. */
 export interface UpSummary {
@@ -22,10 +23,33 @@ export interface PulumiAutomation {
     preview(stack: string, cwd: string): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
     /** `pulumi up -s <stack> --yes`; throws if the update fails. */
     up(stack: string, cwd: string): Promise<{ summary: UpSummary; stdout: string }>;
+    /** `pulumi stack history -s <stack>`: the newest `limit` operations, newest first, secrets hidden. */
+    history(stack: string, cwd: string, limit: number): Promise<StackUpdate[]>;
+    /** `pulumi version` of the CLI the Automation API will run (the one on PATH); see cli/pulumiCli.ts. */
+    cliVersion(): Promise<PulumiCliVersion>;
+}
+
+/** One operation of a stack's update history, as Pulumi records it. */
+export interface StackUpdate {
+    /** The stack's version after the operation (1, 2, …). */
+    version: number;
+    /** `update`, `refresh`, `destroy`, `import`, … */
+    kind: string;
+    /** `succeeded`, `failed`, `in-progress`, … */
+    result: string;
+    startTime: Date;
+    endTime?: Date;
+    /** The update's message (a commit message when run from CI). */
+    message: string;
+    /** What Pulumi recorded about where it ran: `git.author`, `git.head`, `ci.system`, `exec.kind`, … */
+    environment: Record<string, string>;
+    /** The configuration it ran with, keys in full (`drydock:backendVersion`); secrets as `[secret]`. */
+    config: Record<string, string>;
+    resourceChanges: Record<string, number>;
 }
 
 /** The part of the Automation API drydock uses (so tests can hand in a fake). */
-export type SelectStack = (args: { stackName: string; workDir: string }) => Promise<Pick<Stack, "preview" | "up">>;
+export type SelectStack = (args: { stackName: string; workDir: string }) => Promise<Pick<Stack, "preview" | "up" | "history">>;
 
 export interface AutomationOptions {
     /** Streams the engine's output while it runs (e.g. to stdout); default: nothing streamed. */
@@ -76,6 +100,27 @@ export function createPulumiAutomation(options: AutomationOptions = {}): PulumiA
             const r: UpResult = await s.up(operation(cwd));
             return { summary: { result: r.summary.result, resourceChanges: counts(r.summary.resourceChanges) }, stdout: r.stdout };
         },
+        cliVersion: () => pulumiCliVersion(),
+        async history(stack, cwd, limit) {
+            const s = await stackIn(stack, cwd);
+            return (await s.history(limit, 1, false)).map(toStackUpdate);
+        },
+    };
+}
+
+function toStackUpdate(u: UpdateSummary): StackUpdate {
+    const config: Record<string, string> = {};
+    for (const [key, v] of Object.entries(u.config ?? {})) config[key] = v.secret ? "[secret]" : String(v.value);
+    return {
+        version: u.version,
+        kind: u.kind,
+        result: u.result,
+        startTime: new Date(u.startTime),
+        ...(u.endTime ? { endTime: new Date(u.endTime) } : {}),
+        message: u.message ?? "",
+        environment: { ...(u.environment ?? {}) },
+        config,
+        resourceChanges: counts(u.resourceChanges),
     };
 }
 

@@ -37,7 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "status",
         summary: "show what each service runs, its rollout and target health, the database, and the release state",
-        exitCodes: "0 shown (also for a stack that isn't deployed); 1 an AWS failure; 2 a bad stack",
+        exitCodes: "0 shown (also for a stack that isn't deployed); 1 an AWS failure; 2 a bad stack; with --watch: 0 every deployment completed, 1 one rolled back or stopped",
         load: () => (require("./commands/status") as typeof import("./commands/status")).registerStatus,
     },
     {
@@ -106,6 +106,12 @@ export const COMMANDS: readonly CommandEntry[] = [
         summary: "propose the newest version each service may move to within the stack's update channel, and say why newer ones are held",
         exitCodes: "0 answered (nothing to do, or an update proposed, written or applied); 1 refused, an AWS failure, or the update failed; 2 bad arguments or configuration",
         load: () => (require("./commands/sync") as typeof import("./commands/sync")).registerSync,
+    },
+    {
+        name: "history",
+        summary: "show what each update of the stack changed: versions, digests, who ran it, its snapshot and its verification",
+        exitCodes: "0 shown (snapshots or digests AWS cannot give are a warning); 1 Pulumi's history cannot be read; 2 bad arguments or stack",
+        load: () => (require("./commands/history") as typeof import("./commands/history")).registerHistory,
     },
     {
         name: "check",

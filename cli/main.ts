@@ -10,6 +10,7 @@ import { COMMANDS, CommandEntry, commandFor } from "./commandList";
 import { CliDeps, defaultDeps } from "./deps";
 import { describeError, EXIT, oneLine } from "./errors";
 import { exitCodeOf } from "./program";
+import { endQuietlyOnClosedPipe, printJsonError, wantsJson } from "./output";
 
 /** Help to stdout; commander's own errors as one `drydock: … (see <command> --help)` line on stderr. */
 function outputFor(deps: CliDeps, command: string) {
@@ -47,6 +48,8 @@ export function buildProgram(deps: CliDeps, argv?: readonly string[]): Command {
         .description("Update life cycle of a drydock Pulumi project: versions, status, promote, rollback, pause, release windows, snapshots")
         .version((require("../package.json") as { version: string }).version, "-V, --version", "print drydock's version")
         .exitOverride()
+        // Root options (-V/--version) only before the command name: `drydock migrate --version v1.3.0` is migrate's option.
+        .enablePositionalOptions()
         .showHelpAfterError(false)
         .configureOutput(outputFor(deps, "drydock"))
         .addHelpText(
@@ -65,18 +68,23 @@ export function buildProgram(deps: CliDeps, argv?: readonly string[]): Command {
  * @returns the exit code.
  */
 export async function run(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
+    if (!overrides.stdout) endQuietlyOnClosedPipe(); // `drydock … | head -1` ends quietly
     const deps = defaultDeps(overrides);
     const program = buildProgram(deps, argv);
+    const json = wantsJson(argv);
     try {
         await program.parseAsync(argv, { from: "node" });
         return exitCodeOf(program);
     } catch (e) {
         if (e instanceof CommanderError) {
             // --help and --version exit 0; `drydock` alone prints help and is a usage error.
-            return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? EXIT.ok : EXIT.usage;
+            if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
+            if (json) printJsonError(deps, oneLine(e.message.replace(/^error:\s*/, "")), EXIT.usage);
+            return EXIT.usage;
         }
-    const { line, exitCode } = describeError(e);
+        const { line, exitCode } = describeError(e);
         deps.stderr(`${line}\n`);
+        if (json) printJsonError(deps, line, exitCode); // --json: one JSON document on stdout, errors included
         return exitCode;
     }
 }

@@ -89,11 +89,37 @@ export function utcMinute(d: Date | undefined): string {
     return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** ISO-8601 UTC without milliseconds, e.g. `2026-01-02T03:04:05Z`; undefined stays null for JSON. */
-export function isoUtc(d: Date | undefined): string | null {
-    return d ? d.toISOString().replace(/\.\d{3}Z$/, "Z") : null;
-}
+/** ISO-8601 UTC without milliseconds, e.g. `2026-01-02T03:04:05Z` (release/timestamps.ts): the one format of every JSON document. */
+export { isoUtc } from "../release/timestamps";
 
 export function yesNo(b: boolean): string {
     return b ? "yes" : "no";
+}
+
+/** `--json` was given (before a `--`): errors then also go to stdout as one JSON object. */
+export function wantsJson(argv: readonly string[]): boolean {
+    const end = argv.indexOf("--");
+    return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** Under `--json`, an error is also one JSON document on stdout: `{ "error": "<the line, without drydock:>", "code": <exit code> }`. */
+export function printJsonError(deps: Pick<CliDeps, "stdout">, line: string, code: number): void {
+    deps.stdout(`${JSON.stringify({ error: line.replace(/^drydock: /, ""), code }, null, 2)}\n`);
+}
+
+const guarded = new WeakSet<NodeJS.EventEmitter>();
+
+/**
+ * A reader that closes the pipe early (`drydock status | head -1`) ends the command quietly with exit 0,
+ * instead of Node's `write EPIPE` trace. Other stream errors stay errors.
+ */
+export function endQuietlyOnClosedPipe(streams: NodeJS.EventEmitter[] = [process.stdout, process.stderr], exit: (code: number) => void = (code) => process.exit(code)): void {
+    for (const stream of streams) {
+        if (guarded.has(stream)) continue;
+        guarded.add(stream);
+        stream.on("error", (e: NodeJS.ErrnoException) => {
+            if (e.code !== "EPIPE") throw e;
+            exit(0);
+        });
+    }
 }

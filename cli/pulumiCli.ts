@@ -31,12 +31,14 @@ export function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env, timeoutMs
 
 /**
  * Refuses (exit 1, one line naming what is missing) unless the Pulumi CLI on PATH is at least
- * {@link MIN_PULUMI_VERSION}. Call it before writing anything.
+ * {@link MIN_PULUMI_VERSION}. Call it before writing anything: every command that runs `pulumi up` for the
+ * user (`promote --apply`, `rollback --apply`, `sync --apply`) goes through here, as
+ * `await requirePulumiCli("--apply", deps.automation)`.
  * @param what the flag or command that needs the CLI, e.g. `--apply`.
  * @returns the version found.
  */
-export async function requirePulumiCli(what: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-    const found = await pulumiCliVersion(env);
+export async function requirePulumiCli(what: string, automation: { cliVersion(): Promise<PulumiCliVersion> }): Promise<string> {
+    const found = await automation.cliVersion();
     const without = what === "--apply" ? "; or run without --apply and deploy yourself" : "";
     if (!found.found) {
         throw refused(what, `${found.why}; nothing was written`, `install Pulumi ${MIN_PULUMI_VERSION} or newer (${INSTALL})${without}`);

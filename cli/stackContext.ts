@@ -37,6 +37,8 @@ export interface OpenOptions {
      * `all` (the default): any bad key refuses, for commands that write or deploy the whole file.
      */
     needs?: readonly string[] | "all";
+    /** Keys the command replaces (e.g. the versions `promote` writes): a bad value there is neither refused nor warned about. */
+    overwrites?: readonly string[];
 }
 
 /**
@@ -69,7 +71,10 @@ export function fullKeyName(key: string): string {
  */
 export function openStack(deps: CliDeps, stack: string, options: OpenOptions = {}): StackContext {
     const file = openStackFile(deps, stack);
-    const { settings, problems } = readSettings(file.values(), file.stack);
+    const read = readSettings(file.values(), file.stack);
+    const { settings } = read;
+    const overwritten = (options.overwrites ?? []).map(fullKeyName);
+    const problems = read.problems.filter((p) => !overwritten.includes(p.key));
     const needs = options.needs ?? "all";
     const needed = needs === "all" ? problems : problems.filter((p) => needs.map(fullKeyName).includes(p.key));
     if (needed.length > 0) throw new ConfigError(file.stack, needed);

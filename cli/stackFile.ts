@@ -1,16 +1,16 @@
 /**
  * Reading and editing `Pulumi.<stack>.yaml`: the GitOps path. Edits go through the `yaml`
  * package's Document API so comments and layout survive, produce a reviewable diff, and are
- * written atomically (temporary file + rename); a failed edit changes nothing.
+ * written atomically under a lock (cli/stackFileWrite.ts); a failed edit changes nothing.
  */
-import { randomBytes } from "crypto";
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "fs";
-import { basename, dirname, join } from "path";
+import { readdirSync, readFileSync, statSync } from "fs";
+import { basename, join } from "path";
 import { Document, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap } from "yaml";
 import { parseSettings, RawConfig, Settings } from "../config";
 import { CONFIG_NAMESPACE } from "../configSchema";
 import { refused, usageError } from "./errors";
 import { unifiedDiff } from "./diff";
+import { withStackFileLock, writeStackFile } from "./stackFileWrite";
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const STRINGIFY = { lineWidth: 0 } as const;
@@ -130,11 +130,16 @@ export class StackFile {
     /** All values keyed for `parseSettings`: drydock keys without the namespace, others (`aws:region`) in full. */
     values(): RawConfig {
         const out: RawConfig = {};
+        const prefix = `${CONFIG_NAMESPACE}:`;
         for (const pair of this.configMap(false)?.items ?? []) {
             const key = keyText(pair as Pair);
             if (key === undefined) continue;
-            const short = key.startsWith(`${CONFIG_NAMESPACE}:`) ? key.slice(CONFIG_NAMESPACE.length + 1) : key;
-            out[short] = valueText((pair as Pair).value);
+            const rest = key.startsWith(prefix) ? key.slice(prefix.length) : undefined;
+            // drydock:x and a bare x are one key; other namespaces and the legacy drydock:config:x stay in full.
+            const short = rest !== undefined && !rest.includes(":") ? rest : key;
+            // The same key spelled twice (x and drydock:x): keep the second in full, so config.ts refuses the ambiguity.
+            if (!short.includes(":") && short in out) out[`${prefix}${short}`] = valueText((pair as Pair).value);
+            else out[short] = valueText((pair as Pair).value);
         }
         return out;
     }
@@ -215,34 +220,42 @@ export class StackFile {
     }
 
     /**
-     * Writes the pending edits atomically. Refuses when the file changed on disk since it was read.
-     * Nothing is written when there are no edits.
+     * Writes the pending edits atomically, under the stack file's lock (cli/stackFileWrite.ts). Refuses when
+     * the file changed on disk since it was read, or is read-only. Nothing is written when there are no edits.
      */
     save(): void {
         const next = this.text();
         if (next === this.original) return;
-        let current: string;
-        try {
-            current = readFileSync(this.path, "utf8");
-        } catch (e) {
-            throw refused(this.fileName, `cannot read it back: ${(e as Error).message}`);
-        }
-        if (current !== this.original) {
-            throw refused(this.fileName, "changed on disk while drydock was working; nothing written", "run the command again");
-        }
-        const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-        try {
-            writeFileSync(tmp, next, { mode: statSync(this.path).mode & 0o777, flag: "wx" });
-            renameSync(tmp, this.path);
-        } catch (e) {
+        withStackFileLock(this.path, () => {
+            let current: string;
             try {
-                unlinkSync(tmp);
-            } catch {
-                // the temporary file was not created or is already gone
+                current = readFileSync(this.path, "utf8");
+            } catch (e) {
+                throw refused(this.fileName, `cannot read it back: ${(e as Error).message}`);
             }
-            throw refused(this.fileName, `cannot write it: ${(e as Error).message}; nothing changed`, "check the file's permissions");
-        }
+            if (current !== this.original) {
+                throw refused(this.fileName, "changed on disk while drydock was working; nothing written", "run the command again");
+            }
+            writeStackFile(this.path, next);
+        });
     }
+}
+
+/**
+ * A read-modify-write of a stack file that cannot lose another command's write: takes the file's lock,
+ * reads it, lets `edit` decide (it may refuse by throwing: nothing is written then) and change it, and
+ * saves the edits before releasing the lock. Use it for every command that decides from what the file
+ * says (pause refusing an already-paused stack) — the decision and the write are then one step.
+ * @returns what `edit` returns.
+ */
+export async function editStackFile<T>(cwd: string, stack: string, edit: (file: StackFile) => T | Promise<T>): Promise<T> {
+    const first = loadStack(cwd, stack); // names the stack file (and refuses a missing one) before locking
+    return withStackFileLock(first.path, async () => {
+        const file = loadStack(cwd, stack);
+        const result = await edit(file);
+        file.save();
+        return result;
+    });
 }
 
 /** `backendVersion` → `drydock:backendVersion`; namespaced keys unchanged. */

@@ -73,3 +73,25 @@ export async function readDecisionInput(deps: CliDeps, sc: StackContext, at: Dat
     const services = await Promise.all(serviceNames().map((name) => serviceInput(deps, sc, soak, name)));
     return { ...base, services };
 }
+
+/** Where a version ran healthy in the soak stack: `{ stack, since }` per digest, for `drydock versions`. */
+export interface SoakedIn {
+    stack: string;
+    since: Date;
+}
+
+/**
+ * What the stack's soak stack (`soakIn`) runs healthy now for `service`, by digest; undefined without
+ * `soakIn`. Read-only callers pass `warn`: a soak stack that cannot be read is then a warning, not an error.
+ */
+export async function soakedIn(deps: CliDeps, sc: StackContext, service: string, warn: (e: unknown) => void): Promise<Map<string, SoakedIn> | undefined> {
+    if (!sc.settings.updates.soakIn) return undefined;
+    try {
+        const soak = openSoakStack(deps, sc) as StackContext;
+        const records = await soakRecords(deps, soak, service);
+        return new Map(records.map((r) => [r.digest, { stack: soak.stack, since: r.since }]));
+    } catch (e) {
+        warn(e);
+        return undefined;
+    }
+}

@@ -1,3 +1,7 @@
+/**
+ * Aurora PostgreSQL: `normalizeArgs()` (defaults from configSchema.ts), `validate()`, then `createCluster()` and
+ * `createInstances()`. The arguments are documented in databaseArgs.ts.
+ */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultOf } from "../configSchema";
@@ -6,80 +10,9 @@ import { auroraWindowProblems } from "../release/auroraWindows";
 import { PRODUCTION_MIN_BACKUP_RETENTION_DAYS } from "../release/limits";
 import { dbClusterIdentifier } from "../release/names";
 import { definedOnly, requireInSchemaRange } from "./validate";
+import type { DatabaseArgs, DatabaseAttachment } from "./databaseArgs";
 
-/** Serverless v2 capacity range in Aurora capacity units (1 ACU ≈ 2 GiB memory). */
-export interface ServerlessCapacity {
-    /** ACUs, as `dbMinCapacity` accepts (0–256 in steps of 0.5; 0 lets an idle cluster pause). */
-    min: number;
-    /** ACUs, as `dbMaxCapacity` accepts (1–256 in steps of 0.5), ≥ min. */
-    max: number;
-}
-
-export interface DatabaseArgs {
-    /** VPC of the database security group. */
-    vpcId: pulumi.Input<string>;
-    /** Private subnets for the DB subnet group, at least two zones. */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Stack name, for the cluster identifier `drydock-<stack>`. @default pulumi.getStack() */
-    stack?: string;
-    /**
-     * A production stack: backups kept ≥ 7 days, AWS `deletionProtection`, Pulumi `protect`, and changes wait for
-     * the maintenance window (`applyImmediately: false`).
-     * @default false
-     */
-    production?: boolean;
-    /** Aurora PostgreSQL engine version. @default "16.6" */
-    engineVersion?: string;
-    /** Application database created in the cluster. @default "app" */
-    databaseName?: string;
-    /** Master user; its password is generated and rotated by RDS in Secrets Manager. @default "postgres" */
-    masterUsername?: string;
-    /**
-     * `"db.serverless"` for Aurora Serverless v2, or a provisioned class such as `"db.r6g.large"`.
-     * @default "db.serverless"
-     */
-    instanceClass?: string;
-    /** Serverless v2 capacity (ACUs), used with `instanceClass: "db.serverless"`. @default the `dbMinCapacity`/`dbMaxCapacity` defaults, { min: 1, max: 4 } */
-    serverlessCapacity?: ServerlessCapacity;
-    /** Cluster instances: one writer plus readers (failover targets), as `dbInstanceCount` accepts. @default 1 */
-    instanceCount?: number;
-    /**
-     * Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes; set on the cluster and on
-     * every instance. Minor version upgrades and deferred changes happen here.
-     * @default "sun:05:00-sun:06:00"
-     */
-    maintenanceWindow?: string;
-    /** Daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the maintenance window. @default "03:00-04:00" */
-    backupWindow?: string;
-    /** Automated backup retention in days, as `backupRetentionDays` accepts; at least 7 when `production`. @default 7 */
-    backupRetentionDays?: number;
-    /** AWS-side deletion protection of the cluster. @default production */
-    deletionProtection?: boolean;
-    /** Apply modifications now (may restart) instead of in the next maintenance window. @default !production */
-    applyImmediately?: boolean;
-    /** Performance Insights retention, days: 7 (free) or 31–731 in months. @default 7 */
-    performanceInsightsRetentionDays?: number;
-    /** Resource hooks bound to the `aws.rds.Cluster` (e.g. a release gate). @default undefined */
-    clusterHooks?: pulumi.ResourceHookBinding;
-    /** Resource hooks bound to every `aws.rds.ClusterInstance` (a provisioned instance class changes there). @default undefined */
-    instanceHooks?: pulumi.ResourceHookBinding;
-    /** Clock for the creation time in the final snapshot's name. @default () => new Date() */
-    clock?: () => Date;
-    /** Tags for every child; copied to snapshots. @default {} */
-    tags?: Record<string, string>;
-}
-
-/** What a service needs to use the database; a `Database` satisfies it. */
-export interface DatabaseAttachment {
-    endpoint: pulumi.Input<string>;
-    port: pulumi.Input<number>;
-    databaseName: pulumi.Input<string>;
-    /** Secrets Manager secret (JSON `username`/`password`) that RDS manages for the master user. */
-    masterUserSecretArn: pulumi.Input<string>;
-    /** The database security group; a service given this attachment is admitted on the database port. */
-    securityGroupId: pulumi.Input<string>;
-}
-
+export * from "./databaseArgs";
 
 type Resolved = Required<Omit<DatabaseArgs, "clusterHooks" | "instanceHooks">> & Pick<DatabaseArgs, "clusterHooks" | "instanceHooks">;
 
@@ -163,92 +96,122 @@ interface DatabaseParts {
 
 function createCluster(parent: Database, name: string, a: Resolved, identifier: string): DatabaseParts {
     const child = { parent };
-    const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-        vpcId: a.vpcId,
-        description: `drydock ${identifier}: PostgreSQL from the backend service only`,
-        tags: a.tags,
-    }, child);
-    const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
-        subnetIds: a.subnetIds,
-        description: `drydock ${identifier}: private subnets`,
-        tags: a.tags,
-    }, child);
+    const securityGroup = new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        {
+            vpcId: a.vpcId,
+            description: `drydock ${identifier}: PostgreSQL from the backend service only`,
+            tags: a.tags,
+        },
+        child,
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(
+        `${name}-subnets`,
+        {
+            subnetIds: a.subnetIds,
+            description: `drydock ${identifier}: private subnets`,
+            tags: a.tags,
+        },
+        child,
+    );
     const serverless = a.instanceClass === "db.serverless";
-    const cluster = new aws.rds.Cluster(`${name}-cluster`, {
-        clusterIdentifier: identifier,
-        engine: "aurora-postgresql",
-        engineMode: "provisioned", // Serverless v2 runs on the provisioned engine mode
-        engineVersion: a.engineVersion,
-        allowMajorVersionUpgrade: false,
-        databaseName: a.databaseName,
-        masterUsername: a.masterUsername,
-        manageMasterUserPassword: true,
-        port: 5432,
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [securityGroup.id],
-        storageEncrypted: true,
-        copyTagsToSnapshot: true,
-        backupRetentionPeriod: a.backupRetentionDays,
-        preferredBackupWindow: a.backupWindow,
-        preferredMaintenanceWindow: a.maintenanceWindow,
-        skipFinalSnapshot: false,
-        // Unique per creation of the cluster: a re-created cluster of the same stack must not collide with the
-        // final snapshot of its predecessor (a URN hash would). Set at creation and then kept: see ignoreChanges.
-        finalSnapshotIdentifier: `${identifier}-final-${compactTimestamp(a.clock())}`,
-        deletionProtection: a.deletionProtection,
-        applyImmediately: a.applyImmediately,
-        ...(serverless ? { serverlessv2ScalingConfiguration: { minCapacity: a.serverlessCapacity.min, maxCapacity: a.serverlessCapacity.max } } : {}),
-        tags: a.tags,
-    }, {
-        parent,
-        protect: a.production,
-        ignoreChanges: ["finalSnapshotIdentifier"],
-        ...(a.clusterHooks ? { hooks: a.clusterHooks } : {}),
-    });
+    const cluster = new aws.rds.Cluster(
+        `${name}-cluster`,
+        {
+            clusterIdentifier: identifier,
+            engine: "aurora-postgresql",
+            engineMode: "provisioned", // Serverless v2 runs on the provisioned engine mode
+            engineVersion: a.engineVersion,
+            allowMajorVersionUpgrade: false,
+            databaseName: a.databaseName,
+            masterUsername: a.masterUsername,
+            manageMasterUserPassword: true,
+            port: 5432,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [securityGroup.id],
+            storageEncrypted: true,
+            copyTagsToSnapshot: true,
+            backupRetentionPeriod: a.backupRetentionDays,
+            preferredBackupWindow: a.backupWindow,
+            preferredMaintenanceWindow: a.maintenanceWindow,
+            skipFinalSnapshot: false,
+            // Unique per creation of the cluster: a re-created cluster of the same stack must not collide with the
+            // final snapshot of its predecessor (a URN hash would). Set at creation and then kept: see ignoreChanges.
+            finalSnapshotIdentifier: `${identifier}-final-${compactTimestamp(a.clock())}`,
+            deletionProtection: a.deletionProtection,
+            applyImmediately: a.applyImmediately,
+            ...(serverless
+                ? { serverlessv2ScalingConfiguration: { minCapacity: a.serverlessCapacity.min, maxCapacity: a.serverlessCapacity.max } }
+                : {}),
+            tags: a.tags,
+        },
+        {
+            parent,
+            protect: a.production,
+            ignoreChanges: ["finalSnapshotIdentifier"],
+            ...(a.clusterHooks ? { hooks: a.clusterHooks } : {}),
+        },
+    );
     return { cluster, securityGroup, subnetGroup };
 }
 
 function createInstances(parent: Database, name: string, a: Resolved, identifier: string, { cluster, subnetGroup }: DatabaseParts): void {
     for (let i = 1; i <= a.instanceCount; i++) {
-        new aws.rds.ClusterInstance(`${name}-instance-${i}`, {
-            identifier: `${identifier}-${i}`,
-            clusterIdentifier: cluster.id,
-            engine: "aurora-postgresql",
-            engineVersion: cluster.engineVersion,
-            instanceClass: a.instanceClass,
-            dbSubnetGroupName: subnetGroup.name,
-            publiclyAccessible: false,
-            preferredMaintenanceWindow: a.maintenanceWindow,
-            autoMinorVersionUpgrade: true,
-            performanceInsightsEnabled: true,
-            performanceInsightsRetentionPeriod: a.performanceInsightsRetentionDays,
-            applyImmediately: a.applyImmediately,
-            promotionTier: i === 1 ? 0 : 1, // the first instance is the preferred writer
-            copyTagsToSnapshot: true,
-            tags: a.tags,
-        }, { parent, ...(a.instanceHooks ? { hooks: a.instanceHooks } : {}) });
+        new aws.rds.ClusterInstance(
+            `${name}-instance-${i}`,
+            {
+                identifier: `${identifier}-${i}`,
+                clusterIdentifier: cluster.id,
+                engine: "aurora-postgresql",
+                engineVersion: cluster.engineVersion,
+                instanceClass: a.instanceClass,
+                dbSubnetGroupName: subnetGroup.name,
+                publiclyAccessible: false,
+                preferredMaintenanceWindow: a.maintenanceWindow,
+                autoMinorVersionUpgrade: true,
+                performanceInsightsEnabled: true,
+                performanceInsightsRetentionPeriod: a.performanceInsightsRetentionDays,
+                applyImmediately: a.applyImmediately,
+                promotionTier: i === 1 ? 0 : 1, // the first instance is the preferred writer
+                copyTagsToSnapshot: true,
+                tags: a.tags,
+            },
+            { parent, ...(a.instanceHooks ? { hooks: a.instanceHooks } : {}) },
+        );
     }
 }
 
 function validate(where: string, a: Resolved): void {
-    const production = a.production ? { min: PRODUCTION_MIN_BACKUP_RETENTION_DAYS, why: `production keeps at least ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days of backups` } : {};
+    const production = a.production
+        ? {
+              min: PRODUCTION_MIN_BACKUP_RETENTION_DAYS,
+              why: `production keeps at least ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days of backups`,
+          }
+        : {};
     requireInSchemaRange(where, "backupRetentionDays", a.backupRetentionDays, "backupRetentionDays", production);
     requireInSchemaRange(where, "instanceCount", a.instanceCount, "dbInstanceCount");
     const pi = a.performanceInsightsRetentionDays;
     if (!(pi === 7 || pi === 731 || (Number.isInteger(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713))) {
-        throw new Error(`${where}: performanceInsightsRetentionDays = ${pi} is not accepted; use 7, a multiple of 31 from 31 to 713 (months), or 731`);
+        throw new Error(
+            `${where}: performanceInsightsRetentionDays = ${pi} is not accepted; use 7, a multiple of 31 from 31 to 713 (months), or 731`,
+        );
     }
     if (a.instanceClass === "db.serverless") {
         requireInSchemaRange(where, "serverlessCapacity.min", a.serverlessCapacity.min, "dbMinCapacity");
         requireInSchemaRange(where, "serverlessCapacity.max", a.serverlessCapacity.max, "dbMaxCapacity");
         if (a.serverlessCapacity.max < a.serverlessCapacity.min) {
-            throw new Error(`${where}: serverlessCapacity.max (${a.serverlessCapacity.max}) is below serverlessCapacity.min (${a.serverlessCapacity.min}); max must be ≥ min`);
+            throw new Error(
+                `${where}: serverlessCapacity.max (${a.serverlessCapacity.max}) is below serverlessCapacity.min (${a.serverlessCapacity.min}); max must be ≥ min`,
+            );
         }
     } else if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(a.instanceClass)) {
-        throw new Error(`${where}: instanceClass = ${JSON.stringify(a.instanceClass)} is not accepted; use "db.serverless" or a class such as "db.r6g.large"`);
+        throw new Error(
+            `${where}: instanceClass = ${JSON.stringify(a.instanceClass)} is not accepted; use "db.serverless" or a class such as "db.r6g.large"`,
+        );
     }
     const [problem] = auroraWindowProblems(a.maintenanceWindow, a.backupWindow);
-    if (problem) throw new Error(`${where}: ${problem.window}Window = ${JSON.stringify(problem.value)} is not accepted: ${problem.message}`);
+    if (problem)
+        throw new Error(`${where}: ${problem.window}Window = ${JSON.stringify(problem.value)} is not accepted: ${problem.message}`);
     const identifier = dbClusterIdentifier(a.stack);
     const lastInstance = `${identifier}-${a.instanceCount}`;
     if (!isRdsIdentifier(identifier) || !isRdsIdentifier(lastInstance)) {

@@ -68,17 +68,21 @@ export class LoadBalancer extends pulumi.ComponentResource implements LoadBalanc
         super("drydock:components:LoadBalancer", name, {}, opts);
         const a = normalizeArgs(name, args);
         const securityGroup = createSecurityGroup(this, name, a);
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-            loadBalancerType: "application",
-            internal: false,
-            subnets: a.subnetIds,
-            securityGroups: [securityGroup.id],
-            ipAddressType: a.ipAddressType,
-            dropInvalidHeaderFields: true,
-            idleTimeout: a.idleTimeout,
-            enableDeletionProtection: a.deletionProtection,
-            tags: a.tags,
-        }, { parent: this });
+        const alb = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                loadBalancerType: "application",
+                internal: false,
+                subnets: a.subnetIds,
+                securityGroups: [securityGroup.id],
+                ipAddressType: a.ipAddressType,
+                dropInvalidHeaderFields: true,
+                idleTimeout: a.idleTimeout,
+                enableDeletionProtection: a.deletionProtection,
+                tags: a.tags,
+            },
+            { parent: this },
+        );
         const listeners = createListeners(this, name, a, alb);
 
         this.arn = alb.arn;
@@ -119,26 +123,34 @@ function normalizeArgs(name: string, args: LoadBalancerArgs) {
 
 /** The load balancer's security group: 80 and 443 from the internet (IPv6 too when dual-stack). */
 function createSecurityGroup(parent: LoadBalancer, name: string, a: Resolved): aws.ec2.SecurityGroup {
-    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-        vpcId: a.vpcId,
-        description: "drydock load balancer: HTTP/HTTPS from the internet",
-        tags: a.tags,
-    }, { parent });
+    const sg = new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        {
+            vpcId: a.vpcId,
+            description: "drydock load balancer: HTTP/HTTPS from the internet",
+            tags: a.tags,
+        },
+        { parent },
+    );
     const sources: { label: string; cidrIpv4?: string; cidrIpv6?: string }[] = [{ label: "ipv4", cidrIpv4: "0.0.0.0/0" }];
     if (a.ipAddressType === "dualstack") {
         sources.push({ label: "ipv6", cidrIpv6: "::/0" });
     }
     for (const port of [80, 443]) {
         for (const { label, ...cidr } of sources) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${label}`, {
-                securityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                ...cidr,
-                description: port === 80 ? (a.https ? "HTTP, redirected to HTTPS" : "HTTP") : "HTTPS",
-                tags: a.tags,
-            }, { parent });
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-in-${port}-${label}`,
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    ...cidr,
+                    description: port === 80 ? (a.https ? "HTTP, redirected to HTTPS" : "HTTP") : "HTTPS",
+                    tags: a.tags,
+                },
+                { parent },
+            );
         }
     }
     return sg;
@@ -147,25 +159,38 @@ function createSecurityGroup(parent: LoadBalancer, name: string, a: Resolved): a
 const NOT_FOUND = { type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } };
 
 /** With a certificate: HTTPS 443 routes and HTTP 80 redirects to it. Without: HTTP 80 routes (warned at preview). */
-function createListeners(parent: LoadBalancer, name: string, a: Resolved, alb: aws.lb.LoadBalancer): { http: aws.lb.Listener; https?: aws.lb.Listener } {
+function createListeners(
+    parent: LoadBalancer,
+    name: string,
+    a: Resolved,
+    alb: aws.lb.LoadBalancer,
+): { http: aws.lb.Listener; https?: aws.lb.Listener } {
     const child = { parent };
     if (a.https) {
-        const https = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: alb.arn,
-            port: 443,
-            protocol: "HTTPS",
-            certificateArn: a.certificateArn,
-            sslPolicy: a.sslPolicy,
-            defaultActions: [NOT_FOUND],
-            tags: a.tags,
-        }, child);
-        const http = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: alb.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-            tags: a.tags,
-        }, child);
+        const https = new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                certificateArn: a.certificateArn,
+                sslPolicy: a.sslPolicy,
+                defaultActions: [NOT_FOUND],
+                tags: a.tags,
+            },
+            child,
+        );
+        const http = new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags: a.tags,
+            },
+            child,
+        );
         return { http, https };
     }
     if (pulumi.runtime.isDryRun()) {
@@ -175,6 +200,10 @@ function createListeners(parent: LoadBalancer, name: string, a: Resolved, alb: a
             parent,
         );
     }
-    const http = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [NOT_FOUND], tags: a.tags }, child);
+    const http = new aws.lb.Listener(
+        `${name}-http`,
+        { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [NOT_FOUND], tags: a.tags },
+        child,
+    );
     return { http };
 }

@@ -1,6 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { definedOnly, requireInteger } from "./validate";
+import { defaultOf } from "../configSchema";
+import { definedOnly, requireInSchemaRange } from "./validate";
 
 /** How many NAT gateways a new VPC gets: one shared (cheaper) or one per availability zone (survives a zone outage). */
 export type NatGatewayStrategy = "Single" | "OnePerAz";
@@ -70,8 +71,14 @@ export class Network extends pulumi.ComponentResource {
             this.publicSubnetIds = pulumi.output(args.existing.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(args.existing.privateSubnetIds);
         } else {
-            const a = { availabilityZones: 2, natGateways: "Single" as NatGatewayStrategy, cidrBlock: "10.0.0.0/16", tags: {}, ...definedOnly(args) };
-            requireInteger(where, "availabilityZones", a.availabilityZones, 2, 6, "", "an ALB and Aurora need at least two zones");
+            const a = {
+                availabilityZones: defaultOf<number>("availabilityZones"),
+                natGateways: "Single" as NatGatewayStrategy,
+                cidrBlock: defaultOf("vpcCidr"),
+                tags: {},
+                ...definedOnly(args),
+            };
+            requireInSchemaRange(where, "availabilityZones", a.availabilityZones, "availabilityZones", { why: "an ALB and Aurora need at least two zones" });
             if (a.natGateways !== "Single" && a.natGateways !== "OnePerAz") {
                 throw new Error(`${where}: natGateways = ${JSON.stringify(a.natGateways)} is not accepted; use "Single" or "OnePerAz"`);
             }

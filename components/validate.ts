@@ -6,7 +6,13 @@ import { configKey } from "../configSchema";
  * configSchema.ts), so a component never repeats a bound the config funnel already checks.
  * `min` overrides the schema's lower bound (e.g. production keeps more backups), with `why` saying so.
  */
-export function requireInSchemaRange(where: string, arg: string, value: number, key: string, opts: { min?: number; why?: string } = {}): void {
+export function requireInSchemaRange(
+    where: string,
+    arg: string,
+    value: number,
+    key: string,
+    opts: { min?: number; why?: string } = {},
+): void {
     const spec = configKey(key);
     const min = opts.min ?? spec.min ?? Number.MIN_SAFE_INTEGER;
     const max = spec.max ?? Number.MAX_SAFE_INTEGER;

@@ -5,12 +5,21 @@
 import { acceptedText, CONFIG_NAMESPACE, configKey, ConfigKey } from "../configSchema";
 import type { ConfigProblem, RawConfig } from "./types";
 
+/** Key names that suggest a secret (password, secret, token, key, credential, ...): their values are never printed. */
+export const SECRET_KEY_PATTERN = /pass(word|phrase)?|secret|token|key|credential|private|auth|salt|signature/i;
+
+/** true when a key's value must not appear in any message (see {@link SECRET_KEY_PATTERN}). */
+export function looksSecret(key: string): boolean {
+    return SECRET_KEY_PATTERN.test(key.split(":").pop() ?? key);
+}
+
 export class Reader {
     readonly problems: ConfigProblem[] = [];
     constructor(private readonly values: RawConfig) {}
 
     problem(key: string, value: string | undefined, message: string): void {
-        this.problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, value, message });
+        // Never echo what may be a secret into CI logs: only the key is named then.
+        this.problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, value: looksSecret(key) ? undefined : value, message });
     }
 
     /** Whether a problem was recorded for `key`. */

@@ -3,6 +3,7 @@ import { ACCEPTED_VERSION_FORMS, ImageVersion, tryParseVersion } from "../releas
 import { parseRepositoryUri, RepositoryRef } from "../release/imageRef";
 import { FARGATE_MEMORY, fargateMemoryText } from "../release/limits";
 import type { Reader } from "./reader";
+import { readDeployment } from "./strategy";
 import type { ServiceSpec } from "../services";
 import { readTaskRoleStatements } from "./taskRole";
 import type { ServiceSettings } from "./types";
@@ -78,5 +79,6 @@ export function readService(r: Reader, spec: ServiceSpec): ServiceSettings {
         port,
         ...(pathPatterns ? { pathPatterns } : {}),
         taskRoleStatements: readTaskRoleStatements(r, `${p}TaskRoleStatements`),
+        deployment: readDeployment(r, spec, pathPatterns),
     };
 }

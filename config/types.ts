@@ -5,6 +5,7 @@ import type { WeeklyWindow } from "../release/windows";
 import type { Environment } from "../release/stacks";
 import type { UpdateChannel } from "../release/channels";
 import type { ServiceSpec } from "../services";
+import type { DeploymentSettings } from "../release/strategy";
 
 /** A service's name: an entry of the service table (services.ts). */
 export type ServiceName = string;
@@ -35,6 +36,8 @@ export interface ServiceSettings {
     pathPatterns?: string[];
     /** Extra task-role statements (`<prefix>TaskRoleStatements`). */
     taskRoleStatements: TaskRoleStatement[];
+    /** How ECS deploys it (`<prefix>DeploymentStrategy` …); absent in hand-built settings, which deploy rolling. */
+    deployment?: DeploymentSettings;
 }
 
 /** Automatic-update settings (`updateChannel`, `minimumReleaseAge`, `soakIn`, `allowPrereleases`, `autoApply`). */
@@ -56,6 +59,8 @@ export interface ReleaseSettings {
     timeZone: string;
     paused: boolean;
     pauseReason?: string;
+    /** When updates were paused (`pausedAt`, written by `drydock pause`). */
+    pausedAt?: Date;
     override?: string;
 }
 

@@ -12,6 +12,8 @@ import { policies } from "../policies/policies";
 import { createDrydock } from "../program";
 import { estimateRollout } from "../release/rollout";
 import { releaseState } from "../release/state";
+import { hookMarkerViolations, MigrationsReport, migrationsOf } from "./migrationCheck";
+import { isoUtc } from "../release/timestamps";
 import { HookKind, RecordedResource, startMockCloud } from "./mockCloud";
 
 export interface CheckedResource {
@@ -21,6 +23,8 @@ export interface CheckedResource {
     inputs: Record<string, unknown>;
     /** Hook names per kind, in the order they run, e.g. `{ beforeUpdate: ["release-gate", "pre-update-snapshot"] }`. */
     hooks: Partial<Record<HookKind, string[]>>;
+    /** Earlier URNs of the resource (`aliases`): a deployed resource with one of these URNs is updated, not replaced. */
+    aliases?: string[];
 }
 
 export interface RolloutReport {
@@ -41,6 +45,8 @@ export interface CheckReport {
     release: { paused: boolean; pauseReason?: string; timeZone: string; windowOpen: boolean; nextWindowStart: string | null };
     /** Warnings the program printed (e.g. plain HTTP without a certificate). */
     warnings: string[];
+    /** Migrations at container start-up, or the run-migrations task (migrationCommand). */
+    migrations: MigrationsReport;
 }
 
 export interface CheckOptions {
@@ -72,21 +78,30 @@ export function engineConfig(values: RawConfig): Record<string, string> {
     return config;
 }
 
-/** Each ECS service with the target group of the same component, as rollout parameters. */
+/** The target group of a service's load-balanced route (a child of a child of the service's component), if any. */
+function targetGroupOf(resources: RecordedResource[], service: RecordedResource): RecordedResource | undefined {
+    const routes = new Set(resources.filter((r) => r.parent !== undefined && r.parent === service.parent).map((r) => r.urn));
+    return resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && (r.parent === service.parent || (r.parent !== undefined && routes.has(r.parent))));
+}
+
+/**
+ * Each ECS service's rolling deployment, from what the plan sets: the service's counts and percentages, its
+ * route's health check and draining. A worker (no route) has no health-check or draining term.
+ */
 function rolloutOf(resources: RecordedResource[]): RolloutReport[] {
     const reports: RolloutReport[] = [];
     for (const service of resources.filter((r) => r.type === "aws:ecs/service:Service")) {
-        const tg = resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.parent === service.parent);
+        const tg = targetGroupOf(resources, service);
         const s = service.inputs;
         const hc = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
         const estimate = estimateRollout({
             desiredCount: Number(s.desiredCount ?? 1),
             minimumHealthyPercent: Number(s.deploymentMinimumHealthyPercent ?? 100),
             maximumPercent: Number(s.deploymentMaximumPercent ?? 200),
-            healthCheckIntervalSeconds: Number(hc.interval ?? 30),
-            healthyThreshold: Number(hc.healthyThreshold ?? 5),
+            healthCheckIntervalSeconds: tg ? Number(hc.interval ?? 30) : 0,
+            healthyThreshold: tg ? Number(hc.healthyThreshold ?? 5) : 0,
             healthCheckGracePeriodSeconds: Number(s.healthCheckGracePeriodSeconds ?? 0),
-            deregistrationDelaySeconds: Number(tg?.inputs.deregistrationDelay ?? 300),
+            deregistrationDelaySeconds: tg ? Number(tg.inputs.deregistrationDelay ?? 300) : 0,
         });
         reports.push({ service: String(s.name ?? service.name), ...estimate });
     }
@@ -100,7 +115,7 @@ function releaseOf(settings: Settings, now: Date): CheckReport["release"] {
         pauseReason: state.pauseReason,
         timeZone: state.timeZone,
         windowOpen: state.windowOpen,
-        nextWindowStart: state.nextWindow ? state.nextWindow.start.toISOString() : null,
+        nextWindowStart: isoUtc(state.nextWindow?.start), // the one JSON timestamp format (release/timestamps.ts)
     };
 }
 
@@ -117,17 +132,22 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     createDrydock(settings);
     await cloud.settle();
     const { resources, warnings } = cloud;
-    const violations = evaluatePolicies(
-        resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, opts: { protect: r.protect, parent: r.parent } })),
-        { config: opts.policyConfig },
-    );
+    const violations = [
+        ...evaluatePolicies(
+            resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, opts: { protect: r.protect, parent: r.parent } })),
+            { config: opts.policyConfig },
+        ),
+        // CrossGuard sees the hook-order tags, not the hooks: check here that the tags tell the truth.
+        ...hookMarkerViolations(resources),
+    ];
     return {
         stack: opts.stack,
         ok: !violations.some((v) => v.enforcementLevel === "mandatory"),
-        resources: resources.map(({ type, name, urn, inputs, hooks }) => ({ type, name, urn, inputs, hooks })),
+        resources: resources.map(({ type, name, urn, inputs, hooks, aliases }) => ({ type, name, urn, inputs, hooks, ...(aliases ? { aliases } : {}) })),
         violations,
         rollout: rolloutOf(resources),
         release: releaseOf(settings, opts.now ?? new Date()),
         warnings,
+        migrations: migrationsOf(settings),
     };
 }

@@ -11,6 +11,7 @@ import { zeroDowntimeRollingUpdates } from "./rules/deployments";
 import { nonProductionImagesPinned, productionImagesPinned } from "./rules/images";
 import { loadBalancerHealthChecks } from "./rules/loadBalancing";
 import { httpRedirectsToHttps, networkExposure } from "./rules/network";
+import { migrationsAfterSnapshot } from "./rules/migrations";
 import { progressiveDeploymentSafeguards } from "./rules/strategies";
 
 /** Every drydock policy, in the order CrossGuard evaluates them. */
@@ -19,6 +20,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     nonProductionImagesPinned,
     zeroDowntimeRollingUpdates,
     progressiveDeploymentSafeguards,
+    migrationsAfterSnapshot,
     loadBalancerHealthChecks,
     auroraMaintenanceAndBackups,
     networkExposure,

@@ -36,8 +36,8 @@ export const SNAPSHOT_SUFFIX_PATTERN = /^[0-9a-f]{4}$/;
  * `drydock-<stack>-<service>-<from>-to-<to>-<YYYYMMDD-HHMMSS-mmm>-<suffix>` (UTC, milliseconds), lowercase.
  * The milliseconds and the random `suffix` (4 lowercase hex; callers pass {@link randomSnapshotSuffix}())
  * keep snapshots started in the same second apart. Parts are sanitized (anything but a-z0-9 becomes a
- * hyphen, runs collapse); when too long the longest middle part is shortened first — the prefix, the
- * timestamp and the suffix are never cut. Without `fromVersion` the `<from>-to-` part is left out; without
+ * hyphen, runs collapse); when too long the from-version is left out, then the to-version and then the
+ * longest other part are shortened — the prefix, the timestamp and the suffix are never cut. Without `fromVersion` the `<from>-to-` part is left out; without
  * `toVersion` the `-to-<to>` part.
  */
 export function snapshotIdentifier(p: { stack: string; service: string; fromVersion?: string; toVersion?: string; at: Date; suffix: string }): string {
@@ -56,9 +56,12 @@ export function snapshotIdentifier(p: { stack: string; service: string; fromVers
     const live = parts.filter((x) => x.text.length > 0);
     const budget = MAX_LENGTH - PREFIX.length - 1 - stamp.length; // "-" before the stamp
     const length = () => live.reduce((n, x) => n + x.text.length + 1, 0);
+    // The versions are in the snapshot's tags too: when too long, leave out the from-version, then shorten
+    // the to-version (down to 6 characters) before the stack and service.
+    const fromPart = live.find((x) => x.version === true && x.text === from && live.indexOf(x) === 2);
+    if (length() > budget && fromPart) live.splice(live.indexOf(fromPart), 1);
     while (length() > budget) {
-        // The versions are in the snapshot's tags too: shorten them first, the stack and service last.
-        const versions = live.filter((x) => x.version === true);
+        const versions = live.filter((x) => x.version === true && x.text.length > 6);
         const pool = versions.length > 0 ? versions : live.filter((x) => !x.fixed);
         const longest = pool.reduce((a, b) => (b.text.length > a.text.length ? b : a));
         longest.text = longest.text.slice(0, longest.text.length - 1).replace(/-+$/, "");

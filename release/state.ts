@@ -77,7 +77,15 @@ export function localIso(d: Date, timeZone: string): string {
 /** The state as plain JSON (instants in UTC and in the stack's zone), for `--json` output. */
 export function releaseStateJson(s: ReleaseState): Record<string, unknown> {
     const occurrence = (o: WindowOccurrence | undefined) =>
-        o ? { window: o.window, start: o.start.toISOString(), end: o.end.toISOString(), startLocal: localIso(o.start, s.timeZone), endLocal: localIso(o.end, s.timeZone) } : null;
+        o
+            ? {
+                  window: o.window,
+                  start: o.start.toISOString(),
+                  end: o.end.toISOString(),
+                  startLocal: localIso(o.start, s.timeZone),
+                  endLocal: localIso(o.end, s.timeZone),
+              }
+            : null;
     return {
         paused: s.paused,
         pauseReason: s.pauseReason ?? null,

@@ -168,3 +168,29 @@ export function progressiveWaitMinutes(d: DeploymentSettings, options: { include
     const shifting = d.strategy === "canary" ? d.canaryBakeMinutes : d.strategy === "linear" ? (linearSteps(d.linearStepPercent) - 1) * d.linearStepBakeMinutes : 0;
     return approval + shifting + (options.includeFinalBake === false ? 0 : d.bakeMinutes);
 }
+
+const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const num = (v: unknown, fallback: number): number => (v === undefined || v === null || v === "" || !Number.isFinite(Number(v)) ? fallback : Number(v));
+
+/** The strategy settings an ECS service's planned inputs carry (rolling when it has no deploymentConfiguration.strategy). */
+export function deploymentSettingsFromInputs(serviceInputs: Record<string, unknown> | undefined): DeploymentSettings {
+    const dc = record(serviceInputs?.["deploymentConfiguration"]);
+    const strategy = DEPLOYMENT_STRATEGIES.find((s) => ECS_STRATEGY[s] === dc["strategy"]) ?? "rolling";
+    if (strategy === "rolling") return ROLLING;
+    const canary = record(dc["canaryConfiguration"]);
+    const linear = record(dc["linearConfiguration"]);
+    const hooks = Array.isArray(dc["lifecycleHooks"]) ? (dc["lifecycleHooks"] as unknown[]).map(record) : [];
+    const pause = hooks.find((h) => h["targetType"] === "PAUSE");
+    return {
+        ...ROLLING,
+        strategy,
+        bakeMinutes: num(dc["bakeTimeInMinutes"], 0),
+        canaryPercent: num(canary["canaryPercent"], ROLLING.canaryPercent),
+        canaryBakeMinutes: num(canary["canaryBakeTimeInMinutes"], ROLLING.canaryBakeMinutes),
+        linearStepPercent: num(linear["stepPercent"], ROLLING.linearStepPercent),
+        linearStepBakeMinutes: num(linear["stepBakeTimeInMinutes"], ROLLING.linearStepBakeMinutes),
+        approvalRequired: pause !== undefined,
+        approvalTimeoutMinutes: num(record(pause?.["timeoutConfiguration"])["timeoutInMinutes"], ROLLING.approvalTimeoutMinutes),
+    };
+}
+

@@ -90,7 +90,9 @@ describe("drydock check: the offline plan", () => {
         expect(r.stdout).to.include("Policy violations: 0 mandatory");
         expect(r.stdout).to.match(/backend-service\s+~\d+m \d\ds/);
         expect(r.stdout).to.include("window open now");
-        expect(r.stdout).to.include("warning: no certificateArn");
+        // Warnings go to stderr, as in every command; the report on stdout stays the report.
+        expect(r.stderr).to.include("drydock: warning: no certificateArn");
+        expect(r.stdout).to.not.include("warning:");
     });
 
     it("takes overrides as pulumi config set stores them, lists as JSON", async () => {
@@ -105,9 +107,28 @@ describe("drydock check: the offline plan", () => {
         expect(r.code).to.equal(2);
         expect(r.stdout).to.equal("");
         expect(r.stderr.trim().split("\n")).to.have.length(1); // one line, like every drydock error
-        expect(r.stderr).to.include('drydock:backendVersion="v1..2"');
+        expect(r.stderr).to.match(/^drydock: --set backendVersion=v1\.\.2, --set backupWindow=05:30-06:30: it looks like a version/);
         expect(r.stderr).to.include("Accepted forms");
-        expect(r.stderr).to.include("drydock:backupWindow");
+        expect(r.stderr).to.include("(fix the value given with --set)");
+        expect(r.stderr).to.not.include("Pulumi.production.yaml");
+    });
+
+    it("blames --set for a bad --set value and the stack file for its own typo", async () => {
+        const set = await check(["--stack", "production", "--set", "backendVersion=v1..2"]);
+        expect(set.code).to.equal(2);
+        expect(set.stderr).to.match(/^drydock: --set backendVersion=v1\.\.2: it looks like a version but is none of the accepted forms.*\(fix the value given with --set\)\n$/);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-check-"));
+        const committed = fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), committed.replace(/drydock:dbMaxCapacity: \d+/, "drydock:dbMaxCapacity: lots"));
+        let stderr = "";
+        const code = await run(["node", "drydock", "check", "--stack", "production", "--set", "frontendVersion=v1.3.1"], { cwd: dir, stdout: () => undefined, stderr: (t) => void (stderr += t) });
+        fs.rmSync(dir, { recursive: true, force: true });
+        const file = { code, stderr };
+        expect(file.code).to.equal(2);
+        expect(file.stderr).to.match(/^drydock: Pulumi\.production\.yaml: drydock:dbMaxCapacity="lots": /);
+        const json = await check(["--stack", "production", "--set", "backendVersion=v1..2", "--json"]);
+        expect(JSON.parse(json.stdout)).to.deep.include({ code: 2 });
+        expect(JSON.parse(json.stdout).error).to.match(/^--set backendVersion=v1\.\.2: /);
     });
 
     it("refuses an unknown stack and a malformed --set with exit 2", async () => {

@@ -15,11 +15,13 @@ describe("drydock pause / resume", () => {
         const r = await drydock(dir, ["pause", "--stack", "production", "--reason", "incident 4711: hold releases"]);
         expect(r.code, r.stderr).to.equal(0);
         const after = readStack(dir, "production");
-        expect(after).to.include("  # Freeze switch (drydock pause / resume).\n  drydock:updatesPaused: true\n  drydock:pauseReason: \"incident 4711: hold releases\"\n");
+        expect(after).to.include(
+            '  # Freeze switch (drydock pause / resume).\n  drydock:updatesPaused: true\n  drydock:pauseReason: "incident 4711: hold releases"\n  drydock:pausedAt: 2026-11-24T10:00:00Z\n',
+        );
         for (const line of fixture("production").split("\n").filter((l) => l.includes("#"))) expect(after).to.include(line);
         expect(r.stdout).to.include("-  drydock:updatesPaused: false\n+  drydock:updatesPaused: true\n+  drydock:pauseReason: \"incident 4711: hold releases\"");
         expect(r.stdout).to.include("Paused production: incident 4711: hold releases");
-        expect(r.stdout).to.include("drydock resume --stack production");
+        expect(r.stdout).to.include("Unfreeze: npx drydock resume --stack production");
         expect(mocks.ecs.calls().length + mocks.rds.calls().length + mocks.ecr.calls().length).to.equal(0);
     });
 
@@ -31,6 +33,26 @@ describe("drydock pause / resume", () => {
         expect(again.code).to.equal(0);
         expect(again.stdout).to.include("already paused");
         expect(readStack(dir, "staging")).to.equal(once);
+    });
+
+    it("refuses to pause a paused stack with another reason, showing the current one and since when, unless --force", async () => {
+        await drydock(dir, ["pause", "--stack", "production", "--reason", "incident 4711"]);
+        const paused = readStack(dir, "production");
+        const later = () => new Date("2026-11-24T12:30:00Z");
+        const r = await drydock(dir, ["pause", "--stack", "production", "--reason", "quarter-end freeze"], { now: later });
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            'drydock: stack production: already paused since 2026-11-24 10:00 UTC: "incident 4711"; nothing changed ' +
+                '(to replace the reason: npx drydock pause --stack production --reason "…" --force; to unfreeze: npx drydock resume --stack production)\n',
+        );
+        expect(readStack(dir, "production")).to.equal(paused);
+        const forced = await drydock(dir, ["pause", "--stack", "production", "--reason", "quarter-end freeze", "--force"], { now: later });
+        expect(forced.code, forced.stderr).to.equal(0);
+        expect(readStack(dir, "production")).to.include('drydock:pauseReason: quarter-end freeze\n  drydock:pausedAt: 2026-11-24T10:00:00Z\n'); // still paused since 10:00
+        expect(forced.stdout).to.include('Still paused production; reason replaced (was "incident 4711"): quarter-end freeze');
+        const resumed = await drydock(dir, ["resume", "--stack", "production"]);
+        expect(resumed.stdout).to.include('Resumed production (paused since 2026-11-24 10:00 UTC: "quarter-end freeze")');
+        expect(readStack(dir, "production")).to.not.include("pausedAt");
     });
 
     it("resume clears the pause and the reason; resuming a running stack changes nothing", async () => {

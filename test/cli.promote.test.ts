@@ -1,6 +1,8 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { expect } from "chai";
+import { writeFileSync } from "fs";
+import { join } from "path";
 import {
     awsError,
     BACKEND_REPO,
@@ -24,7 +26,7 @@ const A = digest("a");
 const B = digest("b");
 const F = digest("f");
 
-/** Staging runs backend A (latest + v1.2.3 + more tags on one digest) and frontend F (latest + a timestamp). */
+/** Staging runs backend A (latest + v1.4.0 + more tags on one digest) and frontend F (latest + a timestamp). */
 function mockStaging(backendImage = `${BACKEND_REPO}@${A}`, frontendImage = `${FRONTEND_REPO}@${F}`): void {
     mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({
         services: [ecsService("staging", "backend", { revision: 12 }), ecsService("staging", "frontend", { revision: 9 })],
@@ -33,9 +35,9 @@ function mockStaging(backendImage = `${BACKEND_REPO}@${A}`, frontendImage = `${F
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "frontend", 9) }).resolves(taskDefinition("staging", "frontend", 9, frontendImage, "latest"));
     mocks.ecr
         .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] })
-        .resolves({ imageDetails: [image(A, ["latest", "20261120-080000", "v1.2.3-20261120-080000-abcdef12", "v1.2", "v1.2.3"], "2026-11-20T08:00:00Z")] })
+        .resolves({ imageDetails: [image(A, ["latest", "20261120-080000", "v1.4.0-20261120-080000-abcdef12", "v1.4", "v1.4.0"], "2026-11-20T08:00:00Z")] })
         .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "latest" }] })
-        .resolves({ imageDetails: [image(B, ["latest", "v1.4.0"], "2026-11-23T08:00:00Z")] })
+        .resolves({ imageDetails: [image(B, ["latest", "v1.5.0"], "2026-11-23T08:00:00Z")] })
         .on(DescribeImagesCommand, { repositoryName: "drydock/frontend", imageIds: [{ imageDigest: F }] })
         .resolves({ imageDetails: [image(F, ["latest", "20261120-090000"], "2026-11-20T09:00:00Z")] });
 }
@@ -48,7 +50,7 @@ describe("drydock promote", () => {
     });
     afterEach(() => cleanup(dir));
 
-    it("writes the exact immutable tags of what staging runs into production, keeping comments (moving tags share the digest: v1.2.3 wins)", async () => {
+    it("writes the exact immutable tags of what staging runs into production, keeping comments (moving tags share the digest: v1.4.0 wins)", async () => {
         mockStaging();
         const automation = new FakeAutomation();
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"], { automation });
@@ -56,13 +58,13 @@ describe("drydock promote", () => {
         const after = readStack(dir, "production");
         expect(after).to.equal(
             fixture("production")
-                .replace("drydock:backendVersion: v1.3.0 # promoted from staging", "drydock:backendVersion: v1.2.3 # promoted from staging")
+                .replace("drydock:backendVersion: v1.3.0 # promoted from staging", "drydock:backendVersion: v1.4.0 # promoted from staging")
                 .replace("drydock:frontendVersion: v1.3.0", "drydock:frontendVersion: 20261120-090000"),
         );
         expect(after).to.include("# Pinned versions: reviewed in the pull request.");
-        expect(r.stdout).to.include("backend: staging runs latest = sha256:aaaaaaaaaaaa (tags: latest, 20261120-080000, v1.2.3-20261120-080000-abcdef12, v1.2, v1.2.3); production: v1.3.0 -> v1.2.3");
+        expect(r.stdout).to.include("backend: staging runs latest = sha256:aaaaaaaaaaaa (tags: latest, 20261120-080000, v1.4.0-20261120-080000-abcdef12, v1.4, v1.4.0); production: v1.3.0 -> v1.4.0");
         expect(r.stdout).to.include("frontend: staging runs latest = sha256:ffffffffffff");
-        expect(r.stdout).to.include("-  drydock:backendVersion: v1.3.0 # promoted from staging\n-  drydock:frontendVersion: v1.3.0\n+  drydock:backendVersion: v1.2.3 # promoted from staging\n+  drydock:frontendVersion: 20261120-090000\n");
+        expect(r.stdout).to.include("-  drydock:backendVersion: v1.3.0 # promoted from staging\n-  drydock:frontendVersion: v1.3.0\n+  drydock:backendVersion: v1.4.0 # promoted from staging\n+  drydock:frontendVersion: 20261120-090000\n");
         expect(r.stdout).to.include("Next: review and commit Pulumi.production.yaml, then pulumi preview -s production --policy-pack policies && pulumi up -s production");
         expect(automation.calls).to.deep.equal([]);
         expect(readStack(dir, "staging")).to.equal(fixture("staging"));
@@ -89,8 +91,8 @@ describe("drydock promote", () => {
         });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
-        // `latest` now points at B (v1.4.0), but staging's tasks run A: production gets v1.2.3.
-        expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.2.3 # promoted from staging");
+        // `latest` now points at B (v1.5.0), but staging's tasks run A: production gets v1.4.0.
+        expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.4.0 # promoted from staging");
         expect(mocks.ecs.commandCalls(ListTasksCommand)[0].args[0].input).to.deep.equal({ cluster: "drydock-staging", serviceName: "backend-service", desiredStatus: "RUNNING" });
     });
 
@@ -114,8 +116,85 @@ describe("drydock promote", () => {
         });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.include("staging backend: its rollout is IN_PROGRESS");
+        expect(r.stderr).to.match(/^drydock: staging backend: is not healthy: its rollout is IN_PROGRESS \(ECS deployment ecs-svc\/12 in progress\), so staging has not proved it yet; nothing was written \(wait until npx drydock status --stack staging shows it healthy, or promote it anyway with --force\)\n$/);
         expect(readStack(dir, "production")).to.equal(fixture("production"));
+    });
+
+    it("refuses to promote from an unhealthy source (tasks missing, a rollback), naming what is wrong, unless --force", async () => {
+        mockStaging();
+        const backend = ecsService("staging", "backend", { revision: 12, running: 1, desired: 2, others: [{ revision: 13, status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: "tasks failed to start." }] });
+        mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({ services: [backend, ecsService("staging", "frontend", { revision: 9 })] });
+        const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            "drydock: staging backend: is not healthy: 1 of 2 tasks running; ECS rolled back the failed deployment of drydock-staging-backend:13 (tasks failed to start); nothing was written " +
+                "(wait until npx drydock status --stack staging shows it healthy, or promote it anyway with --force)\n",
+        );
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+
+        const forced = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--force"]);
+        expect(forced.code, forced.stderr).to.equal(0);
+        expect(forced.stderr).to.include("drydock: warning: staging backend is not healthy (1 of 2 tasks running); promoting it anyway (--force).");
+        expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.4.0");
+    });
+
+    it("refuses a downgrade by release order (v1.10.0 -> v1.3.0), saying which is newer, unless --allow-downgrade", async () => {
+        mockStaging();
+        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] }).resolves({ imageDetails: [image(A, ["latest", "v1.3.0"], "2026-11-20T08:00:00Z")] });
+        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10.0"));
+        const before = readStack(dir, "production");
+        const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            "drydock: production backend: staging runs v1.3.0, which is older than v1.10.0 in Pulumi.production.yaml (v1.10.0 is newer); refusing a downgrade, nothing was written " +
+                "(to downgrade on purpose add --allow-downgrade; to undo a bad release use npx drydock rollback --stack production)\n",
+        );
+        expect(readStack(dir, "production")).to.equal(before);
+        const allowed = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend", "--allow-downgrade"]);
+        expect(allowed.code, allowed.stderr).to.equal(0);
+        expect(allowed.stdout).to.include("production: v1.10.0 -> v1.3.0");
+    });
+
+    it("a digest in the target's file is compared by its tag; a timestamp and a semver version are not compared", async () => {
+        mockStaging();
+        const C = digest("c");
+        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: C }] }).resolves({ imageDetails: [image(C, ["v2.0.0"], "2026-11-21T08:00:00Z")] });
+        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", `drydock:backendVersion: ${C}`));
+        const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.include("staging runs v1.4.0, which is older than v2.0.0");
+        // frontend alone: production's v1.3.0 against staging's timestamp 20261120-090000 has no order: written.
+        const frontend = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "frontend"]);
+        expect(frontend.code, frontend.stderr).to.equal(0);
+    });
+
+    it("repairs a bad version key it writes (the key is replaced, so no warning)", async () => {
+        mockStaging();
+        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"));
+        const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.include("production: v1.10..0 -> v1.4.0");
+        expect(r.stderr).to.equal("");
+    });
+
+    describe("--apply checks the Pulumi CLI before writing anything", () => {
+        for (const [name, version, pattern] of [
+            ["missing", { found: false, why: "the Pulumi CLI (pulumi) is not on PATH" }, /^drydock: --apply: the Pulumi CLI \(pulumi\) is not on PATH; nothing was written \(install Pulumi 3\.238\.0 or newer/],
+            ["too old", { found: true, version: "3.200.1" }, /^drydock: --apply: the Pulumi CLI on PATH is 3\.200\.1, older than 3\.238\.0 .*; nothing was written \(upgrade it/],
+        ] as const) {
+            it(`refuses when it is ${name} (exit 1, one line, file untouched, nothing read or run)`, async () => {
+                mockStaging();
+                const automation = new FakeAutomation();
+                automation.pulumiVersion = version;
+                const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--apply"], { automation });
+                expect(r.code).to.equal(1);
+                expect(r.stderr).to.match(pattern);
+                expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
+                expect(readStack(dir, "production")).to.equal(fixture("production"));
+                expect(automation.calls).to.deep.equal([]);
+                expect(mocks.ecs.calls()).to.have.length(0);
+            });
+        }
     });
 
     it("refuses when the digest staging runs is gone from the repository", async () => {

@@ -115,7 +115,7 @@ describe("drydock rollback", () => {
         const r = await drydock(dir, ["rollback", "--stack", "staging", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "staging")).to.include("drydock:backendVersion: v1.2.2\n");
-        expect(r.stdout).to.include("backend: latest -> v1.2.2 (drydock-staging-backend:10, registered 2026-11-10 00:00 UTC, was latest)");
+        expect(r.stdout).to.include("backend: latest -> v1.2.2 (drydock-staging-backend:10, registered 2026-11-10 00:00 UTC, was latest, v1.2.2 by its digest)");
     });
 
     it("refuses when the previous version is a mutable tag without a digest, changing nothing", async () => {
@@ -126,7 +126,7 @@ describe("drydock rollback", () => {
         const r = await drydock(dir, ["rollback", "--stack", "staging", "--service", "backend"]);
         expect(r.code).to.equal(1);
         expect(r.stderr).to.equal(
-            "drydock: staging backend: the previous version is the mutable tag main (drydock-staging-backend:11, registered 2026-11-11 00:00 UTC) and drydock cannot tell which image it was (choose an exact version with --to VERSION (see drydock versions))\n",
+            "drydock: staging backend: the previous version is the mutable tag main (drydock-staging-backend:11, registered 2026-11-11 00:00 UTC) and drydock cannot tell which image it was (choose an exact version with --to VERSION (see npx drydock versions backend --stack staging))\n",
         );
         expect(readStack(dir, "staging")).to.equal(fixture("staging"));
     });
@@ -178,7 +178,7 @@ describe("drydock rollback", () => {
         const before = readStack(dir, "production");
         const missing = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v9.9.9"]);
         expect(missing.code).to.equal(1);
-        expect(missing.stderr).to.equal(`drydock: production backend: v9.9.9 is not in ${BACKEND_REPO} (see what is: drydock versions backend --stack production)\n`);
+        expect(missing.stderr).to.equal(`drydock: production backend: v9.9.9 is not in ${BACKEND_REPO} (see what is: npx drydock versions backend --stack production)\n`);
         expect(readStack(dir, "production")).to.equal(before);
     });
 
@@ -187,6 +187,52 @@ describe("drydock rollback", () => {
         const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", C]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include(`drydock:backendVersion: ${C} # promoted from staging`);
+    });
+
+    it("a production stack refuses a mutable or floating --to as the policy would (exit 1, one line, file untouched, no AWS call)", async () => {
+        for (const [to, why] of [
+            ["latest", "latest is mutable (it moves with every push)"],
+            ["v1.2", "v1.2 is a floating version (it moves to every new 1.2.x release)"],
+            ["main", "main is a mutable tag, not an exact version"],
+        ]) {
+            const r = await drydock(dir, ["rollback", "--stack", "production", "--to", to]);
+            expect(r.code, to).to.equal(1);
+            expect(r.stderr).to.equal(
+                `drydock: --to ${to}: ${why}; production is a production stack, which runs exact versions only (policy production-images-pinned); nothing was written ` +
+                    "(roll back to an exact version (v1.2.3, 20241213-152430, v1.2.3-20241213-152430-a1b2c3d4 or sha256:<digest>): npx drydock versions <service> --stack production)\n",
+            );
+        }
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+        expect(mocks.ecr.calls()).to.have.length(0);
+    });
+
+    it("elsewhere a mutable --to is written with one warning, not one per service", async () => {
+        mockImage("drydock/backend", { imageTag: "main" }, image(A, ["main"], "2026-11-01T00:00:00Z"));
+        mockImage("drydock/frontend", { imageTag: "main" }, image(B, ["main"], "2026-11-01T00:00:00Z"));
+        const r = await drydock(dir, ["rollback", "--stack", "staging", "--to", "main"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stderr).to.equal("drydock: warning: main is a mutable tag, not an exact version; production stacks refuse it (prefer an exact version)\n");
+        expect(readStack(dir, "staging")).to.include("drydock:backendVersion: main\n  drydock:frontendVersion: main\n");
+    });
+
+    it("without --to names the previous digest by its newest immutable tag in release order, else writes the digest and says so", async () => {
+        // Revision 8 was registered outside drydock (no requested-version tag): its version is its digest.
+        mockHistory("production", "backend", [
+            [9, `${BACKEND_REPO}@${A}`, "v1.10.0", "ACTIVE"],
+            [8, `${BACKEND_REPO}@${B}`, "", "INACTIVE"],
+        ]);
+        mockImage("drydock/backend", { imageDigest: B }, image(B, ["latest", "v1.9", "v1.9.2-20261101-120000-abcdef1", "v1.9.3", "20261101-120000"], "2026-11-01T12:00:00Z"));
+        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.9.3 # promoted from staging");
+        expect(r.stdout).to.include("backend: v1.3.0 -> v1.9.3 (drydock-production-backend:8, registered 2026-11-08 00:00 UTC, v1.9.3 by its digest)");
+
+        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production"));
+        mockImage("drydock/backend", { imageDigest: B }, image(B, ["latest", "hotfix"], "2026-11-01T12:00:00Z"));
+        const bare = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
+        expect(bare.code, bare.stderr).to.equal(0);
+        expect(readStack(dir, "production")).to.include(`drydock:backendVersion: ${B} # promoted from staging`);
+        expect(bare.stdout).to.include(`  backend: no immutable tag names sha256:bbbbbbbbbbbb in ${BACKEND_REPO}, so the digest itself is written (tags there: latest, hotfix).`);
     });
 
     it("--to rejects a malformed version with exit 2 before any AWS call", async () => {

@@ -25,7 +25,7 @@ describe("stack file edits", () => {
         const values = f.values();
         expect(values).to.include({ "aws:region": "us-east-1", backendVersion: "v1.3.0", releaseTimeZone: "Europe/Berlin" });
         const s = f.settings();
-        expect(s.backend.version.raw).to.equal("v1.3.0");
+        expect(s.services.backend.version.raw).to.equal("v1.3.0");
         expect(s.release.windows.map((w) => w.raw)).to.deep.equal(["tue:09:00-tue:16:00", "thu:09:00-thu:16:00"]);
         expect(s.snapshots.keep).to.equal(5);
     });
@@ -86,8 +86,8 @@ describe("stack file edits", () => {
         f.save();
         const again = loadStack(dir, "staging");
         expect(again.get("backendVersion")).to.equal("1.2");
-        expect(again.settings().backend.version.kind).to.equal("floating");
-        expect(again.settings().frontend.version.kind).to.equal("digest");
+        expect(again.settings().services.backend.version.kind).to.equal("floating");
+        expect(again.settings().services.frontend.version.kind).to.equal("digest");
     });
 
     it("deletes a key, moving the comment above it to the next entry", () => {

@@ -1,4 +1,7 @@
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { writeFileSync } from "fs";
+import { join } from "path";
 import { DescribeTargetHealthCommand, TargetHealthStateEnum } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, DescribeDBClusterSnapshotsCommand } from "@aws-sdk/client-rds";
 import { expect } from "chai";
@@ -10,7 +13,10 @@ import {
     drydock,
     ecsService,
     FRONTEND_REPO,
+    image,
     mocks,
+    NOW,
+    readStack,
     resetMocks,
     stackDir,
     targetGroupArn,
@@ -19,7 +25,23 @@ import {
 } from "./fixtures/cli/harness";
 
 const A = digest("a");
+const B = digest("b");
 const F = digest("f");
+
+/** ECR: each image by digest and by each of its tags. */
+function mockImages(repositoryName: string, images: [string, string[]][]): void {
+    for (const [d, tags] of images) {
+        const detail = { imageDetails: [image(d, tags, "2026-11-20T08:00:00Z")] };
+        mocks.ecr.on(DescribeImagesCommand, { repositoryName, imageIds: [{ imageDigest: d }] }).resolves(detail);
+        for (const tag of tags) mocks.ecr.on(DescribeImagesCommand, { repositoryName, imageIds: [{ imageTag: tag }] }).resolves(detail);
+    }
+}
+
+/** Production: backend A = v1.3.0 (the stack file's version), B = v1.2.2; frontend F = v1.3.0. */
+function mockProductionImages(): void {
+    mockImages("drydock/backend", [[A, ["v1.3.0"]], [B, ["v1.2.2", "latest"]]]);
+    mockImages("drydock/frontend", [[F, ["v1.3.0"]]]);
+}
 
 function mockDatabase(): void {
     mocks.rds.on(DescribeDBClustersCommand).resolves({
@@ -71,13 +93,28 @@ describe("drydock status", () => {
         mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "healthy"], ["healthy", "initial", "unhealthy"]);
         mockDatabase();
+        mockProductionImages();
         const r = await drydock(dir, ["status", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
+        const same = { runningVersion: "v1.3.0", drift: false };
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
             services: [
-                { name: "backend", version: "v1.3.0", image: `${BACKEND_REPO}@${A}`, desired: 2, running: 2, pending: 0, rolloutState: "COMPLETED", rolledBack: false, targets: { healthy: 2, unhealthy: 0 } },
-                { name: "frontend", version: "v1.3.0", image: `${FRONTEND_REPO}@${F}`, desired: 2, running: 1, pending: 1, rolloutState: "IN_PROGRESS", rolledBack: false, targets: { healthy: 1, unhealthy: 1 } },
+                { name: "backend", version: "v1.3.0", image: `${BACKEND_REPO}@${A}`, digest: A, ...same, desired: 2, running: 2, pending: 0, rolloutState: "COMPLETED", rolledBack: false, targets: { healthy: 2, unhealthy: 0 }, problems: [] },
+                {
+                    name: "frontend",
+                    version: "v1.3.0",
+                    image: `${FRONTEND_REPO}@${F}`,
+                    digest: F,
+                    ...same,
+                    desired: 2,
+                    running: 1,
+                    pending: 1,
+                    rolloutState: "IN_PROGRESS",
+                    rolledBack: false,
+                    targets: { healthy: 1, unhealthy: 1 },
+                    problems: ["1 of 2 tasks running", "1 task pending"],
+                },
             ],
             database: {
                 identifier: "drydock-production",
@@ -105,19 +142,22 @@ describe("drydock status", () => {
                 ecsService("production", "frontend", { revision: 5 }),
             ],
         });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 7) }).resolves(taskDefinition("production", "backend", 7, `${BACKEND_REPO}@${A}`, "v1.2.2"));
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 7) }).resolves(taskDefinition("production", "backend", 7, `${BACKEND_REPO}@${B}`, "v1.2.2"));
         mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "unhealthy"], ["healthy", "healthy"]);
         mockDatabase();
+        mockProductionImages();
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
-        expect(json.services[0]).to.deep.include({ name: "backend", version: "v1.2.2", rolloutState: "IN_PROGRESS", rolledBack: true, targets: { healthy: 1, unhealthy: 1 } });
+        const rolledBack = "ECS is rolling back the failed deployment of drydock-production-backend:8 (ECS deployment circuit breaker: tasks failed to start)";
+        expect(json.services[0]).to.deep.include({ name: "backend", version: "v1.2.2", runningVersion: "v1.2.2", drift: true, rolloutState: "IN_PROGRESS", rolledBack: true, problems: [rolledBack] });
 
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.code).to.equal(0);
-        expect(r.stdout).to.match(/^backend\s+v1\.2\.2\s+drydock\/backend@sha256:aaaaaaaaaaaa\s+2\/2\s+0\s+IN_PROGRESS\s+1 healthy, 1 unhealthy$/m);
-        expect(r.stdout).to.include("! backend: ROLLED BACK — the deployment of drydock-production-backend:8 FAILED (ECS deployment circuit breaker: tasks failed to start.)");
-        expect(r.stdout).to.include("ECS now runs drydock-production-backend:7 (v1.2.2)");
-        expect(r.stdout).to.include("! backend: the stack file asks for v1.3.0 but v1.2.2 runs");
+        expect(r.stdout).to.match(/^backend\s+v1\.2\.2\s+drydock\/backend@sha256:bbbbbbbbbbbb\s+2\/2\s+0\s+IN_PROGRESS\s+1 healthy, 1 unhealthy\s+1 problem$/m);
+        expect(r.stdout).to.match(/^frontend\s+v1\.3\.0\s+.*\s+ok$/m);
+        expect(r.stdout).to.include(`! backend: ${rolledBack}`);
+        expect(r.stdout).to.include("! backend: ROLLED BACK — ECS now runs drydock-production-backend:7 (v1.2.2). Check: aws logs tail /aws/ecs/backend-logs-production");
+        expect(r.stdout).to.include("! backend: the stack file asks for v1.3.0 but v1.2.2 runs (run pulumi up -s production, or see npx drydock rollback)");
         expect(r.stdout).to.not.include("! frontend");
         expect(r.stdout).to.include("newest drydock snapshot: drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000 (available, 2026-11-23 08:00 UTC)");
         expect(r.stdout).to.include("release window: open now until Tue 2026-11-24 16:00 Europe/Berlin (15:00 UTC)");
@@ -129,7 +169,21 @@ describe("drydock status", () => {
         const r = await drydock(dir, ["status", "--stack", "staging", "--json"]);
         expect(r.code).to.equal(0);
         const doc = JSON.parse(r.stdout);
-        expect(doc.services[1]).to.deep.equal({ name: "frontend", version: null, image: null, desired: 0, running: 0, pending: 0, rolloutState: null, rolledBack: false, targets: { healthy: 0, unhealthy: 0 } });
+        expect(doc.services[1]).to.deep.equal({
+            name: "frontend",
+            version: null,
+            image: null,
+            digest: null,
+            runningVersion: null,
+            drift: false,
+            desired: 0,
+            running: 0,
+            pending: 0,
+            rolloutState: null,
+            rolledBack: false,
+            targets: { healthy: 0, unhealthy: 0 },
+            problems: [],
+        });
         expect(doc.database).to.equal(null);
         // staging has no windows: always open, no next start.
         expect(doc.release).to.deep.equal({ paused: false, windowOpen: true, nextWindowStart: null });
@@ -146,8 +200,75 @@ describe("drydock status", () => {
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"], { now: wednesday })).stdout);
         expect(json.release).to.deep.equal({ paused: true, windowOpen: false, nextWindowStart: "2026-11-26T08:00:00Z" });
         const text = await drydock(dir, ["status", "--stack", "production"], { now: wednesday });
-        expect(text.stdout).to.include("Release: PAUSED — quarter-end freeze (drydock resume --stack production)");
+        expect(text.stdout).to.include("Release: PAUSED since 2026-11-24 10:00 UTC — quarter-end freeze (npx drydock resume --stack production)");
         expect(text.stdout).to.include("release window: closed; next opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)");
+    });
+
+    it("drift is by digest: a task definition registered outside drydock that runs the stack's version is no drift, shown by its tag", async () => {
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService("production", "backend", { revision: 9 }), ecsService("production", "frontend", { revision: 5 })] });
+        // e.g. after an emergency `aws ecs update-service`: no drydock tags, the image by digest only.
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 9) }).resolves(taskDefinition("production", "backend", 9, `${BACKEND_REPO}@${A}`));
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockTargets(["healthy", "healthy"], ["healthy", "healthy"]);
+        mockDatabase();
+        mockProductionImages();
+        const r = await drydock(dir, ["status", "--stack", "production"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/^backend\s+v1\.3\.0\s+drydock\/backend@sha256:aaaaaaaaaaaa\s+2\/2\s+0\s+COMPLETED\s+2 healthy, 0 unhealthy\s+ok$/m);
+        expect(r.stdout).to.not.include("asks for");
+        expect(r.stdout).to.not.include(A); // never the 71-character digest
+        const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
+        expect(json.services[0]).to.deep.include({ version: A, digest: A, runningVersion: "v1.3.0", drift: false, problems: [] });
+    });
+
+    it("flags running < desired, pending and failed tasks, and a rollback that just happened, in the table and in JSON", async () => {
+        const backend = ecsService("production", "backend", { revision: 8, running: 0, desired: 2, pending: 2 });
+        backend.deployments![0].failedTasks = 3;
+        const frontend = ecsService("production", "frontend", { revision: 5 });
+        frontend.events = [
+            { id: "1", createdAt: new Date(NOW.getTime() - 10 * 60_000), message: "(service frontend-service) rolling back to deployment ecs-svc/4." },
+            { id: "0", createdAt: new Date(NOW.getTime() - 3 * 3600_000), message: "(service frontend-service) rolling back to deployment ecs-svc/2." },
+        ];
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [backend, frontend] });
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) }).resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockTargets([], ["healthy", "healthy"]);
+        mockDatabase();
+        mockProductionImages();
+        const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
+        expect(json.services[0].problems).to.deep.equal(["0 of 2 tasks running", "2 tasks pending", "3 tasks of the current deployment failed"]);
+        expect(json.services[1].problems).to.deep.equal(["ECS rolled back a deployment 10 minutes ago: (service frontend-service) rolling back to deployment ecs-svc/4."]);
+        const r = await drydock(dir, ["status", "--stack", "production"]);
+        expect(r.stdout).to.match(/^backend\s+v1\.3\.0\s+.*\s+0\/2\s+2\s+COMPLETED\s+0 healthy, 0 unhealthy\s+3 problems$/m);
+        expect(r.stdout).to.include("! backend: 0 of 2 tasks running\n! backend: 2 tasks pending\n! backend: 3 tasks of the current deployment failed\n");
+        expect(r.stdout).to.include("! frontend: ECS rolled back a deployment 10 minutes ago");
+        expect(r.stderr).to.equal("");
+    });
+
+    it("goes on with a warning on stderr when a key it does not need is bad (a typo in backendVersion)", async () => {
+        writeFileSync(join(dir, "Pulumi.production.yaml"), readStack(dir, "production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"));
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })] });
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) }).resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockTargets(["healthy", "healthy"], ["healthy", "healthy"]);
+        mockDatabase();
+        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/frontend" }).resolves({ imageDetails: [image(F, ["v1.3.0"], "2026-11-20T08:00:00Z")] }); // the listing
+        mockProductionImages();
+        const r = await drydock(dir, ["status", "--stack", "production"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stderr).to.match(/^drydock: warning: Pulumi\.production\.yaml: drydock:backendVersion="v1\.10\.\.0": .*\(ignored by this command; fix it before pulumi up -s production\)\n$/);
+        expect(r.stdout).to.include("! backend: drift unknown: drydock:backendVersion in Pulumi.production.yaml is invalid");
+        expect(r.stdout).to.match(/^frontend\s+v1\.3\.0\s+.*\s+ok$/m);
+        for (const args of [["versions", "frontend"], ["window"], ["snapshots"]]) {
+            const other = await drydock(dir, [...args, "--stack", "production", "--json"]);
+            expect(other.code, `${args[0]}: ${other.stderr}`).to.equal(0);
+            expect(other.stderr, args[0]).to.include("drydock:backendVersion");
+            JSON.parse(other.stdout);
+        }
+        // promote writes backendVersion: it acts on the key, so that is where the stack file must be fixed first.
+        const promote = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "frontend"]);
+        expect(promote.code).to.equal(2);
+        expect(promote.stderr).to.include("drydock:backendVersion");
     });
 
     for (const [name, error, pattern] of [
@@ -155,15 +276,17 @@ describe("drydock status", () => {
         ["throttling", Object.assign(awsError("ThrottlingException", "Rate exceeded"), { $retryable: { throttling: true } }), /^drydock: ECS DescribeServices drydock-production: AWS kept throttling the request after the SDK's retries \(ThrottlingException\) \(wait a minute and retry, or raise AWS_MAX_ATTEMPTS\)$/],
         ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }), /^drydock: ECS DescribeServices drydock-production: no AWS credentials found \(Could not load credentials from any providers\) \(set AWS_PROFILE/],
     ] as const) {
-        it(`fails with one line on ${name} (exit 1, nothing on stdout)`, async () => {
+        it(`fails with one line on ${name} (exit 1; under --json also an error object on stdout)`, async () => {
             mocks.ecs.on(DescribeServicesCommand).rejects(error);
             mockDatabase();
             const r = await drydock(dir, ["status", "--stack", "production", "--json"]);
             expect(r.code).to.equal(1);
-            expect(r.stdout).to.equal("");
             expect(r.stderr.endsWith("\n")).to.equal(true);
             expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
             expect(r.stderr.trimEnd()).to.match(pattern);
+            expect(JSON.parse(r.stdout)).to.deep.equal({ error: r.stderr.trimEnd().replace(/^drydock: /, ""), code: 1 });
+            const text = await drydock(dir, ["status", "--stack", "production"]);
+            expect(text.stdout).to.equal("");
         });
     }
 });

@@ -19,6 +19,7 @@ describe("drydock window", () => {
             open: true,
             paused: false,
             pauseReason: null,
+            pausedAt: null,
             current: { window: "tue:09:00-tue:16:00", start: "2026-11-24T08:00:00Z", end: "2026-11-24T15:00:00Z" },
             nextStart: "2026-11-26T08:00:00Z",
         });
@@ -31,7 +32,7 @@ describe("drydock window", () => {
     it("checks another time with --at, with or without an offset, across the DST change", async () => {
         // Sat 2026-03-28 12:00 UTC: closed; next opening Tue 2026-03-31 09:00 CEST = 07:00 UTC (summer time began Sunday).
         const closed = await drydock(dir, ["window", "--stack", "production", "--at", "2026-03-28T12:00:00Z", "--json"]);
-        expect(JSON.parse(closed.stdout)).to.deep.equal({ open: false, paused: false, pauseReason: null, current: null, nextStart: "2026-03-31T07:00:00Z" });
+        expect(JSON.parse(closed.stdout)).to.deep.equal({ open: false, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: "2026-03-31T07:00:00Z" });
         // No offset: read in the stack's zone (Europe/Berlin): Tue 15:59 local is still open.
         const local = await drydock(dir, ["window", "--stack", "production", "--at", "2026-03-31T15:59", "--json"]);
         expect(JSON.parse(local.stdout)).to.include({ open: true });
@@ -42,7 +43,7 @@ describe("drydock window", () => {
 
     it("treats a stack without windows as always open", async () => {
         const r = await drydock(dir, ["window", "--stack", "staging", "--json"]);
-        expect(JSON.parse(r.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, current: null, nextStart: null });
+        expect(JSON.parse(r.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: null });
         const text = await drydock(dir, ["window", "--stack", "staging"]);
         expect(text.stdout).to.include("has no release windows");
     });
@@ -52,7 +53,7 @@ describe("drydock window", () => {
         const r = await drydock(dir, ["window", "--stack", "production"]);
         expect(r.stdout).to.include("Updates are PAUSED (freeze)");
         const json = JSON.parse((await drydock(dir, ["window", "--stack", "production", "--json"])).stdout);
-        expect(json).to.include({ open: true, paused: true, pauseReason: "freeze" });
+        expect(json).to.include({ open: true, paused: true, pauseReason: "freeze", pausedAt: "2026-11-24T10:00:00Z" });
     });
 
     it("rejects a bad --at naming the argument and the accepted form (exit 2)", async () => {

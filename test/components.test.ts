@@ -7,7 +7,8 @@ import { Network } from "../components/network";
 import { ECS_EXEC_ACTIONS } from "../components/serviceIam";
 import { SECRET_LIKE_NAME } from "../components/taskContainer";
 import { MockCloud, startMockCloud } from "../offline/mockCloud";
-import { BuiltStack, buildStack, CERTIFICATE_ARN, REPOSITORY, StackKind } from "./support/componentStack";
+import { BuiltStack, buildStack, CERTIFICATE_ARN, EXISTING, REPOSITORY, StackKind } from "./support/componentStack";
+import { defaultImageDigest } from "../offline/mockCloud";
 import { asList, childrenOf, containers, one, promiseOf, statements, T } from "./support/records";
 
 const SERVICES = ["backend", "frontend"] as const;
@@ -87,8 +88,8 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     const names = [`drydock-${kind}-${service}-target-5xx`, `drydock-${kind}-${service}-unhealthy-hosts`];
                     expect(svc.inputs.alarms).to.deep.equal({ alarmNames: names, enable: true, rollback: true });
 
-                    const tgSuffix = await promiseOf(s[service].targetGroupArnSuffix);
-                    const alarms = childrenOf(cloud, T.alarm, service);
+                    const tgSuffix = await promiseOf(s[service].route!.targetGroupArnSuffix);
+                    const alarms = childrenOf(cloud, T.alarm, service).filter((a) => a.parent!.includes("ServiceRoute"));
                     expect(alarms.map((a) => a.inputs.name)).to.have.members(names);
                     expect(alarms.map((a) => a.inputs.metricName)).to.have.members(["HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]);
                     for (const alarm of alarms) {
@@ -111,7 +112,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     const svc = one(cloud, T.service, `${service}-service`);
                     const sgId = await promiseOf(s[service].securityGroupId);
                     expect(svc.inputs.networkConfiguration).to.deep.equal({
-                        subnets: ["subnet-private-a", "subnet-private-b"],
+                        subnets: EXISTING.privateSubnetIds,
                         securityGroups: [sgId],
                         assignPublicIp: false,
                     });
@@ -174,7 +175,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     const td = one(cloud, T.taskDefinition, `${service}-task`);
                     expect((td.inputs.tags as Record<string, string>)["drydock:requested-version"]).to.equal(version);
                     const [c] = containers(td);
-                    expect(c.image).to.equal(`${REPOSITORY}/${service}@sha256:${"ab".repeat(32)}`);
+                    expect(c.image).to.equal(`${REPOSITORY}/${service}@${defaultImageDigest(`drydock/${service}`, version)}`);
                     expect(c.environment).to.deep.include({ name: "APP_VERSION", value: version });
                     expect(c.dockerLabels).to.deep.equal({ "org.opencontainers.image.version": version });
                     const svcTags = one(cloud, T.service, `${service}-service`).inputs.tags as Record<string, string>;
@@ -229,18 +230,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     expect((svc.inputs.loadBalancers as { containerPort: number; containerName: string }[])[0]).to.include({ containerPort: ports[service], containerName: service });
                 }
             });
-
-            it("exposes the rollout parameters in effect for the README's estimate", () => {
-                expect(s.backend.rollout).to.deep.equal({
-                    desiredCount: production ? 2 : 1,
-                    minimumHealthyPercent: 100,
-                    maximumPercent: 200,
-                    healthCheckIntervalSeconds: 10,
-                    healthyThreshold: 2,
-                    healthCheckGracePeriodSeconds: 60,
-                    deregistrationDelaySeconds: 30,
-                });
-            });
+        });
         });
 
         describe("load balancer", () => {
@@ -249,14 +239,14 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 expect(alb.inputs.loadBalancerType).to.equal("application");
                 expect(alb.inputs.internal).to.equal(false);
                 expect(alb.inputs.dropInvalidHeaderFields).to.equal(true);
-                expect(alb.inputs.subnets).to.deep.equal(["subnet-public-a", "subnet-public-b"]);
+                expect(alb.inputs.subnets).to.deep.equal(EXISTING.publicSubnetIds);
             });
 
             if (production) {
                 it("with a certificate: HTTPS on 443 with a TLS 1.3/1.2 policy, and HTTP 80 answering 301 to HTTPS", () => {
-                    const https = one(cloud, T.listener, "web-https");
+                    const https = one(cloud, T.listener, "alb-https");
                     expect(https.inputs).to.include({ port: 443, protocol: "HTTPS", certificateArn: CERTIFICATE_ARN, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-                    const http = one(cloud, T.listener, "web-http");
+                    const http = one(cloud, T.listener, "alb-http");
                     expect(http.inputs).to.include({ port: 80, protocol: "HTTP" });
                     expect(http.inputs.defaultActions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
                     expect(cloud.byType(T.listener)).to.have.length(2);
@@ -273,7 +263,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
 
             it("routes /api/* to the backend and everything else to the frontend, on the serving listener", async () => {
                 const listenerArn = await promiseOf(s.loadBalancer.listenerArn);
-                const serving = production ? "web-https" : "web-http";
+                const serving = production ? "alb-https" : "alb-http";
                 expect(listenerArn).to.include(`listener/app/${serving}/`);
                 const backend = one(cloud, T.rule, "backend-route").inputs;
                 const frontend = one(cloud, T.rule, "frontend-route").inputs;
@@ -282,7 +272,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 expect(backend.priority as number).to.be.below(frontend.priority as number);
                 for (const [rule, service] of [[backend, "backend"], [frontend, "frontend"]] as const) {
                     expect(rule.listenerArn).to.equal(listenerArn);
-                    expect(rule.actions).to.deep.equal([{ type: "forward", targetGroupArn: await promiseOf(s[service].targetGroupArn) }]);
+                    expect(rule.actions).to.deep.equal([{ type: "forward", targetGroupArn: await promiseOf(s[service].route!.targetGroupArn) }]);
                 }
             });
 
@@ -373,7 +363,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
             it(`is Aurora PostgreSQL with cluster identifier drydock-${kind}, Serverless v2 here`, () => {
                 const [cluster] = cloud.byType(T.rdsCluster);
                 expect(cluster.inputs).to.include({ clusterIdentifier: `drydock-${kind}`, engine: "aurora-postgresql", engineMode: "provisioned" });
-                expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal(production ? { minCapacity: 1, maxCapacity: 16 } : { minCapacity: 0.5, maxCapacity: 4 });
+                expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal(production ? { minCapacity: 1, maxCapacity: 16 } : { minCapacity: 1, maxCapacity: 4 });
                 const instances = cloud.byType(T.rdsInstance);
                 expect(instances).to.have.length(production ? 2 : 1);
                 expect(instances.every((i) => i.inputs.instanceClass === "db.serverless" && i.inputs.engine === "aurora-postgresql")).to.equal(true);
@@ -433,7 +423,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
 
             it("places the cluster in a subnet group of the private subnets and in its own security group", async () => {
                 const [group] = cloud.byType(T.subnetGroup);
-                expect(group.inputs.subnetIds).to.deep.equal(["subnet-private-a", "subnet-private-b"]);
+                expect(group.inputs.subnetIds).to.deep.equal(EXISTING.privateSubnetIds);
                 const [cluster] = cloud.byType(T.rdsCluster);
                 expect(cluster.inputs.vpcSecurityGroupIds).to.deep.equal([await promiseOf(s.database.securityGroupId)]);
                 expect(cluster.inputs.dbSubnetGroupName).to.be.a("string").and.not.equal("");
@@ -479,11 +469,13 @@ for (const kind of ["staging", "production"] as StackKind[]) {
         describe("hooks", () => {
             it("binds the release gate, snapshot and rollout verification to the backend service", () => {
                 expect(one(cloud, T.service, "backend-service").hooks).to.deep.equal({
+                    beforeCreate: ["release-gate"],
                     beforeUpdate: ["release-gate", "pre-update-snapshot"],
                     afterCreate: ["verify-rollout"],
                     afterUpdate: ["verify-rollout"],
                 });
                 expect(one(cloud, T.service, "frontend-service").hooks).to.deep.equal({
+                    beforeCreate: ["release-gate"],
                     beforeUpdate: ["release-gate"],
                     afterCreate: ["verify-rollout"],
                     afterUpdate: ["verify-rollout"],
@@ -505,7 +497,7 @@ for (const kind of ["staging", "production"] as StackKind[]) {
 
 describe("components: options", () => {
     it("forces a new deployment with triggers only when a redeploy token is set", async () => {
-        const { cloud } = await buildStack("staging", { redeployToken: "2026-03-15-a" });
+        const { cloud } = await buildStack("staging", { config: { redeployToken: "2026-03-15-a" } });
         for (const service of SERVICES) {
             const svc = one(cloud, T.service, `${service}-service`);
             expect(svc.inputs.triggers).to.deep.equal({ redeployToken: "2026-03-15-a" });
@@ -518,12 +510,6 @@ describe("components: options", () => {
         }
     });
 
-    it("binds no hooks when none are passed", async () => {
-        const { cloud } = await buildStack("production", { hooks: false });
-        expect(one(cloud, T.service, "backend-service").hooks).to.deep.equal({});
-        expect(cloud.byType(T.rdsCluster)[0].hooks).to.deep.equal({});
-    });
-
     it("warns at preview when there is no certificate, and not when there is one", async () => {
         const plain = await buildStack("staging", { preview: true });
         expect(plain.cloud.warnings.join("\n")).to.match(/no certificateArn: the load balancer serves plain HTTP/);
@@ -533,32 +519,29 @@ describe("components: options", () => {
 
     it("makes path patterns, health-check settings and deregistration delay configurable", async () => {
         const { cloud } = await buildStack("staging", {
-            backend: { pathPatterns: ["/api/*", "/docs*"], healthCheck: { interval: 15, healthyThreshold: 3, matcher: "200" }, deregistrationDelay: 10 },
+            config: { backendPathPatterns: '["/api/*","/docs*"]', healthCheckIntervalSeconds: "15", healthyThreshold: "3", deregistrationDelaySeconds: "10" },
         });
         expect(one(cloud, T.rule, "backend-route").inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/api/*", "/docs*"] } }]);
         const tg = one(cloud, T.targetGroup, "backend-tg").inputs;
         expect(tg.deregistrationDelay).to.equal(10);
-        expect(tg.healthCheck).to.include({ interval: 15, healthyThreshold: 3, matcher: "200", path: "/api/v1/utils/health-check/" });
+        expect(tg.healthCheck).to.include({ interval: 15, healthyThreshold: 3, timeout: 5, path: "/api/v1/utils/health-check/" });
+        expect(one(cloud, T.targetGroup, "frontend-tg").inputs.healthCheck).to.include({ interval: 15, path: "/" });
     });
 
     it("supports a provisioned Aurora cluster: instance class on every instance, no Serverless v2 scaling", async () => {
-        const { cloud } = await buildStack("production", { database: { instanceClass: "db.r6g.large" } });
+        const { cloud } = await buildStack("production", { config: { dbInstanceClass: "db.r6g.large" } });
         expect(cloud.byType(T.rdsCluster)[0].inputs).not.to.have.property("serverlessv2ScalingConfiguration");
         expect(cloud.byType(T.rdsInstance).map((i) => i.inputs.instanceClass)).to.deep.equal(["db.r6g.large", "db.r6g.large"]);
     });
 
-    it("keeps the defaults when optional arguments are passed as undefined", async () => {
-        const { cloud } = await buildStack("staging", {
-            backend: { pathPatterns: undefined, deregistrationDelay: undefined, healthCheck: { path: undefined, interval: undefined } },
-            database: { serverlessCapacity: undefined, backupRetentionDays: undefined },
-        });
-        expect(one(cloud, T.rule, "backend-route").inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/api/*"] } }]);
-        const tg = one(cloud, T.targetGroup, "backend-tg").inputs;
-        expect(tg.deregistrationDelay).to.equal(30);
-        expect(tg.healthCheck).to.include({ path: "/api/v1/utils/health-check/", interval: 10 });
-        const [cluster] = cloud.byType(T.rdsCluster);
-        expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal({ minCapacity: 0.5, maxCapacity: 4 });
-        expect(cluster.inputs.backupRetentionPeriod).to.equal(7);
+    it("gives a task role the configured statements next to ECS Exec, and only that service's role", async () => {
+        const statement = { actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::uploads/*"] };
+        const { cloud } = await buildStack("staging", { config: { backendTaskRoleStatements: JSON.stringify([statement]) } });
+        const backend = statements(one(cloud, T.rolePolicy, "backend-task"));
+        expect(backend).to.have.length(2);
+        expect(backend[1]).to.deep.equal({ Sid: "Configured1", Effect: "Allow", Action: statement.actions, Resource: statement.resources });
+        expect(statements(one(cloud, T.rolePolicy, "frontend-task"))).to.have.length(1);
+        expect(one(cloud, T.role, "backend-task").inputs.description).to.equal("Application task role: ECS Exec and the configured statements");
     });
 
     it("adds ::/0 on 80 and 443 for a dual-stack load balancer", async () => {
@@ -614,19 +597,19 @@ describe("components: argument validation", () => {
             cluster: { arn: "arn:cluster", name: "drydock-staging" },
             vpcId: "vpc-1",
             subnetIds: ["subnet-a", "subnet-b"],
-            loadBalancer: lb,
+            route: { loadBalancer: lb, ...extra.route },
             image: "repo@sha256:00",
             requestedVersion: "v1.0.0",
             ...extra,
         });
 
     it("refuses a health-check interval above 15 s", async () => {
-        const err = await constructionError(service({ healthCheck: { interval: 30 } }));
+        const err = await constructionError(service({ route: { loadBalancer: lb, healthCheck: { interval: 30 } } }));
         expect(err.message).to.match(/healthCheck\.interval = 30 is not accepted; use an integer from 5 to 15 seconds/);
     });
 
     it("refuses a healthy threshold above 3", async () => {
-        const err = await constructionError(service({ healthCheck: { healthyThreshold: 5 } }));
+        const err = await constructionError(service({ route: { loadBalancer: lb, healthCheck: { healthyThreshold: 5 } } }));
         expect(err.message).to.match(/healthCheck\.healthyThreshold = 5 is not accepted; use an integer from 2 to 3/);
     });
 

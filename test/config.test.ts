@@ -50,7 +50,7 @@ describe("config: the settings funnel", () => {
         expect(s.release.override).to.equal(undefined);
         expect(s.redeployToken).to.equal(undefined);
         expect(s.snapshots).to.deep.equal({ keep: 10, timeoutMinutes: 30 });
-        expect(s.loadBalancer.backendPathPatterns).to.deep.equal(["/api/*"]);
+        expect(s.services.backend.pathPatterns).to.deep.equal(["/api/*"]);
         expect(s.loadBalancer.deregistrationDelaySeconds).to.equal(30);
         expect(s.isProduction).to.equal(false);
     });
@@ -203,9 +203,9 @@ describe("config: the settings funnel", () => {
     it("staging tracks latest and production pins immutable versions", () => {
         const staging = parseSettings(stackFile("staging"), "staging");
         const production = parseSettings(stackFile("production"), "production");
-        expect(staging.backend.version.kind).to.equal("latest");
-        expect(production.backend.version.immutable).to.equal(true);
-        expect(production.frontend.version.immutable).to.equal(true);
+        expect(staging.services.backend.version.kind).to.equal("latest");
+        expect(production.services.backend.version.immutable).to.equal(true);
+        expect(production.services.frontend.version.immutable).to.equal(true);
         expect(production.release.windows.length).to.be.greaterThan(0);
     });
 });
@@ -264,7 +264,7 @@ describe("config: loadSettings inside the Pulumi program", () => {
         startMockCloud({ stack: "production", config: good });
         const s = loadSettings();
         expect(s.stack).to.equal("production");
-        expect(s.backend.version.raw).to.equal("v1.3.0");
+        expect(s.services.backend.version.raw).to.equal("v1.3.0");
         expect(s.release.windows.map((w) => w.raw)).to.deep.equal(["tue:09:00-tue:16:00"]);
         expect(s.region).to.equal("eu-west-1");
 

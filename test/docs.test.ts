@@ -6,6 +6,7 @@ import { buildProgram } from "../cli/main";
 import { defaultDeps } from "../cli/deps";
 import { HOOK_NAMES } from "../components/hooks";
 import { policyNames } from "../policies/policies";
+import { renderCommandReference } from "../scripts/commandReference";
 import { renderConfigReference } from "../scripts/configReference";
 
 const ROOT = path.join(__dirname, "..");
@@ -78,11 +79,20 @@ describe("docs", () => {
         expect(read("docs/configuration.md")).to.include(renderConfigReference());
     });
 
-    it("docs/commands.md documents every drydock command", () => {
-        const reference = read("docs/commands.md");
-        const commands = buildProgram(defaultDeps()).commands.map((c) => c.name());
-        expect(commands).to.include.members(["versions", "status", "promote", "rollback", "pause", "resume", "window", "snapshot", "snapshots", "check"]);
-        for (const name of commands) expect(reference, name).to.include(`\`${name} `);
+    it("docs/commands.md has the command reference generated from the commands' definitions (run `npm run docs:commands`)", () => {
+        const page = read("docs/commands.md");
+        expect(page).to.include(renderCommandReference());
+        const names = buildProgram(defaultDeps()).commands.map((c) => c.name());
+        expect(names).to.include.members(["versions", "status", "promote", "rollback", "pause", "resume", "window", "snapshot", "snapshots", "check"]);
+        for (const name of names) expect(renderCommandReference(), name).to.include(`### ${name}\n`);
+    });
+
+    it("docs/commands.md shows the JSON document of every command that has --json", () => {
+        const page = read("docs/commands.md");
+        const json = page.slice(page.indexOf("## JSON output"));
+        for (const c of buildProgram(defaultDeps()).commands.filter((c) => c.options.some((o) => o.long === "--json"))) {
+            expect(json, c.name()).to.match(new RegExp(`^// ${c.name()}$`, "m"));
+        }
     });
 
     it("explains every policy and every hook by name", () => {

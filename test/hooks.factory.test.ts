@@ -12,7 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { rejection } from "./support/rejection";
-import { AWS_MAX_ATTEMPTS, createRdsClient, createUpdateHooks, HOOK_NAMES, UpdateHooksContext } from "../components/hooks";
+import { AWS_MAX_ATTEMPTS, createRdsClient, createUpdateHooks, HOOK_NAMES, SERVICE_HOOKS, UpdateHooksContext } from "../components/hooks";
+import { serviceSpec } from "../services";
 import { startMockCloud } from "../offline/mockCloud";
 import { parseWeeklyWindow } from "../release/windows";
 
@@ -73,8 +74,12 @@ describe("hooks: factory and adapters", () => {
   });
 
   function hooks(over: Partial<UpdateHooksContext> = {}, release: Partial<UpdateHooksContext["release"]> = {}) {
+    return createUpdateHooks(context(over, release));
+  }
+
+  function context(over: Partial<UpdateHooksContext> = {}, release: Partial<UpdateHooksContext["release"]> = {}): UpdateHooksContext {
     let t = NOW.getTime();
-    return createUpdateHooks({
+    return {
       stack: STACK,
       region: "us-east-1",
       clusterIdentifier: "drydock-production",
@@ -93,7 +98,7 @@ describe("hooks: factory and adapters", () => {
       log: { info: (m) => info.push(m), warn: (m) => warn.push(m) },
       isDryRun: () => false,
       ...over,
-    });
+    };
   }
 
   const versionChange = (service = "backend") =>
@@ -107,33 +112,65 @@ describe("hooks: factory and adapters", () => {
     it("names the hooks as the contract says; only the gate runs during previews", () => {
       const h = hooks();
       expect([h.releaseGate.name, h.preUpdateSnapshot.name, h.verifyRollout.name]).to.deep.equal(["release-gate", "pre-update-snapshot", "verify-rollout"]);
-      expect(HOOK_NAMES).to.deep.equal({ releaseGate: "release-gate", preUpdateSnapshot: "pre-update-snapshot", verifyRollout: "verify-rollout" });
+      expect(HOOK_NAMES).to.deep.equal({ releaseGate: "release-gate", preUpdateSnapshot: "pre-update-snapshot", runMigrations: "run-migrations", verifyRollout: "verify-rollout" });
       expect(h.releaseGate.opts?.onDryRun).to.equal(true);
       expect(h.preUpdateSnapshot.opts?.onDryRun ?? false).to.equal(false);
       expect(h.verifyRollout.opts?.onDryRun ?? false).to.equal(false);
     });
 
-    it("binds gate → snapshot before backend updates, the gate before frontend updates, the snapshot before cluster updates, verification after; no delete hooks", () => {
+    const names = (b: pulumi.ResourceHookBinding) =>
+      Object.fromEntries(Object.entries(b).map(([kind, list]) => [kind, (list as pulumi.ResourceHook[]).map((x) => x.name)]));
+
+    it("binds from the service table: gate (also at creation) → snapshot before backend updates, the gate for the frontend, the snapshot before database updates, verification after; no delete hooks", () => {
       const h = hooks();
-      const names = (b: pulumi.ResourceHookBinding) =>
-        Object.fromEntries(Object.entries(b).map(([kind, list]) => [kind, (list as pulumi.ResourceHook[]).map((x) => x.name)]));
-      expect(names(h.bindings.backendService)).to.deep.equal({
+      expect(names(h.forService(serviceSpec("backend")))).to.deep.equal({
+        beforeCreate: ["release-gate"],
         beforeUpdate: ["release-gate", "pre-update-snapshot"],
         afterCreate: ["verify-rollout"],
         afterUpdate: ["verify-rollout"],
       });
-      expect(names(h.bindings.frontendService)).to.deep.equal({ beforeUpdate: ["release-gate"], afterCreate: ["verify-rollout"], afterUpdate: ["verify-rollout"] });
-      expect(names(h.bindings.databaseCluster)).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
-      expect(names(h.bindings.databaseInstance)).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+      expect(names(h.forService(serviceSpec("frontend")))).to.deep.equal({
+        beforeCreate: ["release-gate"],
+        beforeUpdate: ["release-gate"],
+        afterCreate: ["verify-rollout"],
+        afterUpdate: ["verify-rollout"],
+      });
+      expect(names(h.forDatabase())).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
+    });
+
+    it("binds what a spec's hooks name, in the order hooks run whatever order the spec lists them, and makes each hook once", () => {
+      const h = hooks();
+      const spec = { ...serviceSpec("frontend"), name: "worker", hooks: ["verify-rollout", "pre-update-snapshot"] as const };
+      expect(names(h.forService(spec))).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"], afterCreate: ["verify-rollout"], afterUpdate: ["verify-rollout"] });
+      expect(names(h.forService({ ...spec, hooks: [] }))).to.deep.equal({});
+      expect(h.forService(serviceSpec("backend")).beforeUpdate?.[0]).to.equal(h.forService(serviceSpec("frontend")).beforeUpdate?.[0]);
+    });
+
+    it("takes further hooks as builders: bound at their place in the order, unbound when a builder makes none", () => {
+      const extra = new pulumi.ResourceHook("run-migrations", async () => undefined);
+      const builders = [
+        ...SERVICE_HOOKS.filter((b) => b.name !== "verify-rollout"),
+        { name: "run-migrations" as const, kinds: ["beforeCreate", "beforeUpdate"] as const, build: () => extra },
+        SERVICE_HOOKS.find((b) => b.name === "verify-rollout")!,
+      ];
+      const spec = { ...serviceSpec("backend"), hooks: ["release-gate", "pre-update-snapshot", "run-migrations", "verify-rollout"] as const };
+      const h = createUpdateHooks(context(), builders);
+      expect(names(h.forService(spec))).to.deep.include({
+        beforeCreate: ["release-gate", "run-migrations"],
+        beforeUpdate: ["release-gate", "pre-update-snapshot", "run-migrations"],
+      });
+      const none = createUpdateHooks(context(), [...SERVICE_HOOKS, { name: "run-migrations", kinds: ["beforeUpdate"], build: () => undefined }]);
+      expect(names(none.forService(spec)).beforeUpdate).to.deep.equal(["release-gate", "pre-update-snapshot"]);
     });
 
     it("reaches the engine as bound (mock monitor)", async () => {
       const cloud = startMockCloud({ stack: STACK });
       const h = hooks();
-      new aws.ecs.Service("backend-service", { name: "backend-service", taskDefinition: td("backend", 1) }, { hooks: h.bindings.backendService });
-      new aws.rds.Cluster("database", { engine: "aurora-postgresql", clusterIdentifier: "drydock-production" }, { hooks: h.bindings.databaseCluster });
+      new aws.ecs.Service("backend-service", { name: "backend-service", taskDefinition: td("backend", 1) }, { hooks: h.forService(serviceSpec("backend")) });
+      new aws.rds.Cluster("database", { engine: "aurora-postgresql", clusterIdentifier: "drydock-production" }, { hooks: h.forDatabase() });
       await cloud.settle();
       expect(cloud.byType(SERVICE_TYPE)[0].hooks).to.deep.equal({
+        beforeCreate: ["release-gate"],
         beforeUpdate: ["release-gate", "pre-update-snapshot"],
         afterCreate: ["verify-rollout"],
         afterUpdate: ["verify-rollout"],
@@ -193,6 +230,16 @@ describe("hooks: factory and adapters", () => {
       expect(info.join("\n")).to.include("the update does not change the image");
     });
 
+    it("gates a creation (or the create half of a replacement) like an image change: refused outside a window, allowed inside", async () => {
+      const created = hookArgs(SERVICE_TYPE, "backend-service", { newInputs: serviceInputs("backend", "v1.3.0", 42) });
+      const err = await rejection(hooks().releaseGate.callback(created));
+      expect(err.message).to.match(/^release-gate refused backend-service \(created at v1\.3\.0\) on stack "production": it is outside every release window/);
+      const paused = await rejection(hooks({}, { windows: [], paused: true }).releaseGate.callback(created));
+      expect(paused.message).to.include("updates are paused");
+      await hooks({ now: () => new Date("2026-11-28T22:30:00Z") }).releaseGate.callback(created);
+      expect(info.join("\n")).to.include("backend-service (created at v1.3.0) allowed: inside release window");
+    });
+
     it("stops a paused stack, naming the pause reason", async () => {
       const err = await rejection(hooks({}, { paused: true, pauseReason: "incident INC-42" }).releaseGate.callback(versionChange()));
       expect(err.message).to.include(`updates are paused on stack "production" (reason: "incident INC-42")`);
@@ -216,7 +263,7 @@ describe("hooks: factory and adapters", () => {
       await hooks().preUpdateSnapshot.callback(versionChange());
       const input = rdsMock().commandCalls(CreateDBClusterSnapshotCommand)[0].args[0].input as { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string; Tags: unknown[] };
       expect(input.DBClusterIdentifier).to.equal("drydock-production");
-      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-backend-v1\S*-to-v1\S*-20261125-130300-\d{3}-[0-9a-f]{4}$/);
+      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-backend-to-v1-3-0-20261125-130300-\d{3}-[0-9a-f]{4}$/);
       expect(input.Tags).to.deep.include.members([
         { Key: "drydock:service", Value: "backend" },
         { Key: "drydock:from-version", Value: "v1.2.3" },
@@ -245,7 +292,7 @@ describe("hooks: factory and adapters", () => {
 
       await h.preUpdateSnapshot.callback(hookArgs(CLUSTER_TYPE, "database", { oldInputs: cluster, newInputs: { ...cluster, engineVersion: "16.1" }, oldOutputs: cluster }));
       const input = rdsMock().commandCalls(CreateDBClusterSnapshotCommand)[0].args[0].input as { DBClusterSnapshotIdentifier: string; Tags: unknown[] };
-      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-database-15\S*-to-16\S*-\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$/);
+      expect(input.DBClusterSnapshotIdentifier).to.match(/^drydock-production-database-\S*to-16\S*-\d{8}-\d{6}-\d{3}-[0-9a-f]{4}$/);
       expect(input.Tags).to.deep.include.members([
         { Key: "drydock:service", Value: "database" },
         { Key: "drydock:reason", Value: "database engineVersion changed" },

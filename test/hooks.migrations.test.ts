@@ -3,7 +3,7 @@ import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, RunTask
 import * as pulumi from "@pulumi/pulumi";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { createMigrationsHook, MigrationHookContext, newUpdateId } from "../components/hooks/migrations";
+import { createMigrationsHook, createRunMigrationsHook, MigrationHookContext, newUpdateId } from "../components/hooks/migrations";
 import { startMockCloud } from "../offline/mockCloud";
 import { rejection } from "./support/rejection";
 
@@ -127,7 +127,7 @@ describe("hooks: run-migrations", () => {
     it("preview: says it would run, runs nothing", async () => {
         dryRun = true;
         await hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) }));
-        expect(ecsMock.commandCalls()).to.have.length(0);
+        expect(ecsMock.calls()).to.have.length(0);
         expect(info).to.deep.equal([
             "run-migrations: backend-service: would run `alembic upgrade head` as one task of drydock-production-backend:42 (repo/backend@sha256:v1.3.0) before backend-service changes",
         ]);
@@ -171,6 +171,22 @@ describe("hooks: run-migrations", () => {
     it("refuses to be bound to anything but an ECS service", async () => {
         const err = await rejection(hook().callback(args({ type: "aws:rds/cluster:Cluster", newInputs: {} })));
         expect(err.message).to.match(/^run-migrations is bound to aws:rds\/cluster:Cluster/);
+    });
+
+    it("the factory's builder: no hook without migrationCommand; with it, run-migrations over the shared ECS client", async () => {
+        const rt = (command: string[]) => ({
+            ctx: { stack: STACK, ecsClusterName: "drydock-production", migrations: { command, timeoutMinutes: 30 }, clients: { logs: () => logs } },
+            now: () => NOW,
+            log: { info: (m: string) => info.push(m), warn: (m: string) => info.push(m) },
+            isDryRun: () => false,
+            ecs: () => ecs,
+        });
+        expect(createRunMigrationsHook(rt([]))).to.equal(undefined);
+        expect(createRunMigrationsHook({ ...rt([]), ctx: { stack: STACK, ecsClusterName: "drydock-production" } })).to.equal(undefined);
+        const h = createRunMigrationsHook(rt(["./manage.py", "migrate"]));
+        expect(h?.name).to.equal("run-migrations");
+        await h?.callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) }));
+        expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input.overrides?.containerOverrides?.[0].command).to.deep.equal(["./manage.py", "migrate"]);
     });
 
     it("update ids: a time stamp and a random part; the GitHub run when there is one", () => {

@@ -30,7 +30,11 @@ describe("mock cloud", () => {
         await cloud.settle();
         expect(await promiseOf(child.urn)).to.equal("urn:pulumi:staging::drydock::test:index:Parent$test:index:Thing::c");
         const rec = cloud.byType("test:index:Thing")[0];
-        expect(rec).to.deep.include({ hooks: { beforeUpdate: ["release-gate"] }, protect: true, parent: "urn:pulumi:staging::drydock::test:index:Parent::p" });
+        expect(rec).to.deep.include({
+            hooks: { beforeUpdate: ["release-gate"] },
+            protect: true,
+            parent: "urn:pulumi:staging::drydock::test:index:Parent::p",
+        });
     });
 
     it("keeps two mock clouds in one process apart, with their own stack and config", async () => {
@@ -50,17 +54,24 @@ describe("mock cloud", () => {
         const aws = await import("@pulumi/aws");
         startMockCloud({ stack: "staging" });
         const found = await aws.ecr.getImage({ repositoryName: "drydock/backend", imageTag: "v1.2.3" });
-        expect(found.imageDigest).to.equal(defaultImageDigest("drydock/backend", "v1.2.3")).and.to.match(/^sha256:[0-9a-f]{64}$/);
+        expect(found.imageDigest)
+            .to.equal(defaultImageDigest("drydock/backend", "v1.2.3"))
+            .and.to.match(/^sha256:[0-9a-f]{64}$/);
         const custom = startMockCloud({ stack: "staging", imageDigest: (repo, tag) => `sha256:${repo.length}${tag}` });
         const other = await aws.ecr.getImage({ repositoryName: "drydock/backend", imageTag: "latest" });
         expect(other.imageDigest).to.equal("sha256:15latest");
-        expect(custom.calls).to.deep.equal([{ token: "aws:ecr/getImage:getImage", args: { repositoryName: "drydock/backend", imageTag: "latest" } }]);
+        expect(custom.calls).to.deep.equal([
+            { token: "aws:ecr/getImage:getImage", args: { repositoryName: "drydock/backend", imageTag: "latest" } },
+        ]);
     });
 
     it("fails loudly on a provider function it has no answer for", async () => {
         const aws = await import("@pulumi/aws");
         startMockCloud({ stack: "staging" });
-        const err = await aws.s3.getBucket({ bucket: "x" }).then(() => undefined, (e: unknown) => e);
+        const err = await aws.s3.getBucket({ bucket: "x" }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(String(err)).to.match(/mock cloud has no answer for the provider function "aws:s3\/getBucket:getBucket"/);
     });
 
@@ -69,15 +80,21 @@ describe("mock cloud", () => {
         void pulumi.log.warn("careful");
         void pulumi.log.error("broken");
         expect(cloud.warnings).to.deep.equal(["careful"]);
-        const err = await cloud.settle().then(() => undefined, (e: unknown) => e);
-        expect(String(err)).to.match(/the program logged 1 error\(s\):\n  broken/);
+        const err = await cloud.settle().then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(String(err)).to.match(/the program logged 1 error\(s\):\n {2}broken/);
     });
 
     it("rejects settle() when a provider call failed", async () => {
         const aws = await import("@pulumi/aws");
         const cloud = startMockCloud({ stack: "staging" });
         aws.s3.getBucketOutput({ bucket: "x" }).apply(() => undefined);
-        const err = await cloud.settle().then(() => undefined, (e: unknown) => e);
-        expect(String(err)).to.match(/1 engine call\(s\) failed:\n  invoke: .*getBucket/);
+        const err = await cloud.settle().then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(String(err)).to.match(/1 engine call\(s\) failed:\n {2}invoke: .*getBucket/);
     });
 });

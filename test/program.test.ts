@@ -23,10 +23,10 @@ for (const stack of ["staging", "production"]) {
         it("outputs the names the runbook's AWS CLI commands need", async () => {
             expect(await promiseOf(outputs.ecsClusterName)).to.equal(`drydock-${stack}`);
             expect(await promiseOf(outputs.databaseClusterIdentifier)).to.equal(`drydock-${stack}`);
-            expect(await promiseOf(outputs.backend.serviceName)).to.equal("backend-service");
-            expect(await promiseOf(outputs.frontend.serviceName)).to.equal("frontend-service");
-            expect(await promiseOf(outputs.backend.logGroupName)).to.equal(`/aws/ecs/backend-logs-${stack}`);
-            expect(await promiseOf(outputs.frontend.logGroupName)).to.equal(`/aws/ecs/frontend-logs-${stack}`);
+            expect(await promiseOf(outputs.services.backend.serviceName)).to.equal("backend-service");
+            expect(await promiseOf(outputs.services.frontend.serviceName)).to.equal("frontend-service");
+            expect(await promiseOf(outputs.services.backend.logGroupName)).to.equal(`/aws/ecs/backend-logs-${stack}`);
+            expect(await promiseOf(outputs.services.frontend.logGroupName)).to.equal(`/aws/ecs/frontend-logs-${stack}`);
             expect(await promiseOf(outputs.loadBalancerDnsName)).to.be.a("string").and.not.empty;
             expect(await promiseOf(outputs.url)).to.match(/^http:\/\/.+\/$/);
         });
@@ -35,8 +35,8 @@ for (const stack of ["staging", "production"]) {
             const values = stackValues(stack);
             const requested = values.backendVersion as string;
             const digest = defaultImageDigest("drydock/backend", requested);
-            expect(outputs.backend.requestedVersion).to.equal(requested);
-            expect(await promiseOf(outputs.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+            expect(outputs.services.backend.requestedVersion).to.equal(requested);
+            expect(await promiseOf(outputs.services.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
             const lookup = cloud.calls.find((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend");
             expect(lookup?.args).to.include({ imageTag: requested, registryId: "123456789012" });
             const td = cloud.byType("aws:ecs/taskDefinition:TaskDefinition").find((r) => r.inputs.family === `drydock-${stack}-backend`)!;
@@ -50,11 +50,13 @@ for (const stack of ["staging", "production"]) {
         it("binds the update hooks in the order they run, and no delete hooks", () => {
             const byName = (n: string) => cloud.byType("aws:ecs/service:Service").find((r) => r.inputs.name === n)!;
             expect(byName("backend-service").hooks).to.deep.equal({
+                beforeCreate: ["release-gate"],
                 beforeUpdate: ["release-gate", "pre-update-snapshot"],
                 afterCreate: ["verify-rollout"],
                 afterUpdate: ["verify-rollout"],
             });
             expect(byName("frontend-service").hooks).to.deep.equal({
+                beforeCreate: ["release-gate"],
                 beforeUpdate: ["release-gate"],
                 afterCreate: ["verify-rollout"],
                 afterUpdate: ["verify-rollout"],
@@ -76,7 +78,7 @@ describe("program: configuration choices", () => {
     it("uses a configured digest as it is, without an ECR lookup", async () => {
         const digest = `sha256:${"a".repeat(64)}`;
         const { cloud, outputs } = await synthesize("production", { backendVersion: digest });
-        expect(await promiseOf(outputs.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+        expect(await promiseOf(outputs.services.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
         expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be.empty;
     });
 
@@ -96,15 +98,32 @@ describe("program: configuration choices", () => {
     });
 
     it("synthesizes at the edges config accepts: 5 s health checks, 256 CPU with 2048 MiB, 90% CPU target", async () => {
-        const { cloud } = await synthesize("production", { healthCheckIntervalSeconds: "5", frontendCpu: "256", frontendMemory: "2048", autoscalingCpuTarget: "90" });
-        for (const tg of cloud.byType("aws:lb/targetGroup:TargetGroup")) {
+        const { cloud } = await synthesize("production", {
+            healthCheckIntervalSeconds: "5",
+            frontendCpu: "256",
+            frontendMemory: "2048",
+            frontendMaxCount: "4",
+            autoscalingCpuTarget: "90",
+        });
+        const tgs = cloud.byType("aws:lb/targetGroup:TargetGroup");
+        expect(tgs).to.have.length(2);
+        for (const tg of tgs) {
             expect(tg.inputs.healthCheck).to.deep.include({ interval: 5, timeout: 4 });
         }
+        const frontendTd = cloud.byType("aws:ecs/taskDefinition:TaskDefinition").find((r) => r.inputs.family === "drydock-production-frontend")!;
+        expect(frontendTd.inputs).to.include({ cpu: "256", memory: "2048" });
+        const cpuPolicies = cloud.byType("aws:appautoscaling/policy:Policy");
+        expect(cpuPolicies).to.not.be.empty;
+        for (const p of cpuPolicies) {
+            expect((p.inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number }).targetValue).to.equal(90);
+        }
+        const frontendScaling = cloud.byType("aws:appautoscaling/target:Target").find((r) => String(r.inputs.resourceId).endsWith("/frontend-service"))!;
+        expect(frontendScaling.inputs).to.include({ minCapacity: 2, maxCapacity: 4 });
     });
 
     it("runs the tag itself when pinDigests is false", async () => {
         const { outputs } = await synthesize("production", { pinDigests: "false" });
-        expect(await promiseOf(outputs.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");
+        expect(await promiseOf(outputs.services.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");
     });
 
     it("serves HTTPS at the configured domain when a certificate is set", async () => {

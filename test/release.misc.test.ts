@@ -3,7 +3,7 @@ import * as release from "../release";
 import { formatImageReference, ImageRefError, parseImageReference, parseRepositoryUri } from "../release/imageRef";
 import { estimateRollout, RolloutParams } from "../release/rollout";
 import { randomSnapshotSuffix, SNAPSHOT_IDENTIFIER_PATTERN, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
-import { DEFAULT_PRODUCTION_STACKS, isProductionStack } from "../release/stacks";
+import { environmentOfStackName, isProductionStack, matchesStackPattern, stackEnvironment } from "../release/stacks";
 import { parseVersion } from "../release/version";
 
 const HEX64 = "0123456789abcdef".repeat(4);
@@ -15,7 +15,7 @@ describe("release/index", () => {
       "parseVersion", "tryParseVersion", "compareVersions", "sortNewestFirst", "ACCEPTED_VERSION_FORMS", "VersionError",
       "parseRepositoryUri", "parseImageReference", "formatImageReference",
       "parseWeeklyWindow", "parseDailyWindow", "windowMinutes", "windowsOverlap", "isValidTimeZone", "releaseWindowState", "formatInZone", "WindowError",
-      "estimateRollout", "SNAPSHOT_TAGS", "snapshotIdentifier", "DEFAULT_PRODUCTION_STACKS", "isProductionStack",
+      "estimateRollout", "SNAPSHOT_TAGS", "snapshotIdentifier", "isProductionStack", "stackEnvironment", "ENVIRONMENT_TAG", "MOVING_PRERELEASE_IDENTIFIERS",
     ]) {
       expect(release, name).to.have.property(name);
     }
@@ -193,7 +193,7 @@ describe("release/snapshots", () => {
 
   it("builds a readable identifier from stack, service, versions and the UTC time", () => {
     expect(snapshotIdentifier({ stack: "production", service: "backend", fromVersion: "v1.2.3", toVersion: "v1.3.0", at, suffix })).to.equal(
-      "drydock-production-backend-v1-2-3-to-v1-3-0-20241213-152430-789-a1b2",
+      "drydock-production-backend-to-v1-3-0-20241213-152430-789-a1b2", // the from-version is in the tags
     );
     expect(snapshotIdentifier({ stack: "staging", service: "database", at, suffix })).to.equal("drydock-staging-database-20241213-152430-789-a1b2");
     expect(snapshotIdentifier({ stack: "staging", service: "backend", toVersion: "latest", at, suffix })).to.equal(
@@ -220,7 +220,7 @@ describe("release/snapshots", () => {
     }
   });
 
-  it("shortens long parts but never the timestamp or the prefix, keeping both versions", () => {
+  it("shortens long parts but never the timestamp, the suffix or the prefix, keeping the to-version", () => {
     const id = snapshotIdentifier({
       stack: "my-very-long-organization-production-eu-central-1",
       service: "backend",
@@ -272,24 +272,31 @@ describe("release/snapshots", () => {
   });
 });
 
-describe("release/stacks: isProductionStack", () => {
-  it("matches the default patterns", () => {
-    expect(DEFAULT_PRODUCTION_STACKS).to.deep.equal(["production", "prod", "prod-*"]);
-    for (const s of ["production", "prod", "prod-eu", "prod-us-east-1", "Production", "PROD", "org/drydock/production", "prod-"]) {
-      expect(isProductionStack(s), s).to.equal(true);
-    }
-    for (const s of ["staging", "dev", "preprod", "production2", "my-production", "prod_eu", "prodeu", "", "production/x"]) {
-      expect(isProductionStack(s), s).to.equal(false);
-    }
+describe("release/stacks: the environment of a stack", () => {
+  it("without drydock:environment, only names that clearly mean non-production are non-production", () => {
+    const production = ["production", "prod", "prod-eu", "production-eu", "prd", "prod_eu", "Production", "org/drydock/production", "live", "devops", "stagecoach", "testament", "preprod", "my-staging", ""];
+    for (const s of production) expect(environmentOfStackName(s), s).to.equal("production");
+    const staging = ["staging", "stage", "test", "qa", "preview", "staging-eu", "qa_1", "test2", "preview.7", "STAGING", "org/drydock/staging"];
+    for (const s of staging) expect(environmentOfStackName(s), s).to.equal("staging");
+    for (const s of ["dev", "develop", "development", "dev2", "dev-alice", "development_eu"]) expect(environmentOfStackName(s), s).to.equal("development");
   });
 
-  it("accepts custom patterns; * is a glob and other characters are literal", () => {
-    expect(isProductionStack("live-eu", ["live-*"])).to.equal(true);
-    expect(isProductionStack("production", ["live-*"])).to.equal(false);
-    expect(isProductionStack("a.b", ["a.b"])).to.equal(true);
-    expect(isProductionStack("axb", ["a.b"])).to.equal(false);
-    expect(isProductionStack("eu-prod-1", ["*-prod-*"])).to.equal(true);
-    expect(isProductionStack("anything", ["*"])).to.equal(true);
-    expect(isProductionStack("production", [])).to.equal(false);
+  it("an explicit drydock:environment wins; an unknown value counts as production", () => {
+    expect(stackEnvironment("production", "staging")).to.equal("staging");
+    expect(stackEnvironment("staging", "production")).to.equal("production");
+    expect(stackEnvironment("staging", "prod")).to.equal("production");
+    expect(stackEnvironment("staging", "")).to.equal("staging");
+    expect(isProductionStack("prd")).to.equal(true);
+    expect(isProductionStack("dev")).to.equal(false);
+  });
+
+  it("matches productionStacks patterns; * is a glob and other characters are literal", () => {
+    expect(matchesStackPattern("live-eu", ["live-*"])).to.equal(true);
+    expect(matchesStackPattern("production", ["live-*"])).to.equal(false);
+    expect(matchesStackPattern("a.b", ["a.b"])).to.equal(true);
+    expect(matchesStackPattern("axb", ["a.b"])).to.equal(false);
+    expect(matchesStackPattern("eu-prod-1", ["*-prod-*"])).to.equal(true);
+    expect(matchesStackPattern("anything", ["*"])).to.equal(true);
+    expect(matchesStackPattern("production", [])).to.equal(false);
   });
 });

@@ -68,13 +68,13 @@ for (const stack of ["staging", "production"]) {
 
         it("runs the task counts and sizes of the stack file, autoscaling where the ceiling is above the count", () => {
             for (const name of ["backend", "frontend"] as const) {
-                const s = settings[name];
+                const s = settings.services[name];
                 expect(service(name).inputs.desiredCount).to.equal(s.desiredCount);
                 const td = cloud.byType(T.taskDefinition).find((r) => r.inputs.family === `drydock-${stack}-${name}`)!;
                 expect(td.inputs).to.include({ cpu: String(s.cpu), memory: String(s.memory) });
             }
             const scaled = cloud.byType(T.scalingTarget).map((t) => t.inputs.maxCapacity).sort();
-            const expected = (["backend", "frontend"] as const).filter((n) => settings[n].maxCount > settings[n].desiredCount).map((n) => settings[n].maxCount).sort();
+            const expected = (["backend", "frontend"] as const).filter((n) => settings.services[n].maxCount > settings.services[n].desiredCount).map((n) => settings.services[n].maxCount).sort();
             expect(scaled).to.deep.equal(expected);
         });
 
@@ -102,8 +102,8 @@ for (const stack of ["staging", "production"]) {
             const world = ingress.filter((r) => r.cidrIpv4 === "0.0.0.0/0" || r.cidrIpv6 === "::/0");
             expect(world.every((r) => r.securityGroupId === alb)).to.equal(true);
             expect(world.map((r) => r.fromPort).sort()).to.deep.equal([443, 80]);
-            expect(ingress.filter((r) => r.securityGroupId === backend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.backend.port]]);
-            expect(ingress.filter((r) => r.securityGroupId === frontend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.frontend.port]]);
+            expect(ingress.filter((r) => r.securityGroupId === backend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.services.backend.port]]);
+            expect(ingress.filter((r) => r.securityGroupId === frontend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.services.frontend.port]]);
             expect(ingress.filter((r) => r.securityGroupId === db).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[backend, 5432]]);
         });
 

@@ -16,7 +16,7 @@ function load(name: string): { text: string; wf: Workflow } {
 }
 
 describe("GitHub workflows", () => {
-    for (const name of ["preview.yml", "deploy.yml"]) {
+    for (const name of ["preview.yml", "deploy.yml", "auto-update.yml"]) {
         it(`${name} is a valid workflow (schema lint)`, () => {
             const { errors } = validateWorkflow(load(name).text);
             expect(errors, JSON.stringify(errors, null, 2)).to.deep.equal([]);
@@ -52,6 +52,40 @@ describe("GitHub workflows", () => {
             const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
             expect(step.with).to.include({ command: "preview", policyPacks: "policies", "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
             expect(job.if).to.include("github.repository");
+        });
+    });
+
+    describe("auto-update.yml", () => {
+        const { wf } = load("auto-update.yml");
+        const sync = wf.jobs.sync as Job & { needs?: string; permissions?: Record<string, string>; concurrency?: { group?: string } };
+        const runs = sync.steps.map((s) => s.run ?? "").join("\n");
+
+        it("runs every 30 minutes and on demand", () => {
+            expect(wf.on.schedule).to.deep.equal([{ cron: "*/30 * * * *" }]);
+            expect(wf.on).to.have.property("workflow_dispatch");
+        });
+
+        it("syncs only stacks whose updateChannel is not manual, one job per stack", () => {
+            const list = wf.jobs.stacks.steps.find((s) => s.run?.includes("updateChannel"))!;
+            expect(list.run).to.include('channel === "manual" ? [] : [stack]');
+            expect(sync.needs).to.equal("stacks");
+            expect(JSON.stringify(sync.strategy?.matrix?.stack)).to.equal(JSON.stringify("${{ fromJSON(needs.stacks.outputs.stacks) }}"));
+        });
+
+        it("shares deploy.yml's concurrency group per stack, waiting instead of cancelling", () => {
+            const deploy = load("deploy.yml").wf.jobs.deploy as Job & { concurrency?: { group?: string } };
+            expect(deploy.concurrency?.group).to.match(/^deploy-\$\{\{/);
+            expect(sync.concurrency).to.deep.equal({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+        });
+
+        it("applies autoApply stacks with drydock sync --apply and commits the stack file; others get one pull request per stack", () => {
+            expect(runs).to.include('npx drydock sync --stack "$STACK" --json > sync.json');
+            expect(runs).to.include('npx drydock sync --stack "$STACK" --apply');
+            expect(runs).to.include('npx drydock sync --stack "$STACK" --write');
+            expect(runs).to.include('git add "Pulumi.$STACK.yaml"');
+            const pr = sync.steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))!;
+            expect(pr.with).to.include({ branch: "drydock/auto-update/${{ matrix.stack }}", "add-paths": "Pulumi.${{ matrix.stack }}.yaml" });
+            expect(sync.permissions).to.include({ contents: "write", "pull-requests": "write", "id-token": "write" });
         });
     });
 

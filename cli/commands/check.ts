@@ -13,7 +13,8 @@ import { CliDeps } from "../deps";
 import { EXIT, usageError } from "../errors";
 import { Ctx, createCtx, renderTable } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { loadStack } from "../stackFile";
+import { ConfigError } from "../../config/types";
+import { fullKeyName, openStackFile } from "../stackContext";
 
 /** Parses one `--set key=value` (the value as `pulumi config set` stores it; lists as JSON). */
 export function parseSetting(value: string, previous: Array<[string, string]> = []): Array<[string, string]> {
@@ -82,9 +83,27 @@ function printReport(ctx: Ctx, report: CheckReport): void {
         `Release: ${rel.paused ? `PAUSED${rel.pauseReason ? ` (${rel.pauseReason})` : ""}` : "not paused"}; window ${rel.windowOpen ? "open now" : "closed now"}` +
             (rel.nextWindowStart ? `; next opens ${formatInZone(new Date(rel.nextWindowStart), rel.timeZone)}` : ""),
     );
-    for (const w of report.warnings) ctx.print(`warning: ${w}`);
+    ctx.print(`Migrations: ${report.migrations.note}`);
+    for (const w of report.warnings) ctx.warn(`drydock: warning: ${w}`);
     ctx.print();
     ctx.print(report.ok ? "Result: OK, no mandatory policy violation." : `Result: FAILED, ${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"}: ${[...new Set(mandatory.map((v) => v.policy))].join(", ")}.`);
+}
+
+/**
+ * A config error caused by a `--set` value blames `--set key=value` (exit 2), not the stack file; problems
+ * of the stack file itself keep blaming the file.
+ */
+export function blameSet(e: ConfigError, overrides: Array<[string, string]>): Error {
+    const set = new Map(overrides.map(([key, value]) => [fullKeyName(key.trim()), value]));
+    const fromSet = e.problems.filter((p) => set.has(p.key));
+    if (fromSet.length === 0) return e;
+    const what = fromSet.map((p) => `--set ${p.key.replace(/^drydock:/, "")}=${set.get(p.key)}`).join(", ");
+    const others = e.problems.length - fromSet.length;
+    return usageError(
+        what,
+        fromSet.map((p) => p.message).join("; ") + (others ? `; and ${others} problem${others === 1 ? "" : "s"} in Pulumi.${e.stack}.yaml itself` : ""),
+        "fix the value given with --set",
+    );
 }
 
 export function registerCheck(program: Command, deps: CliDeps): void {
@@ -104,7 +123,7 @@ export function registerCheck(program: Command, deps: CliDeps): void {
                 const { applyOverrides, runCheck } = require("../../offline/check") as typeof import("../../offline/check");
                 // eslint-disable-next-line @typescript-eslint/no-require-imports
                 const { PolicyConfigError } = require("../../policies/evaluate") as typeof import("../../policies/evaluate");
-                const file = loadStack(deps.cwd, opts.stack);
+                const file = openStackFile(deps, opts.stack);
                 const values = applyOverrides(file.values(), opts.set ?? []);
                 const policyConfig = opts.policyConfig ? readPolicyConfig(deps.cwd, opts.policyConfig) : undefined;
                 let report: CheckReport;
@@ -112,7 +131,8 @@ export function registerCheck(program: Command, deps: CliDeps): void {
                     report = await ctx.step(`synthesizing ${file.stack} offline`, () => runCheck({ stack: file.stack, values, policyConfig, now: deps.now() }));
                 } catch (e) {
                     // Policy config is an argument of this command: a bad value is a usage error, like a bad file.
-                    if (e instanceof PolicyConfigError) throw usageError(`--policy-config ${opts.policyConfig}`, e.problems.join("; "), "see the README's policy config table");
+                    if (e instanceof PolicyConfigError) throw usageError(`--policy-config ${opts.policyConfig}`, e.problems.join("; "), "see docs/policies.md for the policy config");
+                    if (e instanceof ConfigError) throw blameSet(e, opts.set ?? []);
                     throw e;
                 }
                 if (ctx.json) ctx.printJson(report);

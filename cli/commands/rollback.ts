@@ -14,9 +14,10 @@ import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } fro
 import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
-import { createCtx, Ctx, utcMinute } from "../output";
+import { createCtx, Ctx, shortDigest, utcMinute } from "../output";
 import { commandAction, serviceOption, stackOption } from "../program";
 import { exactVersionIn, imageFor } from "../resolve";
+import { requirePulumiCli } from "../pulumiCli";
 import { openStack, serviceOf, servicesFor, StackContext, versionKey } from "../stackContext";
 
 /** How many older task definition revisions to inspect at most. */
@@ -29,6 +30,8 @@ export interface RollbackPlan {
     to: ImageVersion;
     /** Where `to` came from, for the report. */
     source: string;
+    /** Said after the plan, e.g. that no immutable tag names the digest written. */
+    note?: string;
 }
 
 /** Identifies what a revision runs: its digest when pinned, else its version. */
@@ -36,52 +39,66 @@ function runsKey(td: TaskDefinitionInfo): string {
     return td.ref.digest ?? td.version;
 }
 
-/**
- * The version that ran before the current one: the newest older revision of the service's task
- * definition that runs something else, named immutably (its immutable requested version, else the
- * exact tag of its digest, else the digest).
- */
-export async function previousVersion(deps: CliDeps, sc: StackContext, service: ServiceName): Promise<RollbackPlan> {
+/** The newest older revision of the service's task definition that runs something else than the current one. */
+async function previousRevision(deps: CliDeps, sc: StackContext, service: ServiceName): Promise<TaskDefinitionInfo> {
     const ecs = deps.ecs(sc.region);
     const what = `${sc.stack} ${service}`;
-    const configured = serviceOf(sc, service);
+    const uri = serviceOf(sc, service).repository.uri;
     const history = await taskDefinitionHistory(ecs, sc.stack, service);
     if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamilyName(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
-    const current = await describeTaskDefinition(ecs, history[0], service, configured.repository.uri);
-    let previous: TaskDefinitionInfo | undefined;
+    const current = await describeTaskDefinition(ecs, history[0], service, uri);
     for (const arn of history.slice(1, MAX_REVISIONS + 1)) {
-        const td = await describeTaskDefinition(ecs, arn, service, configured.repository.uri);
-        if (runsKey(td) !== runsKey(current)) {
-            previous = td;
-            break;
-        }
+        const td = await describeTaskDefinition(ecs, arn, service, uri);
+        if (runsKey(td) !== runsKey(current)) return td;
     }
-    if (!previous) {
-        throw refused(what, `every revision of ${taskFamilyName(sc.stack, service)} runs ${current.version}; there is no earlier version`, "use --to VERSION (drydock versions " + service + ` --stack ${sc.stack})`);
-    }
+    throw refused(
+        what,
+        `every revision of ${taskFamilyName(sc.stack, service)} runs ${current.version}; there is no earlier version`,
+        `use --to VERSION (npx drydock versions ${service} --stack ${sc.stack})`,
+    );
+}
+
+/**
+ * The version that ran before the current one: the newest older revision of the service's task
+ * definition that runs something else, named immutably: its immutable requested version, else the newest
+ * immutable tag (in release order) that ECR gives its digest, else the digest itself (and the plan says so).
+ */
+export async function previousVersion(deps: CliDeps, sc: StackContext, service: ServiceName): Promise<RollbackPlan> {
+    const what = `${sc.stack} ${service}`;
+    const previous = await previousRevision(deps, sc, service);
     const source = `${shortTaskDefinition(previous.arn)}${previous.registeredAt ? `, registered ${utcMinute(previous.registeredAt)}` : ""}`;
-    const repo = configured.repository; // the version written is resolved against this repository at deploy time
+    const repo = serviceOf(sc, service).repository; // the version written is resolved against this repository at deploy time
+    const from = fileVersion(sc, service);
     const requested = versionOf(previous.version);
-    if (requested.immutable) {
+    if (requested.immutable && requested.kind !== "digest") {
         if (!(await imageFor(deps, sc.region, repo, requested))) {
             throw refused(what, `the previous version ${requested.raw} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
         }
-        return { service, from: configured.version.raw, to: requested, source };
+        return { service, from, to: requested, source };
     }
-    if (previous.ref.digest) {
-        const exact = await exactVersionIn(deps, sc.region, repo, { digest: previous.ref.digest });
-        if (!exact) throw refused(what, `the previous image ${previous.ref.digest} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
-        return { service, from: configured.version.raw, to: exact.version, source: `${source}, was ${previous.version}` };
+    const digest = previous.ref.digest ?? requested.digest;
+    if (digest) {
+        const exact = await exactVersionIn(deps, sc.region, repo, { digest });
+        if (!exact) throw refused(what, `the previous image ${digest} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
+        const was = requested.raw === digest ? "" : `, was ${previous.version}`;
+        if (exact.version.kind !== "digest") return { service, from, to: exact.version, source: `${source}${was}, ${exact.version.raw} by its digest` };
+        const note = `${service}: no immutable tag names ${shortDigest(digest)} in ${repo.uri}, so the digest itself is written (tags there: ${exact.image.tags.join(", ") || "none"}).`;
+        return { service, from, to: exact.version, source: `${source}${was}`, note };
     }
     throw refused(
         what,
         `the previous version is the mutable tag ${previous.version} (${source}) and drydock cannot tell which image it was`,
-        "choose an exact version with --to VERSION (see drydock versions)",
+        `choose an exact version with --to VERSION (see npx drydock versions ${service} --stack ${sc.stack})`,
     );
 }
 
-/** `--to`: a valid version that the service's repository has. */
-export async function requestedVersion(deps: CliDeps, sc: StackContext, service: ServiceName, to: string): Promise<RollbackPlan> {
+/** The version as written in the stack file (also when it is invalid: rollback replaces it). */
+function fileVersion(sc: StackContext, service: ServiceName): string {
+    return sc.file.get(versionKey(service)) ?? serviceOf(sc, service).version.raw;
+}
+
+/** `--to` parsed; a production stack refuses a mutable or floating version as the policy production-images-pinned would. */
+export function parseTo(sc: StackContext, to: string): ImageVersion {
     let version: ImageVersion;
     try {
         version = parseVersion(to.trim());
@@ -89,11 +106,30 @@ export async function requestedVersion(deps: CliDeps, sc: StackContext, service:
         if (e instanceof VersionError) throw usageError(`--to ${JSON.stringify(to)}`, e.reason, `accepted: ${ACCEPTED_VERSION_FORMS}`);
         throw e;
     }
+    if (!version.immutable && sc.settings.isProduction) {
+        throw refused(
+            `--to ${version.raw}`,
+            `${mutableText(version)}; ${sc.stack} is a production stack, which runs exact versions only (policy production-images-pinned); nothing was written`,
+            `roll back to an exact version (v1.2.3, 20241213-152430, v1.2.3-20241213-152430-a1b2c3d4 or sha256:<digest>): npx drydock versions <service> --stack ${sc.stack}`,
+        );
+    }
+    return version;
+}
+
+/** Why a version moves, in the policy's words. */
+function mutableText(v: ImageVersion): string {
+    if (v.kind === "latest") return `${v.raw} is mutable (it moves with every push)`;
+    if (v.kind === "floating") return `${v.raw} is a floating version (it moves to every new ${v.release ?? v.raw}.x release)`;
+    return `${v.raw} is a mutable tag, not an exact version`;
+}
+
+/** `--to`: a valid version that the service's repository has. */
+export async function requestedVersion(deps: CliDeps, sc: StackContext, service: ServiceName, version: ImageVersion): Promise<RollbackPlan> {
     const repo = serviceOf(sc, service).repository;
     if (!(await imageFor(deps, sc.region, repo, version))) {
-        throw refused(`${sc.stack} ${service}`, `${version.raw} is not in ${repo.uri}`, `see what is: drydock versions ${service} --stack ${sc.stack}`);
+        throw refused(`${sc.stack} ${service}`, `${version.raw} is not in ${repo.uri}`, `see what is: npx drydock versions ${service} --stack ${sc.stack}`);
     }
-    return { service, from: serviceOf(sc, service).version.raw, to: version, source: "--to" };
+    return { service, from: fileVersion(sc, service), to: version, source: "--to" };
 }
 
 async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise<void> {
@@ -104,7 +140,7 @@ async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise
         ctx.print(
             newest
                 ? `or restore the newest pre-update snapshot ${newest.identifier} (${newest.status}, ${utcMinute(newest.createdAt)}${newest.fromVersion ? `, taken before ${newest.fromVersion} -> ${newest.toVersion ?? "?"}` : ""}).`
-                : `or restore a snapshot; drydock has no snapshot of ${cluster} (drydock snapshots --stack ${sc.stack}).`,
+                : `or restore a snapshot; drydock has no snapshot of ${cluster} (npx drydock snapshots --stack ${sc.stack}).`,
         );
     } catch (e) {
         ctx.print(`or restore a pre-update snapshot (could not list them: ${(e as Error).message.split("\n")[0]}).`);
@@ -119,37 +155,49 @@ export function registerRollback(program: Command, deps: CliDeps): void {
         .addOption(serviceOption("which service to roll back"))
         .addOption(new Option("--to <version>", "roll back to this version (checked against the repository) instead of the previous one"))
         .addOption(new Option("--apply", "then run pulumi preview and pulumi up for the stack"))
-        .action(
-            commandAction(async (opts: { stack: string; service: string; to?: string; apply?: boolean }) => {
-                const ctx = createCtx(deps, false);
-                const sc = openStack(deps, opts.stack);
-                const to = opts.to;
-                const plans = await ctx.step(`Finding the version to roll back to`, () =>
-                    Promise.all(servicesFor(opts.service).map((s) => (to !== undefined ? requestedVersion(deps, sc, s, to) : previousVersion(deps, sc, s)))),
-                );
-                for (const plan of plans) sc.file.set(versionKey(plan.service), plan.to.raw);
-                sc.file.settings(); // the edited file must still be valid
-                if (sc.file.changed.length > 0) {
-                    checkReleaseGate(ctx, deps, sc, `rollback of ${plans.map((p) => `${p.service} to ${p.to.raw}`).join(", ")}`, !!opts.apply);
-                }
-                for (const plan of plans) {
-                    ctx.print(`${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`);
-                    if (!plan.to.immutable) ctx.warn(`drydock: warning: ${plan.to.raw} is a mutable tag; production stacks refuse it (prefer an exact version)`);
-                }
-                if (sc.file.changed.length === 0) {
-                    ctx.print(`${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`);
-                } else {
-                    ctx.print();
-                    saveAndShow(ctx, sc.file);
-                }
-                ctx.print();
-                await printDataNote(ctx, deps, sc);
-                if (opts.apply) return applyStack(ctx, deps, sc.stack);
-                if (sc.file.changed.length > 0) {
-                    ctx.print();
-                    ctx.print(`Next: commit ${sc.file.fileName} and run pulumi up -s ${sc.stack} (or run this command again with --apply).`);
-                }
-                return 0;
-            }),
-        );
+        .action(commandAction((opts: RollbackArgs) => rollback(deps, opts)));
+}
+
+interface RollbackArgs {
+    stack: string;
+    service: string;
+    to?: string;
+    apply?: boolean;
+}
+
+async function rollback(deps: CliDeps, opts: RollbackArgs): Promise<number> {
+    const ctx = createCtx(deps, false);
+    const services = servicesFor(opts.service);
+    if (opts.apply) await requirePulumiCli("--apply", deps.automation);
+    // The versions of these services are what rollback replaces: a bad value there is what it repairs.
+    const sc = openStack(deps, opts.stack, { overwrites: services.map(versionKey) });
+    const to = opts.to !== undefined ? parseTo(sc, opts.to) : undefined;
+    const plans = await ctx.step(`Finding the version to roll back to`, () =>
+        Promise.all(services.map((s) => (to !== undefined ? requestedVersion(deps, sc, s, to) : previousVersion(deps, sc, s)))),
+    );
+    for (const plan of plans) sc.file.set(versionKey(plan.service), plan.to.raw);
+    sc.file.settings(); // the edited file must still be valid
+    if (sc.file.changed.length > 0) {
+        checkReleaseGate(ctx, deps, sc, `rollback of ${plans.map((p) => `${p.service} to ${p.to.raw}`).join(", ")}`, !!opts.apply);
+    }
+    for (const plan of plans) {
+        ctx.print(`${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`);
+        if (plan.note) ctx.print(`  ${plan.note}`);
+    }
+    // Only --to can name a mutable version, the same for every service: one warning.
+    if (to && !to.immutable) ctx.warn(`drydock: warning: ${mutableText(to)}; production stacks refuse it (prefer an exact version)`);
+    if (sc.file.changed.length === 0) {
+        ctx.print(`${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`);
+    } else {
+        ctx.print();
+        saveAndShow(ctx, sc.file);
+    }
+    ctx.print();
+    await printDataNote(ctx, deps, sc);
+    if (opts.apply) return applyStack(ctx, deps, sc.stack);
+    if (sc.file.changed.length > 0) {
+        ctx.print();
+        ctx.print(`Next: commit ${sc.file.fileName} and run pulumi up -s ${sc.stack} (or run this command again with --apply).`);
+    }
+    return 0;
 }

@@ -5,7 +5,7 @@
  */
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { dbClusterIdentifier } from "../../release/names";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { listDrydockSnapshots } from "../../aws/snapshots";
 import { Settings } from "../../config";
 import { releaseState } from "../../release/state";
@@ -13,7 +13,8 @@ import { formatInZone } from "../../release/windows";
 import { CliDeps } from "../deps";
 import { aws } from "../errors";
 import { createCtx, Ctx, isoUtc, utcMinute } from "../output";
-import { commandAction, jsonOption, stackOption } from "../program";
+import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
+import { deploymentLines, progressiveServices, readDeployments, WATCH_INTERVAL_MS, watchDeployments } from "../deploymentStatus";
 import { ServiceDetail, serviceDetails, serviceNotes, servicesTable } from "../serviceStatus";
 import { fullKeyName, openStack, StackContext, STACK_NAME_KEY } from "../stackContext";
 
@@ -77,7 +78,9 @@ const RELEASE_KEYS = ["releaseWindows", "releaseTimeZone", "updatesPaused"];
 function printRelease(ctx: Ctx, sc: StackContext, release: ReturnType<typeof releaseStatus> | string): void {
     if (typeof release === "string") return ctx.print(`Release: ${release}`);
     const zone = sc.settings.release.timeZone;
-    const pause = release.paused ? `PAUSED${sc.settings.release.pauseReason ? ` — ${sc.settings.release.pauseReason}` : ""} (npx drydock resume --stack ${sc.stack})` : "not paused";
+    const { pauseReason, pausedAt } = sc.settings.release;
+    const since = pausedAt ? ` since ${utcMinute(pausedAt)}` : "";
+    const pause = release.paused ? `PAUSED${since}${pauseReason ? ` — ${pauseReason}` : ""} (npx drydock resume --stack ${sc.stack})` : "not paused";
     ctx.print(`Release: ${pause}`);
     if (release.always) ctx.print("  release window: none configured, always open");
     else if (release.windowOpen) ctx.print(`  release window: open now until ${formatInZone(release.currentEnd as Date, zone)}`);
@@ -113,11 +116,16 @@ export function registerStatus(program: Command, deps: CliDeps): void {
         .description("show what each service runs, its rollout and target health, the database, and the release state")
         .addOption(stackOption())
         .addOption(jsonOption())
+        .addOption(new Option("--watch", "follow the services' deployments until each completes (exit 0) or one rolls back (exit 1)"))
+        .addOption(new Option("--interval <seconds>", "seconds between reads with --watch").argParser(positiveInteger).default(WATCH_INTERVAL_MS / 1000))
         .action(
-            commandAction(async (opts: { stack: string; json?: boolean }) => {
+            commandAction(async (opts: { stack: string; json?: boolean; watch?: boolean; interval: number }) => {
                 const ctx = createCtx(deps, !!opts.json);
                 // Only the stack name matters to what status reads (it makes the AWS names); a bad key elsewhere is a warning.
                 const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY] });
+                if (opts.watch) return watchDeployments(ctx, deps, sc, { intervalMs: opts.interval * 1000 });
+                // Blue/green, canary and linear services: the lifecycle stage and bake time left of their newest deployment.
+                const deployments = await readDeployments(deps, sc, progressiveServices(sc));
                 const [{ services, deployed }, database] = await ctx.step(`Reading stack ${sc.stack}`, () =>
                     Promise.all([serviceDetails(deps, sc), databaseStatus(deps.rds(sc.region), sc)]),
                 );
@@ -129,9 +137,12 @@ export function registerStatus(program: Command, deps: CliDeps): void {
                         services: services.map((s) => s.json),
                         database,
                         release: release ? { paused: release.paused, windowOpen: release.windowOpen, nextWindowStart: release.nextWindowStart } : null,
+                        ...(deployments.length ? { deployments } : {}),
                     });
                 } else {
                     printText(ctx, sc, services, deployed, database, release ?? `unknown: ${badRelease} in ${sc.file.fileName} is invalid`);
+                    const lines = deploymentLines(deployments, sc.stack);
+                    if (lines.length) ctx.print(["", "Deployments in progress:", ...lines.map((l) => `  ${l}`)].join("\n"));
                 }
                 return 0;
             }),

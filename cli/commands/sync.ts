@@ -13,6 +13,7 @@ import { formatInZone } from "../../release/windows";
 import { serviceNames } from "../../services";
 import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
+import { requirePulumiCli } from "../pulumiCli";
 import { usageError } from "../errors";
 import { createCtx, Ctx, isoUtc, shortDigest } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
@@ -62,10 +63,12 @@ export function commitMessage(stack: string, decision: ChannelDecision): string 
 const heldJson = (h: Held) => ({ version: h.version, reason: h.reason, detail: h.detail, digest: h.digest, eligibleAt: isoUtc(h.eligibleAt) });
 
 /** The `--json` document. */
-export function syncJson(stack: string, d: ChannelDecision, written?: { file: string; message: string }) {
+export function syncJson(sc: StackContext, d: ChannelDecision, written?: { file: string; message: string }) {
     return {
-        stack,
+        stack: sc.stack,
         channel: d.channel,
+        /** What the scheduled controller does with a proposal: --apply (true) or a pull request (false). */
+        autoApply: sc.settings.updates.autoApply,
         paused: d.paused,
         windowOpen: d.windowOpen,
         overridden: d.overridden,
@@ -122,7 +125,7 @@ async function writeAndApply(ctx: Ctx, deps: CliDeps, sc: StackContext, d: Chann
     const edits = syncEdits(d);
     if (edits.length === 0) {
         if (!ctx.json) ctx.print(`Nothing to write: ${sc.file.fileName} stays as it is.`);
-        if (ctx.json) ctx.printJson(syncJson(sc.stack, d));
+        if (ctx.json) ctx.printJson(syncJson(sc, d));
         return 0;
     }
     for (const e of edits) sc.file.set(e.key, e.value);
@@ -132,7 +135,7 @@ async function writeAndApply(ctx: Ctx, deps: CliDeps, sc: StackContext, d: Chann
     ctx.print();
     saveAndShow(ctx, sc.file);
     ctx.print(`Reason: ${message}`);
-    if (ctx.json) ctx.printJson(syncJson(sc.stack, d, { file: sc.file.fileName, message }));
+    if (ctx.json) ctx.printJson(syncJson(sc, d, { file: sc.file.fileName, message }));
     return apply ? applyStack(ctx, deps, sc.stack) : 0;
 }
 
@@ -148,6 +151,7 @@ export function registerSync(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: SyncOptions) => {
                 checkOptions(opts);
+                if (opts.apply) await requirePulumiCli("--apply", deps.automation); // before anything is written
                 const ctx = createCtx(deps, !!opts.json);
                 const writing = !!(opts.write || opts.apply);
                 const sc = openStack(deps, opts.stack, { needs: writing ? "all" : syncKeys() });
@@ -155,7 +159,7 @@ export function registerSync(program: Command, deps: CliDeps): void {
                 const decision = await ctx.step(`Reading ${sc.stack}'s versions`, () => planSync(deps, sc, at));
                 if (!ctx.json) printDecision(ctx, sc, decision, at);
                 if (writing) return writeAndApply(ctx, deps, sc, decision, !!opts.apply);
-                if (ctx.json) ctx.printJson(syncJson(sc.stack, decision));
+                if (ctx.json) ctx.printJson(syncJson(sc, decision));
                 else if (decision.services.some((s) => s.proposed !== null)) ctx.print(`Next: npx drydock sync --stack ${sc.stack} --write (or --apply)`);
                 return 0;
             }),

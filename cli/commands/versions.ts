@@ -9,6 +9,8 @@ import { ImageVersion, sortNewestFirst, VersionKind } from "../../release/versio
 import { findDeployed } from "../deployed";
 import { listImages, RepoImage, versionOf } from "../../aws/ecr";
 import { CliDeps } from "../deps";
+import { describeError } from "../errors";
+import { soakedIn, SoakedIn } from "../updates";
 import { createCtx, isoUtc, renderTable, shortDigest, utcMinute, yesNo } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
 import { ecrFor, imageKey, openStack, serviceOf, STACK_NAME_KEY } from "../stackContext";
@@ -24,6 +26,15 @@ export interface VersionRow {
     immutable: boolean;
     /** The stack runs this image now (matched by digest). */
     deployed: boolean;
+}
+
+/** With `soakIn`: the rows the soak stack runs healthy now get `ranIn` ("ran in staging since …"). */
+export function withSoak(rows: VersionRow[], soak: Map<string, SoakedIn> | undefined): (VersionRow & { ranIn?: { stack: string; since: string | null } })[] {
+    if (!soak) return rows;
+    return rows.map((r) => {
+        const s = soak.get(r.digest);
+        return s ? { ...r, ranIn: { stack: s.stack, since: isoUtc(s.since) } } : r;
+    });
 }
 
 /** One row per tag (an image with several tags gives several rows sharing a digest; untagged images by digest), newest first. */
@@ -63,7 +74,9 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                     Promise.all([listImages(ecrFor(deps, sc, svc), svc.repository), findDeployed(deps, sc, service)]),
                 );
                 const deployedDigest = deployed.image?.ref.digest ?? images.find((i) => deployed.image?.ref.tag && i.tags.includes(deployed.image.ref.tag))?.digest;
-                const all = versionRows(images, deployedDigest);
+                // With soakIn: which version runs healthy in the soak stack, and since when (issue 14).
+                const soak = await soakedIn(deps, sc, service, (e) => ctx.warn(`drydock: warning: ${describeError(e).line.replace(/^drydock: /, "")} (shown without soak times)`));
+                const all = withSoak(versionRows(images, deployedDigest), soak);
                 const rows = opts.limit ? all.slice(0, opts.limit) : all;
                 if (ctx.json) {
                     ctx.printJson({ service, repository: svc.repository.uri, versions: rows });
@@ -75,8 +88,11 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                 }
                 ctx.print(
                     renderTable(
-                        ["tag", "digest", "pushed", "kind", "immutable", "deployed"],
-                        rows.map((r) => [r.tag ?? "<untagged>", shortDigest(r.digest), utcMinute(r.pushedAt ? new Date(r.pushedAt) : undefined), r.kind, yesNo(r.immutable), r.deployed ? `* ${sc.stack}` : ""]),
+                        ["tag", "digest", "pushed", "kind", "immutable", "deployed", ...(soak ? [`in ${sc.settings.updates.soakIn}`] : [])],
+                        rows.map((r) => [
+                            ...[r.tag ?? "<untagged>", shortDigest(r.digest), utcMinute(r.pushedAt ? new Date(r.pushedAt) : undefined), r.kind, yesNo(r.immutable), r.deployed ? `* ${sc.stack}` : ""],
+                            ...(soak ? [r.ranIn?.since ? `since ${utcMinute(new Date(r.ranIn.since))}` : ""] : []),
+                        ]),
                     ),
                 );
                 const shown = rows.length < all.length ? `${rows.length} of ${all.length} rows` : `${all.length} rows`;

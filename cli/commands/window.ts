@@ -50,6 +50,7 @@ export function registerWindow(program: Command, deps: CliDeps): void {
                         // A paused stack refuses version changes even inside a window: scripts must see both.
                         paused,
                         pauseReason: pauseReason ?? null,
+                        pausedAt: isoUtc(sc.settings.release.pausedAt),
                         current: state.currentWindow ? { window: state.currentWindow.window, start: isoUtc(state.currentWindow.start), end: isoUtc(state.currentWindow.end) } : null,
                         nextStart: isoUtc(state.nextWindow?.start),
                     });
@@ -69,7 +70,7 @@ export function registerWindow(program: Command, deps: CliDeps): void {
                     if (!state.windowOpen) ctx.print(`To deploy anyway: pulumi config set releaseOverride "<reason>" -s ${sc.stack} (unset it afterwards).`);
                 }
                 if (paused) {
-                    ctx.print(`Updates are PAUSED${pauseReason ? ` (${pauseReason})` : ""}: the release gate refuses version changes even inside a window (drydock resume --stack ${sc.stack}).`);
+                    ctx.print(`Updates are PAUSED${pauseReason ? ` (${pauseReason})` : ""}: the release gate refuses version changes even inside a window (npx drydock resume --stack ${sc.stack}).`);
                 }
                 return 0;
             }),

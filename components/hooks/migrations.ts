@@ -11,7 +11,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import * as pulumi from "@pulumi/pulumi";
 import { awsClientConfig } from "../../aws/clients";
-import { MIGRATION_TASK_TAGS, runOneOffTask, TaskError } from "../../aws/tasks";
+import { MIGRATION_TASK_TAGS, runOneOffTask } from "../../aws/tasks";
 import { IMAGE_TAG, shortTaskDefinition } from "../../release/names";
 import { HookInputs, serviceChange, stringInput, tagValue } from "./changes";
 
@@ -74,6 +74,43 @@ export function createMigrationsHook(ctx: MigrationHookContext): pulumi.Resource
         logs: (logs ??= ctx.clients?.logs?.() ?? new CloudWatchLogsClient(awsClientConfig(ctx.region))),
     });
     return new pulumi.ResourceHook(RUN_MIGRATIONS, (args) => runMigrations(args, { ctx, log, isDryRun, now, updateId, clients }), { onDryRun: true });
+}
+
+/** What {@link createRunMigrationsHook} reads from the hook runtime of components/hooks/runtime.ts. */
+export interface MigrationRuntime {
+    ctx: {
+        stack: string;
+        region?: string;
+        ecsClusterName: string;
+        /** `settings.migrations`; unset or an empty command: the hook is not built. */
+        migrations?: { command: string[]; timeoutMinutes: number };
+        clients?: { logs?: () => CloudWatchLogsClient };
+        sleep?: (ms: number) => Promise<void>;
+        pollMs?: { migration?: number };
+    };
+    now: () => Date;
+    log: { info(msg: string): void; warn(msg: string): void };
+    isDryRun: () => boolean;
+    ecs: () => ECSClient;
+}
+
+/** The factory's builder (components/hooks/index.ts SERVICE_HOOKS): the hook, or undefined when migrationCommand is empty. */
+export function createRunMigrationsHook(rt: MigrationRuntime): pulumi.ResourceHook | undefined {
+    const m = rt.ctx.migrations;
+    if (!m || m.command.length === 0) return undefined;
+    return createMigrationsHook({
+        stack: rt.ctx.stack,
+        ...(rt.ctx.region ? { region: rt.ctx.region } : {}),
+        ecsClusterName: rt.ctx.ecsClusterName,
+        command: m.command,
+        timeoutMinutes: m.timeoutMinutes,
+        clients: { ecs: rt.ecs, ...(rt.ctx.clients?.logs ? { logs: rt.ctx.clients.logs } : {}) },
+        now: rt.now,
+        ...(rt.ctx.sleep ? { sleep: rt.ctx.sleep } : {}),
+        log: rt.log,
+        isDryRun: rt.isDryRun,
+        ...(rt.ctx.pollMs?.migration !== undefined ? { pollMs: rt.ctx.pollMs.migration } : {}),
+    });
 }
 
 interface Run {
@@ -149,7 +186,6 @@ async function runTask(
         const stopped = t.creating
             ? `${t.service} was not created; nothing takes traffic from the new image.`
             : `The update of ${t.service} was stopped before it changed; it still runs its previous task definition.`;
-        if (e instanceof TaskError) throw new Error(`${RUN_MIGRATIONS}: ${e.message}\n${stopped} ${retry}`);
-        throw new Error(`${RUN_MIGRATIONS}: ${(e as Error).message}\n${stopped} ${retry}`);
+        throw new Error(`${RUN_MIGRATIONS}: ${(e as Error).message}\n${stopped} ${retry}`, { cause: e });
     }
 }

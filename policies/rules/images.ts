@@ -17,6 +17,7 @@
  * production stacks) and `non-production-images-pinned` (advisory, reports only elsewhere). Each is
  * "not applicable" on the other's stacks, and each can be re-levelled or disabled on its own.
  */
+import { services, ServiceSpec } from "../../services";
 import * as aws from "@pulumi/aws";
 import type { Unwrap } from "@pulumi/pulumi";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
@@ -80,26 +81,30 @@ function parseCached(value: string): ReturnType<typeof tryParseVersion> {
 }
 const parsedVersions = new Map<string, ReturnType<typeof tryParseVersion>>();
 
-/** `backend` / `frontend` when one of `names` says so (container name first, then family). */
-export function serviceFor(...names: (string | undefined)[]): "backend" | "frontend" | undefined {
+/**
+ * The entry of the service table one of `names` belongs to (container name first, then family): an exact name
+ * first, else the first service whose name the text contains.
+ */
+export function serviceFor(...names: (string | undefined)[]): ServiceSpec | undefined {
     for (const name of names) {
         if (name === undefined) continue;
-        if (/backend/i.test(name)) return "backend";
-        if (/frontend/i.test(name)) return "frontend";
+        const text = name.toLowerCase();
+        const found = services().find((s) => s.name === text) ?? services().find((s) => text.includes(s.name));
+        if (found) return found;
     }
     return undefined;
 }
 
 /** The fix: the config command for drydock's own services, else a pin in the container definition. */
-function fixFor(service: "backend" | "frontend" | undefined, stack: string, container?: string): string {
+function fixFor(service: ServiceSpec | undefined, stack: string, container?: string): string {
     if (service === undefined) {
         const where = container === undefined ? "the image references" : `the image of container ${q(container)}`;
         return `Fix: pin ${where} to an immutable version (${IMMUTABLE_FORMS}).`;
     }
     return (
         `Fix: pin an immutable version (${IMMUTABLE_FORMS}): ` +
-        `pulumi config set ${service}Version vX.Y.Z -s ${stack} ` +
-        `(list versions with: npx drydock versions ${service} --stack ${stack}).`
+        `pulumi config set ${service.configPrefix}Version vX.Y.Z -s ${stack} ` +
+        `(list versions with: npx drydock versions ${service.name} --stack ${stack}).`
     );
 }
 
@@ -250,8 +255,8 @@ export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValida
 }
 
 const remediationSteps = [
-    "1. Choose an immutable version: `npx drydock versions backend --stack <stack>` lists them, newest first.",
-    "2. Pin it: `pulumi config set backendVersion v1.2.3 -s <stack>` (frontendVersion for the frontend), or `npx drydock promote --from staging --to <stack>` to run exactly what staging runs.",
+    "1. Choose an immutable version: `npx drydock versions <service> --stack <stack>` lists them, newest first.",
+    "2. Pin it: `pulumi config set <service>Version v1.2.3 -s <stack>` (e.g. backendVersion), or `npx drydock promote --from staging --to <stack>` to run exactly what staging runs.",
     "3. Accepted immutable forms: exact version v1.2.3, timestamp 20241213-152430, full tag v1.2.3-20241213-152430-a1b2c3d4, or sha256:<digest>.",
     "4. Containers not managed by drydock config (sidecars): pin their image reference in the container definition.",
 ].join("\n");

@@ -32,7 +32,7 @@ type SecurityGroupInputs = Partial<Unwrap<aws.ec2.SecurityGroupArgs>>;
 type SecurityGroupRuleInputs = Partial<Unwrap<aws.ec2.SecurityGroupRuleArgs>>;
 type IngressRuleInputs = Partial<Unwrap<aws.vpc.SecurityGroupIngressRuleArgs>>;
 type LoadBalancerInputs = Partial<Unwrap<aws.lb.LoadBalancerArgs>>;
-type DatabaseInstanceInputs = Partial<Unwrap<aws.rds.ClusterInstanceArgs>> & { identifier?: unknown };
+type DatabaseInstanceInputs = { identifier?: unknown; publiclyAccessible?: unknown };
 
 /** true for a CIDR that covers the whole address space (`0.0.0.0/0`, `::/0`, any `/0`). */
 export function isWorldCidr(cidr: unknown): boolean {

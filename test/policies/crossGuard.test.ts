@@ -7,7 +7,21 @@ import type { Policies } from "@pulumi/policy";
 import { PolicyInputResource, Violation, evaluatePolicies, policyPackVersion } from "../../policies/evaluate";
 import { policies } from "../../policies/policies";
 import { REQUESTED_VERSION_TAG } from "../../policies/rules/images";
-import { DIGEST, FORWARD, REPO, cluster, listener, loadBalancer, passingStack, securityGroup, service, targetGroup, taskDefinition, unknown, withContainer } from "./support";
+import {
+    DIGEST,
+    FORWARD,
+    REPO,
+    cluster,
+    listener,
+    loadBalancer,
+    passingStack,
+    securityGroup,
+    service,
+    targetGroup,
+    taskDefinition,
+    unknown,
+    withContainer,
+} from "./support";
 
 // --- the evaluator against CrossGuard's own analyzer ------------------------------------------------
 
@@ -21,7 +35,9 @@ const server = require("@pulumi/policy/server") as {
     makeAnalyzeStackRpcFun(pack: string, version: string, level: string, policies: Policies): RpcHandler;
 };
 type ProtoMessage = Record<string, (...args: unknown[]) => unknown>;
-const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => ProtoMessage> & { EnforcementLevel: Record<string, number> };
+const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => ProtoMessage> & {
+    EnforcementLevel: Record<string, number>;
+};
 const structProto = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: unknown): unknown } };
 
 function protoResource<M extends ProtoMessage>(message: M, r: PolicyInputResource): M {
@@ -39,11 +55,18 @@ async function crossGuard(resources: PolicyInputResource[]): Promise<Violation[]
     const levels = Object.fromEntries(Object.entries(analyzerProto.EnforcementLevel).map(([k, v]) => [v, k.toLowerCase()]));
     const version = policyPackVersion();
     const call = (rpc: RpcHandler, request: unknown) =>
-        new Promise<AnalyzeResponse>((resolve, reject) => void rpc({ request }, (err, resp) => (err ? reject(err) : resolve(resp as AnalyzeResponse))));
+        new Promise<AnalyzeResponse>(
+            (resolve, reject) => void rpc({ request }, (err, resp) => (err ? reject(err) : resolve(resp as AnalyzeResponse))),
+        );
     const collect = (resp: AnalyzeResponse, urn?: string): Violation[] =>
         resp.getDiagnosticsList().map((d) => {
             const target = d.getUrn() || urn;
-            return { policy: d.getPolicyname(), enforcementLevel: levels[d.getEnforcementlevel()], ...(target ? { urn: target } : {}), message: d.getMessage() } as Violation;
+            return {
+                policy: d.getPolicyname(),
+                enforcementLevel: levels[d.getEnforcementlevel()],
+                ...(target ? { urn: target } : {}),
+                message: d.getMessage(),
+            } as Violation;
         });
     const out: Violation[] = [];
     const analyze = server.makeAnalyzeRpcFun("drydock", version, "advisory", policies);
@@ -54,7 +77,6 @@ async function crossGuard(resources: PolicyInputResource[]): Promise<Violation[]
     return out;
 }
 
-
 describe("policies: evaluatePolicies matches CrossGuard's own analyzer", () => {
     const corpus = (stack: string): PolicyInputResource[] => [
         ...passingStack(stack),
@@ -62,9 +84,29 @@ describe("policies: evaluatePolicies matches CrossGuard's own analyzer", () => {
         withContainer({ image: REPO }, stack),
         withContainer({ image: `${REPO}@${DIGEST}`, version: "latest" }, stack, "latest"),
         taskDefinition({ containerDefinitions: unknown.unknownStringValue, tags: { [REQUESTED_VERSION_TAG]: "v1" } }, stack),
-        service({ deploymentMinimumHealthyPercent: 50, deploymentCircuitBreaker: unknown.unknownObjectValue, networkConfiguration: { assignPublicIp: true, subnets: [] } }, stack),
+        service(
+            {
+                deploymentMinimumHealthyPercent: 50,
+                deploymentCircuitBreaker: unknown.unknownObjectValue,
+                networkConfiguration: { assignPublicIp: true, subnets: [] },
+            },
+            stack,
+        ),
+        service(
+            {
+                name: "worker-service",
+                tags: {
+                    "drydock:hooks-before-update": "release-gate run-migrations pre-update-snapshot",
+                    "drydock:hooks-before-create": "run-migrations",
+                },
+            },
+            stack,
+        ),
         targetGroup({ healthCheck: { enabled: false } }),
-        cluster({ preferredBackupWindow: "05:30-06:30", backupRetentionPeriod: 1, deletionProtection: false, skipFinalSnapshot: true }, stack),
+        cluster(
+            { preferredBackupWindow: "05:30-06:30", backupRetentionPeriod: 1, deletionProtection: false, skipFinalSnapshot: true },
+            stack,
+        ),
         securityGroup([{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]),
         loadBalancer({ dropInvalidHeaderFields: false }),
         listener("http-2", { port: 80, protocol: "HTTP", defaultActions: [FORWARD] }),

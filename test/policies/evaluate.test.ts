@@ -4,7 +4,22 @@ import { PolicyConfigError, PolicyConfigEntry, evaluatePolicies } from "../../po
 import { policies } from "../../policies/policies";
 import { REQUESTED_VERSION_TAG } from "../../policies/rules/images";
 import type { Policies, ResourceValidationPolicy } from "@pulumi/policy";
-import { REPO, cluster, container, details, httpListener, httpsListener, loadBalancer, run, securityGroup, service, targetGroup, taskDefinition, unknown, withContainer } from "./support";
+import {
+    REPO,
+    cluster,
+    container,
+    details,
+    httpListener,
+    httpsListener,
+    loadBalancer,
+    run,
+    securityGroup,
+    service,
+    targetGroup,
+    taskDefinition,
+    unknown,
+    withContainer,
+} from "./support";
 
 describe("policies: values unknown during preview", () => {
     it("judges the requested version when the container definitions are unknown, and says what it could not check", () => {
@@ -14,7 +29,9 @@ describe("policies: values unknown during preview", () => {
             ["production-images-pinned", "mandatory"],
             ["production-images-pinned", "advisory"],
         ]);
-        expect(vs[0].message).to.contain(`task definition "drydock-production-backend" is not pinned: "latest" (tag drydock:requested-version) is mutable`);
+        expect(vs[0].message).to.contain(
+            `task definition "drydock-production-backend" is not pinned: "latest" (tag drydock:requested-version) is mutable`,
+        );
         expect(vs[1].message).to.equal(
             "can't run policy 'production-images-pinned' from policy pack 'drydock@v0.1.0' during preview: string value at .containerDefinitions can't be known during preview",
         );
@@ -29,7 +46,9 @@ describe("policies: values unknown during preview", () => {
         const defs = [container({ image: unknown.unknownStringValue })];
         const vs = run([taskDefinition({ containerDefinitions: JSON.stringify(defs), tags: { [REQUESTED_VERSION_TAG]: "latest" } })]);
         expect(vs.map((v) => v.enforcementLevel)).to.deep.equal(["mandatory", "advisory"]);
-        expect(vs[0].message).to.contain(`task definition "drydock-production-backend" is not pinned: "latest" (tag drydock:requested-version) is mutable`);
+        expect(vs[0].message).to.contain(
+            `task definition "drydock-production-backend" is not pinned: "latest" (tag drydock:requested-version) is mutable`,
+        );
     });
 
     it("checks the other containers when one image is unknown", () => {
@@ -41,7 +60,13 @@ describe("policies: values unknown during preview", () => {
     });
 
     it("runs the other service checks when the load balancers or the circuit breaker are unknown", () => {
-        const vs = run([service({ loadBalancers: unknown.unknownArrayValue, deploymentCircuitBreaker: unknown.unknownObjectValue, healthCheckGracePeriodSeconds: undefined })]);
+        const vs = run([
+            service({
+                loadBalancers: unknown.unknownArrayValue,
+                deploymentCircuitBreaker: unknown.unknownObjectValue,
+                healthCheckGracePeriodSeconds: undefined,
+            }),
+        ]);
         const zero = vs.filter((v) => v.policy === "zero-downtime-rolling-updates");
         expect(zero.map((v) => v.enforcementLevel)).to.deep.equal(["mandatory", "advisory"]);
         expect(zero[0].message).to.contain("has no healthCheckGracePeriodSeconds");
@@ -95,7 +120,10 @@ describe("policies: evaluatePolicies applies enforcement like CrossGuard", () =>
     });
 
     it("applies `all` to every policy, below a policy's own entry", () => {
-        const vs = run([latest(), service({ deploymentMaximumPercent: 100 })], { all: "advisory", "zero-downtime-rolling-updates": "mandatory" });
+        const vs = run([latest(), service({ deploymentMaximumPercent: 100 })], {
+            all: "advisory",
+            "zero-downtime-rolling-updates": "mandatory",
+        });
         expect(vs.map((v) => `${v.policy}:${v.enforcementLevel}`)).to.deep.equal([
             "production-images-pinned:advisory",
             "zero-downtime-rolling-updates:mandatory",
@@ -143,7 +171,12 @@ describe("policies: evaluatePolicies applies enforcement like CrossGuard", () =>
         const vs = evaluatePolicies([targetGroup()], { policies: list, config: { probe: { limit: 5 } } });
         expect(seen).to.deep.equal([{ limit: 5, label: "x" }]);
         expect(vs).to.deep.equal([
-            { policy: "probe", enforcementLevel: "advisory", urn: targetGroup().urn, message: "probe\naws:lb/targetGroup:TargetGroup backend-tg" },
+            {
+                policy: "probe",
+                enforcementLevel: "advisory",
+                urn: targetGroup().urn,
+                message: "probe\naws:lb/targetGroup:TargetGroup backend-tg",
+            },
         ]);
     });
 
@@ -155,12 +188,16 @@ describe("policies: evaluatePolicies applies enforcement like CrossGuard", () =>
                 throw new TypeError("boom");
             },
         };
-        expect(() => evaluatePolicies([targetGroup()], { policies: [broken] })).to.throw(/Error validating resource urn:pulumi:.* with policy 'broken'.*boom/s);
+        expect(() => evaluatePolicies([targetGroup()], { policies: [broken] })).to.throw(
+            /Error validating resource urn:pulumi:.* with policy 'broken'.*boom/s,
+        );
     });
 
     it("unwraps secrets the way CrossGuard deserializes them", () => {
         const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
-        expect(details(run([cluster({ storageEncrypted: secret(false) })]), "aurora-maintenance-and-backups")[0]).to.contain("does not encrypt its storage");
+        expect(details(run([cluster({ storageEncrypted: secret(false) })]), "aurora-maintenance-and-backups")[0]).to.contain(
+            "does not encrypt its storage",
+        );
         expect(run([cluster({ storageEncrypted: secret(true) })])).to.deep.equal([]);
     });
 });

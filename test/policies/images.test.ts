@@ -65,8 +65,9 @@ describe("policies: production-images-pinned", () => {
     });
 
     for (const version of ["v1.2.3", "1.3.0-rc.1", "20241213-152430", "v1.2.3-20241213-152430-a1b2c3d4"]) {
-        it(`accepts the immutable version ${version}`, () => {
-            expect(run([withContainer({ image: `${REPO}:${version}`, version }, "production", version)])).to.deep.equal([]);
+        it(`accepts the immutable version ${version}, run by digest (and by tag outside production)`, () => {
+            expect(run([withContainer({ image: `${REPO}@${DIGEST}`, version, label: version }, "production", version)])).to.deep.equal([]);
+            expect(run([withContainer({ image: `${REPO}:${version}`, version, label: version }, "staging", version)])).to.deep.equal([]);
         });
     }
 
@@ -82,7 +83,7 @@ describe("policies: production-images-pinned", () => {
         expect(rest).to.deep.equal([]);
         expect(d).to.contain(`container "log-router"`);
         expect(d).to.contain(`Fix: pin the image of container "log-router" to an immutable version`);
-        const pinnedSidecar = { ...sidecar, image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4" };
+        const pinnedSidecar = { ...sidecar, image: `public.ecr.aws/aws-observability/aws-for-fluent-bit@${DIGEST}` };
         expect(run([taskDefinition({ containerDefinitions: JSON.stringify([container(), pinnedSidecar]) })])).to.deep.equal([]);
     });
 
@@ -114,12 +115,11 @@ describe("policies: production detection from the URN", () => {
         expect(stackFromUrn("not-a-urn")).to.equal(undefined);
     });
 
-    it("treats production, prod and prod-* as production by default, and staging not", () => {
-        expect(levelIn("production")).to.deep.equal(["production-images-pinned:mandatory"]);
-        expect(levelIn("prod")).to.deep.equal(["production-images-pinned:mandatory"]);
-        expect(levelIn("prod-eu")).to.deep.equal(["production-images-pinned:mandatory"]);
-        expect(levelIn("staging")).to.deep.equal(["non-production-images-pinned:advisory"]);
-        expect(levelIn("production-copy")).to.deep.equal(["non-production-images-pinned:advisory"]);
+    it("without an environment tag, treats every stack as production except names that clearly mean non-production", () => {
+        for (const stack of ["production", "prod", "prod-eu", "production-copy", "prd", "live"]) {
+            expect(levelIn(stack), stack).to.deep.equal(["production-images-pinned:mandatory"]);
+        }
+        for (const stack of ["staging", "dev", "qa-1", "preview_7"]) expect(levelIn(stack), stack).to.deep.equal(["non-production-images-pinned:advisory"]);
     });
 
     it("follows the productionStacks policy config", () => {
@@ -127,17 +127,20 @@ describe("policies: production detection from the URN", () => {
             "production-images-pinned": { productionStacks: ["live", "eu-*"] },
             "non-production-images-pinned": { productionStacks: ["live", "eu-*"] },
         };
-        expect(levelIn("live", config)).to.deep.equal(["production-images-pinned:mandatory"]);
+        expect(levelIn("dev-live", { ...config, "production-images-pinned": { productionStacks: ["dev-live"] }, "non-production-images-pinned": { productionStacks: ["dev-live"] } })).to.deep.equal([
+            "production-images-pinned:mandatory",
+        ]);
         expect(levelIn("eu-west", config)).to.deep.equal(["production-images-pinned:mandatory"]);
-        expect(levelIn("production", config)).to.deep.equal(["non-production-images-pinned:advisory"]);
+        // The list only adds production stacks: it never makes one non-production.
+        expect(levelIn("production", config)).to.deep.equal(["production-images-pinned:mandatory"]);
     });
 
     it("applies production-only database rules by the same config", () => {
-        const short = cluster({ backupRetentionPeriod: 3 }, "live");
+        const short = cluster({ backupRetentionPeriod: 3 }, "stage-live");
         expect(details(run([short]), "aurora-maintenance-and-backups")).to.deep.equal([]);
-        const d = details(run([short], { "aurora-maintenance-and-backups": { productionStacks: ["live"] } }), "aurora-maintenance-and-backups");
+        const d = details(run([short], { "aurora-maintenance-and-backups": { productionStacks: ["stage-live"] } }), "aurora-maintenance-and-backups");
         expect(d).to.deep.equal([
-            `Aurora cluster "drydock-live" has backupRetentionPeriod 3 in production stack "live"; keep at least 7 days of backups (pulumi config set backupRetentionDays 7 -s live).`,
+            `Aurora cluster "drydock-stage-live" has backupRetentionPeriod 3 in production stack "stage-live"; keep at least 7 days of backups (pulumi config set backupRetentionDays 7 -s stage-live).`,
         ]);
     });
 });

@@ -14,6 +14,7 @@ describe("policies: the drydock policy pack", () => {
             "non-production-images-pinned",
             "zero-downtime-rolling-updates",
             "progressive-deployment-safeguards",
+            "migrations-after-snapshot",
             "load-balancer-health-checks",
             "aurora-maintenance-and-backups",
             "network-exposure",

@@ -59,7 +59,7 @@ export function container(o: ContainerOverrides = {}): Record<string, unknown> {
     const version = o.version ?? "v1.2.3";
     return {
         name: o.name ?? "backend",
-        image: o.image ?? `${REPO}:v1.2.3`,
+        image: o.image ?? `${REPO}@${DIGEST}`, // production runs images by digest (pinDigests)
         essential: true,
         environment: [
             { name: "DATABASE_HOST", value: "db.internal" },
@@ -156,7 +156,13 @@ export function securityGroup(ingress: Record<string, unknown>[]): PolicyInputRe
 export const DB_FROM_BACKEND = { protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-backend"] };
 
 export function loadBalancer(props: Record<string, unknown> = {}): PolicyInputResource {
-    return resource(T.loadBalancer, "alb", { name: "drydock-production", loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, ...props });
+    return resource(T.loadBalancer, "alb", {
+        name: "drydock-production",
+        loadBalancerType: "application",
+        internal: false,
+        dropInvalidHeaderFields: true,
+        ...props,
+    });
 }
 
 export const REDIRECT = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
@@ -166,8 +172,10 @@ export function listener(name: string, props: Record<string, unknown>): PolicyIn
     return resource(T.listener, name, { loadBalancerArn: "arn:alb/1", ...props });
 }
 
-export const httpsListener = () => listener("https", { port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:cert/1", defaultActions: [FORWARD] });
-export const httpListener = (props: Record<string, unknown> = {}) => listener("http", { port: 80, protocol: "HTTP", defaultActions: [REDIRECT], ...props });
+export const httpsListener = () =>
+    listener("https", { port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:cert/1", defaultActions: [FORWARD] });
+export const httpListener = (props: Record<string, unknown> = {}) =>
+    listener("http", { port: 80, protocol: "HTTP", defaultActions: [REDIRECT], ...props });
 
 export function passingStack(stack = "production"): PolicyInputResource[] {
     return [
@@ -181,4 +189,3 @@ export function passingStack(stack = "production"): PolicyInputResource[] {
         httpListener(),
     ];
 }
-

@@ -1,0 +1,138 @@
+"use strict";
+/**
+ * The `drydock` command as one JavaScript file, built from the TypeScript sources by esbuild and kept in
+ * node_modules/.cache/drydock/cli/. One file starts much faster than ~100 TypeScript files and their small
+ * dependencies (commander, yaml, luxon, semver) loaded one by one: no module resolution, no transpile, and
+ * Node's compile cache covers it whole. Heavy packages (@pulumi/*, the AWS SDK, esbuild, typescript, ora)
+ * stay outside and load from node_modules only when a command needs them; command modules inside the
+ * bundle still run only when their command runs.
+ *
+ * The bundle is keyed by the content of every file it was built from (and package.json/package-lock.json):
+ * `current()` returns it only while all of them are unchanged, so an edited source is never run stale;
+ * the next start rebuilds it (`build()`, about a second, once). `npm run build` (run by `npm ci` through
+ * `prepare`) builds it ahead. DRYDOCK_BUNDLE=0 runs the TypeScript sources instead (bin/register.js).
+ */
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.join(__dirname, "..");
+const DIR = path.join(ROOT, "node_modules", ".cache", "drydock", "cli");
+const MANIFEST = path.join(DIR, "manifest.json");
+const ENTRY = path.join(ROOT, "cli", "main.ts");
+/** Bump when the build options change: older bundles are then rebuilt. */
+const FORMAT = "1";
+/** Loaded from node_modules at run time, and only by the commands that need them. */
+const EXTERNAL = ["@pulumi/*", "@aws-sdk/*", "@smithy/*", "esbuild", "typescript", "ora"];
+/** Always part of the key: they decide the bundled packages and drydock's version. */
+const ALWAYS = ["package.json", "package-lock.json"];
+
+/** sha1 over the files' names and contents; undefined when one is missing. */
+function fingerprint(files) {
+    const hash = crypto.createHash("sha1").update(`${FORMAT}\0${process.version}\0`);
+    for (const file of files) {
+        let content;
+        try {
+            content = fs.readFileSync(path.join(ROOT, file));
+        } catch {
+            return undefined;
+        }
+        hash.update(`${file}\0${content.length}\0`).update(content);
+    }
+    return hash.digest("hex");
+}
+
+/** The bundle's path if it was built from exactly the files there are now; otherwise undefined. */
+function current() {
+    let manifest;
+    try {
+        manifest = JSON.parse(fs.readFileSync(MANIFEST, "utf8"));
+    } catch {
+        return undefined;
+    }
+    if (manifest.format !== FORMAT || !Array.isArray(manifest.inputs)) return undefined;
+    if (fingerprint(manifest.inputs) !== manifest.hash) return undefined;
+    const bundle = path.join(DIR, manifest.bundle);
+    return fs.existsSync(bundle) ? bundle : undefined;
+}
+
+/**
+ * Inside the bundle every module would see the bundle's own `__dirname`; give each source file that uses
+ * `__dirname`/`__filename` its original ones (e.g. policies/evaluate.ts reads policies/package.json).
+ */
+const originalDirname = {
+    name: "drydock-original-dirname",
+    setup(build) {
+        build.onLoad({ filter: /\.ts$/ }, (args) => {
+            if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+            const source = fs.readFileSync(args.path, "utf8");
+            if (!/\b__(dirname|filename)\b/.test(source)) return { contents: source, loader: "ts" };
+            const prelude = `const __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)};`;
+            return { contents: `${prelude}${source}`, loader: "ts" };
+        });
+    },
+};
+
+function writeAtomically(file, content) {
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+}
+
+/**
+ * Builds the bundle and its manifest; resolves to the bundle's path, or undefined when it cannot be built
+ * or used (a require esbuild cannot follow, a read-only node_modules): the caller then runs the sources.
+ */
+async function build() {
+    const esbuild = require("esbuild");
+    const result = await esbuild.build({
+        entryPoints: [ENTRY],
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        external: EXTERNAL,
+        write: false,
+        outdir: DIR,
+        sourcemap: "linked",
+        metafile: true,
+        logLevel: "silent",
+        plugins: [originalDirname],
+    });
+    // A warning (e.g. a require with a computed path) means the bundle might not behave as the sources do.
+    if (result.warnings.length > 0) return undefined;
+    const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")), ...ALWAYS].sort();
+    const hash = fingerprint(inputs);
+    if (!hash) return undefined;
+    const name = `drydock-${hash.slice(0, 16)}.js`;
+    fs.mkdirSync(DIR, { recursive: true });
+    for (const out of result.outputFiles) {
+        const base = path.basename(out.path).replace(/^main\.js/, name);
+        const text = out.text.replace(/\/\/# sourceMappingURL=main\.js\.map/, `//# sourceMappingURL=${name}.map`);
+        writeAtomically(path.join(DIR, base), text);
+    }
+    writeAtomically(MANIFEST, `${JSON.stringify({ format: FORMAT, bundle: name, hash, inputs }, null, 1)}\n`);
+    for (const old of fs.readdirSync(DIR)) {
+        if (old.startsWith("drydock-") && !old.startsWith(name)) fs.rmSync(path.join(DIR, old), { force: true });
+    }
+    return path.join(DIR, name);
+}
+
+module.exports = { build, current, DIR };
+
+if (require.main === module) {
+    // `npm run build`: build now (prepare runs it after npm ci), report where.
+    build().then(
+        (bundle) => {
+            if (!bundle) {
+                process.stderr.write("drydock: the bundle was not built (esbuild warned); drydock runs from the TypeScript sources\n");
+                process.exitCode = 1;
+            } else process.stdout.write(`built ${path.relative(ROOT, bundle)}\n`);
+        },
+        (e) => {
+            process.stderr.write(`drydock: building the bundle failed: ${e && e.message ? e.message : e}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
