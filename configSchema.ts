@@ -107,7 +107,7 @@ function buildKeys(specs: readonly ServiceSpec[]): ConfigKey[] {
         { key: "minimumReleaseAge", type: "string", default: "", description: "How long a version must have existed (ECR push time; with soakIn, run healthy there) before drydock sync proposes it: 0, 30m, 24h, 2d, 1d12h; empty means 24h in production, 0 elsewhere" },
         { key: "soakIn", type: "string", default: "", description: "Another stack (e.g. staging) a version must have run healthy in for minimumReleaseAge before drydock sync proposes it here; empty: no soak" },
         { key: "allowPrereleases", type: "boolean", default: false, description: "Let drydock sync follow pre-releases such as v1.3.0-rc.1" },
-        { key: "autoApply", type: "string", default: "", allowed: ["", "true", "false"], description: "The scheduled controller runs drydock sync --apply (true) or opens a pull request with the change (false); empty means true outside production, false in production" },
+        { key: "autoApply", type: "string", default: "", allowed: ["", "true", "false"], description: "The scheduled controller runs drydock sync --apply (true) or opens a pull request with the change (false); empty means true in staging, false elsewhere" },
 
         // --- services ------------------------------------------------------------------------------
         ...serviceKeys(specs, "size"),

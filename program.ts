@@ -79,6 +79,9 @@ export function createDrydock(settings: Settings): DrydockOutputs {
         release: settings.release,
         snapshots: settings.snapshots,
         rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes,
+        migrations: settings.migrations,
+        // verify-rollout of a blue-green, canary or linear service returns after the traffic shift when false.
+        deployments: Object.fromEntries(Object.values(settings.services).map((s) => [s.name, { waitForBake: s.deployment?.waitForBake ?? true }])),
     });
     const database = createDatabase(settings, network, hooks, tags);
     const loadBalancer = new LoadBalancer("alb", {
@@ -149,6 +152,7 @@ function routeOf(shared: Shared, s: ServiceSettings): ConstructorParameters<type
         healthCheck: { path: route.healthCheckPath, interval: lb.healthCheckIntervalSeconds, healthyThreshold: lb.healthyThreshold, unhealthyThreshold: lb.unhealthyThreshold },
         deregistrationDelay: lb.deregistrationDelaySeconds,
         healthCheckGracePeriod: lb.healthCheckGracePeriodSeconds,
+        ...(s.deployment ? { deployment: s.deployment } : {}),
     };
 }
 

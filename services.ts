@@ -67,7 +67,8 @@ const BUILT_IN: readonly ServiceSpec[] = [
         port: 8000,
         route: { pathPatterns: ["/api/*"], configurable: true, priority: 100, healthCheckPath: "/api/v1/utils/health-check/" },
         database: true,
-        hooks: ["release-gate", "pre-update-snapshot", "verify-rollout"],
+        // run-migrations is bound only when migrationCommand is set (docs/migrations.md).
+        hooks: ["release-gate", "pre-update-snapshot", "run-migrations", "verify-rollout"],
         defaults: { cpu: 512, memory: 1024, desiredCount: 2, maxCount: 2 },
     },
     {

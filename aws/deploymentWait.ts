@@ -110,7 +110,7 @@ async function read(ecs: ECSClient, req: WaitForDeploymentRequest, expected: str
         d = await latestServiceDeployment(ecs, req.cluster, req.service);
     } catch (err) {
         const perms = /access denied/i.test((err as Error).message) ? " (the deploying AWS identity needs ecs:ListServiceDeployments, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions)" : "";
-        throw new Error(`verify-rollout: could not read the deployments of ${req.service} in cluster ${req.cluster}: ${(err as Error).message}${perms}. Whether ${expected} is serving is unknown.`);
+        throw new Error(`verify-rollout: could not read the deployments of ${req.service} in cluster ${req.cluster}: ${(err as Error).message}${perms}. Whether ${expected} is serving is unknown.`, { cause: err });
     }
     if (!d) throw new RolloutError(`verify-rollout: ECS lists no deployment of ${req.service} in cluster ${req.cluster}; cannot confirm that ${expected} is serving.`, "missing", expected, undefined, [], []);
     return d;
@@ -123,7 +123,7 @@ async function requireOurs(ecs: ECSClient, req: WaitForDeploymentRequest, d: Ser
     try {
         td = await revisionTaskDefinition(ecs, d.targetRevisionArn);
     } catch (err) {
-        throw new Error(`verify-rollout: could not read the revision ${req.service}'s deployment targets: ${(err as Error).message}. Whether ${expected} is serving is unknown.`);
+        throw new Error(`verify-rollout: could not read the revision ${req.service}'s deployment targets: ${(err as Error).message}. Whether ${expected} is serving is unknown.`, { cause: err });
     }
     if (td && td !== expected) {
         throw failure(req, "rolled-back", `another deployment of ${req.service} (to ${td}) replaced this update's`, expected, d, td);

@@ -63,6 +63,8 @@ export function isAwsError(e: unknown): boolean {
     return "$metadata" in e || "$fault" in e || errorName(e) === "CredentialsProviderError";
 }
 
+const NETWORK = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
+
 const THROTTLING = ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ThrottledException"];
 
 /**
@@ -97,8 +99,10 @@ export function fromAwsError(what: string, e: unknown): CliError {
         );
     }
     if (isUnreadableResponse(e)) return unreadable(what, e);
-    if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(message) || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(name)) {
-        return refused(what, `cannot reach AWS (${message})`, "check the network, the region and AWS_ENDPOINT_URL");
+    const code = typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "";
+    if (NETWORK.test(message) || NETWORK.test(name) || NETWORK.test(code)) {
+        // Node reports a refused connection to a host with several addresses as an AggregateError without a message.
+        return refused(what, `cannot reach AWS (${message || code})`, "check the network, the region and AWS_ENDPOINT_URL");
     }
     return refused(what, name && !message.startsWith(name) ? `${name}: ${message}` : message || name || "unknown error");
 }

@@ -6,143 +6,29 @@
  * Throttling and transient errors are retried by the AWS SDK's standard retry strategy (the client's
  * `maxAttempts`); anything it gives up on fails the snapshot.
  */
-import {
-  CreateDBClusterSnapshotCommand,
-  DBClusterSnapshot,
-  DeleteDBClusterSnapshotCommand,
-  DescribeDBClustersCommand,
-  DescribeDBClusterSnapshotsCommand,
-  RDSClient,
-  Tag,
-} from "@aws-sdk/client-rds";
-import { MANUAL_SNAPSHOT_SERVICE, randomSnapshotSuffix, SNAPSHOT_MANAGED_BY, SNAPSHOT_TAGS, snapshotIdentifier } from "../release/snapshots";
+import { DBClusterSnapshot, DeleteDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_TAGS } from "../release/snapshots";
 import { DEADLINE_MARGIN_MS, withDeadline } from "./deadline";
-import { askAws, fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
+import { askAws, requireAnswer } from "./errors";
+import {
+  awsErrorText,
+  DEAD_SNAPSHOT_STATES,
+  failure,
+  formatDuration,
+  PreUpdateSnapshotRequest,
+  PreUpdateSnapshotResult,
+  SNAPSHOT_ACTIONS,
+  SNAPSHOT_POLL_MS,
+  SnapshotError,
+} from "./snapshotBasics";
+import { listDrydockSnapshots } from "./snapshotList";
+import { startClusterSnapshot } from "./snapshotStart";
 
-/** Default pause between DescribeDBClusterSnapshots calls while waiting. */
-export const SNAPSHOT_POLL_MS = 10_000; // milliseconds
-
-/** Snapshot states that will never become `available`. */
-const DEAD_SNAPSHOT_STATES = new Set(["failed", "deleting", "deleted", "error"]);
-
-/** The RDS actions a snapshot needs, for access-denied messages. */
-const SNAPSHOT_ACTIONS =
-  "rds:DescribeDBClusters, rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:DescribeDBClusterSnapshots, rds:DeleteDBClusterSnapshot";
-
-export interface PreUpdateSnapshotRequest {
-  /** Aurora cluster identifier, e.g. `drydock-production`. */
-  clusterIdentifier: string;
-  /** Pulumi stack; recorded in the `drydock:stack` tag and used to choose what may be pruned. */
-  stack: string;
-  /** What triggered the snapshot: `backend`, `database`, `manual`. */
-  service: string;
-  /** Version running before the update (tag `drydock:from-version`). */
-  fromVersion?: string;
-  /** Version the update deploys (tag `drydock:to-version`). */
-  toVersion?: string;
-  /** Why the snapshot is taken (tag `drydock:reason`). */
-  reason: string;
-  /** Release override reason that let this update through (tag `drydock:release-override`). */
-  override?: string;
-  /** drydock snapshots of this stack to keep, the new one included; integer >= 1 (config `snapshotsToKeep`, default 10). */
-  keep: number;
-  /** Give up waiting for `available` after this long. */
-  timeoutMs: number; // milliseconds
-  /** Pause between status checks; default {@link SNAPSHOT_POLL_MS}. */
-  pollMs?: number; // milliseconds
-  now?: () => Date;
-  /** The identifier's random part (4 lowercase hex); default random. */
-  suffix?: () => string;
-  sleep?: (ms: number) => Promise<void>;
-  log?: (msg: string) => void;
-  /** Problems that do not stop the update (a failed prune); default: `log` with a WARNING prefix. */
-  warn?: (msg: string) => void;
-}
-
-export interface PreUpdateSnapshotResult {
-  /** The new snapshot's identifier. */
-  identifier: string;
-  arn?: string;
-  /** Identifiers of older drydock snapshots deleted by pruning. */
-  pruned: string[];
-  /** Set when the reason had characters RDS refuses in tags: what the tag records instead. */
-  recordedReason?: string;
-}
-
-/** One drydock snapshot, as `drydock snapshots` lists it. */
-export interface DrydockSnapshot {
-  identifier: string;
-  arn?: string;
-  /** RDS status: `creating`, `available`, ... */
-  status: string;
-  createdAt?: Date;
-  clusterIdentifier?: string;
-  stack?: string;
-  service?: string;
-  fromVersion?: string;
-  toVersion?: string;
-  reason?: string;
-  override?: string;
-  /** 0..100 while creating. */
-  percentProgress?: number;
-}
-
-/** A snapshot step failed; the message says what and what to do. */
-export class SnapshotError extends Error {
-  constructor(
-    /** The Aurora cluster concerned. */
-    readonly cluster: string,
-    /** What went wrong and what to do, without the "pre-update snapshot … failed" preamble. */
-    readonly detail: string,
-  ) {
-    super(`pre-update snapshot of Aurora cluster ${cluster} failed: ${detail}`);
-    this.name = "SnapshotError";
-  }
-}
-
-/** `90s`, `30 min`. */
-export function formatDuration(ms: number): string {
-  return ms < 120_000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 60_000)} min`;
-}
+export * from "./snapshotBasics";
+export { listDrydockSnapshots } from "./snapshotList";
+export { startClusterSnapshot } from "./snapshotStart";
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** `Name: message`, plus which permissions to grant when AWS denied access. */
-function awsErrorText(err: unknown, actions: string): string {
-  if (isUnreadableResponse(err)) return fromAwsError("", err).why; // never the SDK's multi-line parser hint
-  if ((err as Error)?.name === "TimeoutError") return fromAwsError("", err).why;
-  const e = err instanceof Error ? err : new Error(String(err));
-  const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
-  const denied = /AccessDenied|NotAuthorized|UnauthorizedOperation|is not authorized/i.test(`${e.name} ${e.message}`);
-  return `${name}${e.message}${denied ? ` (the deploying AWS identity needs ${actions})` : ""}`;
-}
-
-/**
- * RDS tag values allow letters, digits, spaces and `_ . : / = + - @`, up to 256 characters; anything
- * else (commas, quotes, arrows) becomes a space so free-text reasons can be recorded.
- */
-export function toTagValue(text: string): string {
-  return text
-    .replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 256);
-}
-
-function snapshotTags(req: StartSnapshotRequest): Tag[] {
-  const tags: [string, string | undefined][] = [
-    [SNAPSHOT_TAGS.managedBy, SNAPSHOT_MANAGED_BY],
-    [SNAPSHOT_TAGS.stack, req.stack],
-    [SNAPSHOT_TAGS.service, req.service],
-    [SNAPSHOT_TAGS.fromVersion, req.fromVersion],
-    [SNAPSHOT_TAGS.toVersion, req.toVersion],
-    [SNAPSHOT_TAGS.reason, req.reason],
-    [SNAPSHOT_TAGS.override, req.override],
-  ];
-  return tags
-    .map(([Key, value]) => ({ Key, Value: value === undefined ? "" : toTagValue(value) }))
-    .filter((t) => t.Value !== "");
-}
 
 function validate(req: PreUpdateSnapshotRequest): void {
   const bad = (key: string, value: unknown, accepted: string) =>
@@ -151,98 +37,6 @@ function validate(req: PreUpdateSnapshotRequest): void {
   if (!req.stack) throw bad("stack", req.stack, "the Pulumi stack name");
   if (!Number.isInteger(req.keep) || req.keep < 1) throw bad("keep (snapshotsToKeep)", req.keep, "an integer >= 1");
   if (!(req.timeoutMs > 0)) throw bad("timeoutMs (snapshotTimeoutMinutes)", req.timeoutMs, "a positive duration");
-}
-
-const failure = (cluster: string) => (detail: string) => new SnapshotError(cluster, detail);
-
-/** What {@link startClusterSnapshot} needs: the request without the waiting and pruning settings. */
-export type StartSnapshotRequest = Omit<PreUpdateSnapshotRequest, "keep" | "timeoutMs" | "pollMs" | "sleep" | "warn">;
-
-/** What {@link startClusterSnapshot} returns. */
-export interface StartedSnapshot {
-  identifier: string;
-  arn?: string;
-  status: string;
-  /** Set when the reason had characters RDS refuses in tags: what the `drydock:reason` tag records instead. */
-  recordedReason?: string;
-}
-
-/**
- * Start a drydock-tagged manual snapshot of the cluster and return at once (`drydock snapshot`
- * without `--wait`; the first half of {@link createPreUpdateSnapshot}).
- * The identifier is unique (milliseconds and a random suffix). Creation is idempotent: when RDS says the
- * identifier this call asked for already exists (a retry after a lost response), the snapshot is adopted
- * if it belongs to this cluster and carries exactly this call's tags.
- * Throws {@link SnapshotError} when the cluster cannot be read or is not `available`, or RDS refuses.
- */
-export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<StartedSnapshot> {
-  const now = req.now ?? (() => new Date());
-  const cluster = req.clusterIdentifier;
-  const fail = failure(cluster);
-  let status: string | undefined;
-  try {
-    const out = await askAws(`RDS DescribeDBClusters ${cluster}`, () => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: cluster })));
-    status = requireAnswer(out, "DBClusters")[0]?.Status;
-  } catch (err) {
-    throw fail(`could not read the cluster: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
-  }
-  if (status !== "available") {
-    throw fail(
-      `the cluster is "${status ?? "not found"}", not "available", so RDS cannot snapshot it now. ` +
-        `Wait until it is available (aws rds describe-db-clusters --db-cluster-identifier ${cluster} --query "DBClusters[0].Status") and try again.`,
-    );
-  }
-
-  const suffix = (req.suffix ?? randomSnapshotSuffix)();
-  const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now(), suffix });
-  const tags = snapshotTags(req);
-  const recorded = toTagValue(req.reason);
-  const note = recorded !== req.reason.trim() ? { recordedReason: recorded } : {};
-  let created: DBClusterSnapshot | undefined;
-  try {
-    // Asked again when the response is unreadable: a second create of the same identifier is adopted below.
-    const out = await askAws(`RDS CreateDBClusterSnapshot ${identifier}`, () =>
-      rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: cluster, DBClusterSnapshotIdentifier: identifier, Tags: tags })),
-    );
-    created = out.DBClusterSnapshot;
-  } catch (err) {
-    if ((err as Error)?.name !== "DBClusterSnapshotAlreadyExistsFault") {
-      throw fail(`could not create snapshot ${identifier}: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
-    }
-    created = await adoptExisting(rds, { cluster, identifier, tags, fail });
-  }
-  const arn = created?.DBClusterSnapshotArn;
-  return { identifier, ...(arn !== undefined ? { arn } : {}), status: created?.Status ?? "creating", ...note };
-}
-
-/**
- * `DBClusterSnapshotAlreadyExistsFault` for the identifier this run chose: the SDK retried a create whose
- * response was lost. Adopt the snapshot when it is of this cluster and has exactly the tags asked for;
- * anything else is someone else's snapshot and fails.
- */
-async function adoptExisting(
-  rds: RDSClient,
-  o: { cluster: string; identifier: string; tags: Tag[]; fail: (d: string) => SnapshotError },
-): Promise<DBClusterSnapshot> {
-  let snap: DBClusterSnapshot | undefined;
-  try {
-    const out = await askAws(`RDS DescribeDBClusterSnapshots ${o.identifier}`, () =>
-      rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: o.identifier })),
-    );
-    snap = requireAnswer(out, "DBClusterSnapshots")[0];
-  } catch (err) {
-    throw o.fail(`snapshot ${o.identifier} already exists and could not be read: ${awsErrorText(err, SNAPSHOT_ACTIONS)}`);
-  }
-  const sameCluster = snap?.DBClusterIdentifier?.toLowerCase() === o.cluster.toLowerCase();
-  const has = (t: Tag) => snap?.TagList?.some((x) => x.Key === t.Key && x.Value === t.Value) ?? false;
-  const ours = (snap?.TagList ?? []).filter((t) => t.Key?.startsWith("drydock:"));
-  if (!snap || !sameCluster || !o.tags.every(has) || ours.length !== o.tags.length) {
-    throw o.fail(
-      `snapshot ${o.identifier} already exists but is not the one this run asked for ` +
-        `(${!snap ? "it is gone" : !sameCluster ? `it is of cluster ${snap.DBClusterIdentifier}` : "its drydock tags differ"}); nothing was adopted. Run the update again.`,
-    );
-  }
-  return snap;
 }
 
 /**
@@ -338,47 +132,4 @@ async function pruneSnapshots(
     o.log(`pruned snapshot ${s.identifier} (keeping the newest ${o.keep})`);
   }
   return pruned;
-}
-
-function toSummary(s: DBClusterSnapshot): DrydockSnapshot {
-  const tag = (key: string) => s.TagList?.find((t) => t.Key === key)?.Value;
-  const fields: Partial<DrydockSnapshot> = {
-    arn: s.DBClusterSnapshotArn,
-    createdAt: s.SnapshotCreateTime,
-    clusterIdentifier: s.DBClusterIdentifier,
-    stack: tag(SNAPSHOT_TAGS.stack),
-    service: tag(SNAPSHOT_TAGS.service),
-    fromVersion: tag(SNAPSHOT_TAGS.fromVersion),
-    toVersion: tag(SNAPSHOT_TAGS.toVersion),
-    reason: tag(SNAPSHOT_TAGS.reason),
-    override: tag(SNAPSHOT_TAGS.override),
-    percentProgress: s.PercentProgress,
-  };
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  return { identifier: s.DBClusterSnapshotIdentifier ?? "", status: s.Status ?? "unknown", ...defined };
-}
-
-/**
- * drydock's manual snapshots of a cluster (tag `drydock:managed-by=drydock`; with `stack`, only that
- * stack's), newest first; snapshots still being created (no creation time yet) come first.
- * Reads every page (Marker). AWS errors propagate.
- */
-export async function listDrydockSnapshots(rds: RDSClient, clusterIdentifier: string, stack?: string): Promise<DrydockSnapshot[]> {
-  const found: DBClusterSnapshot[] = [];
-  let marker: string | undefined;
-  do {
-    const out = await askAws(`RDS DescribeDBClusterSnapshots ${clusterIdentifier}`, () =>
-      rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier, SnapshotType: "manual", ...(marker ? { Marker: marker } : {}) })),
-    );
-    found.push(...requireAnswer(out, "DBClusterSnapshots")); // "no snapshots" only from an answer that says so
-    marker = out.Marker;
-  } while (marker);
-  const tagged = (s: DBClusterSnapshot, key: string, value: string) => s.TagList?.some((t) => t.Key === key && t.Value === value) ?? false;
-  const time = (s: DrydockSnapshot) => s.createdAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  return found
-    .filter((s) => s.DBClusterSnapshotIdentifier && (s.DBClusterIdentifier ?? clusterIdentifier).toLowerCase() === clusterIdentifier.toLowerCase())
-    .filter((s) => tagged(s, SNAPSHOT_TAGS.managedBy, SNAPSHOT_MANAGED_BY))
-    .filter((s) => stack === undefined || tagged(s, SNAPSHOT_TAGS.stack, stack))
-    .map(toSummary)
-    .sort((a, b) => time(b) - time(a) || b.identifier.localeCompare(a.identifier));
 }

@@ -28,15 +28,25 @@ export interface ServiceTaskSetup {
 
 /** The service's task definition and awsvpc network, from DescribeServices. */
 export async function serviceTaskSetup(ecs: ECSClient, cluster: string, service: string): Promise<ServiceTaskSetup> {
-    const out = await aws(`ECS DescribeServices ${cluster} ${service}`, async () => requireAnswer(await ecs.send(new DescribeServicesCommand({ cluster, services: [service] })), "services"));
+    const out = await aws(`ECS DescribeServices ${cluster} ${service}`, async () =>
+        requireAnswer(await ecs.send(new DescribeServicesCommand({ cluster, services: [service] })), "services"),
+    );
     const s = out.find((x) => x.status !== "INACTIVE");
     if (!s) {
-        throw refused(`ECS service ${service}`, `not found in cluster ${cluster}`, "deploy the stack first (pulumi up); on the first deployment the run-migrations hook migrates the empty database");
+        throw refused(
+            `ECS service ${service}`,
+            `not found in cluster ${cluster}`,
+            "deploy the stack first (pulumi up); on the first deployment the run-migrations hook migrates the empty database",
+        );
     }
     const td = s.deployments?.find((d) => d.status === "PRIMARY")?.taskDefinition ?? s.taskDefinition;
     const net = s.networkConfiguration?.awsvpcConfiguration;
     if (!td || !net?.subnets?.length) {
-        throw refused(`ECS service ${service}`, `has no ${!td ? "task definition" : "awsvpc subnets"} in its answer`, "check it with aws ecs describe-services");
+        throw refused(
+            `ECS service ${service}`,
+            `has no ${!td ? "task definition" : "awsvpc subnets"} in its answer`,
+            "check it with aws ecs describe-services",
+        );
     }
     return { taskDefinition: td, subnets: net.subnets, securityGroups: net.securityGroups ?? [] };
 }
@@ -52,7 +62,12 @@ export interface ImageTaskDefinition {
 }
 
 /** RegisterTaskDefinition input: the described task definition, with `container`'s image replaced. */
-export function revisionWithImage(td: TaskDefinition, container: string, image: string, tags: Record<string, string>): RegisterTaskDefinitionCommandInput {
+export function revisionWithImage(
+    td: TaskDefinition,
+    container: string,
+    image: string,
+    tags: Record<string, string>,
+): RegisterTaskDefinitionCommandInput {
     return {
         family: td.family,
         taskRoleArn: td.taskRoleArn,
@@ -90,8 +105,15 @@ export async function describeForContainer(ecs: ECSClient, taskDefinition: strin
     });
     const td = requireAnswer(out, "taskDefinition");
     const c = td.containerDefinitions?.find((x) => x.name === container);
-    if (!c) throw refused(`task definition ${shortTaskDefinition(taskDefinition)}`, `has no container "${container}"`, "check the service's task definition with aws ecs describe-task-definition");
-    const tags = Object.fromEntries((out.tags ?? []).filter((t) => t.key && t.value !== undefined).map((t) => [t.key as string, t.value as string]));
+    if (!c)
+        throw refused(
+            `task definition ${shortTaskDefinition(taskDefinition)}`,
+            `has no container "${container}"`,
+            "check the service's task definition with aws ecs describe-task-definition",
+        );
+    const tags = Object.fromEntries(
+        (out.tags ?? []).filter((t) => t.key && t.value !== undefined).map((t) => [t.key as string, t.value as string]),
+    );
     return { taskDefinition: td, tags, ...(c.image ? { image: c.image } : {}) };
 }
 

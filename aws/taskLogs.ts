@@ -72,7 +72,9 @@ export function taskLogStream(container: ContainerDefinition, taskArn: string, f
 export async function lastLogLines(logs: CloudWatchLogsClient, where: TaskLogStream, lines = TASK_LOG_LINES): Promise<string[]> {
     try {
         const out = await askAws(`CloudWatch Logs GetLogEvents ${where.stream}`, () =>
-            logs.send(new GetLogEventsCommand({ logGroupName: where.group, logStreamName: where.stream, startFromHead: false, limit: lines })),
+            logs.send(
+                new GetLogEventsCommand({ logGroupName: where.group, logStreamName: where.stream, startFromHead: false, limit: lines }),
+            ),
         );
         const events = (out.events ?? []).filter((e) => e.message !== undefined);
         if (events.length === 0) return ["(the log stream is empty)"];

@@ -22,9 +22,11 @@ import {
 import { shortTaskDefinition } from "../release/names";
 import { DEADLINE_MARGIN_MS, DeadlineError, formatMs, withDeadline } from "./deadline";
 import { aws, CliError, requireAnswer } from "./errors";
-import { lastLogLines, regionOfArn, TaskLogStream, taskLogStream, taskUrl } from "./taskLogs";
+import { regionOfArn, TaskLogStream, taskLogStream } from "./taskLogs";
+import { taskFailure, TaskError } from "./taskReport";
 
 export { TASK_LOG_LINES, type TaskLogStream } from "./taskLogs";
+export { TaskError, type TaskOutcome } from "./taskReport";
 
 /** Tags of a migration task (the values: stack, ECS service, `migration`, versions, the update it belongs to). */
 export const MIGRATION_TASK_TAGS = {
@@ -80,36 +82,29 @@ export interface RunTaskResult {
     durationMs: number; // milliseconds
 }
 
-export type TaskOutcome = "exit-code" | "no-exit-code" | "not-placed" | "timed-out" | "lost";
-
-/** The task did not end with exit code 0; `message` is the whole report (several lines). */
-export class TaskError extends Error {
-    constructor(
-        message: string,
-        readonly outcome: TaskOutcome,
-        readonly taskArn: string | undefined,
-        readonly exitCode: number | undefined,
-        readonly stoppedReason: string | undefined,
-        readonly logStream: TaskLogStream | undefined,
-        readonly logLines: string[],
-    ) {
-        super(message);
-        this.name = "TaskError";
-    }
-}
-
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The container the task is about: the named one, or the only essential one. */
 function pickContainer(containers: ContainerDefinition[], name: string | undefined, td: string): ContainerDefinition {
     if (name) {
         const found = containers.find((c) => c.name === name);
-        if (!found) throw new CliError(`task definition ${shortTaskDefinition(td)}`, `has no container "${name}" (it has ${containers.map((c) => c.name).join(", ") || "none"})`, undefined, 1);
+        if (!found)
+            throw new CliError(
+                `task definition ${shortTaskDefinition(td)}`,
+                `has no container "${name}" (it has ${containers.map((c) => c.name).join(", ") || "none"})`,
+                undefined,
+                1,
+            );
         return found;
     }
     const essential = containers.filter((c) => c.essential !== false);
     if (essential.length !== 1) {
-        throw new CliError(`task definition ${shortTaskDefinition(td)}`, `has ${essential.length} essential containers; name the one to run the command in`, undefined, 1);
+        throw new CliError(
+            `task definition ${shortTaskDefinition(td)}`,
+            `has ${essential.length} essential containers; name the one to run the command in`,
+            undefined,
+            1,
+        );
     }
     return essential[0];
 }
@@ -129,13 +124,26 @@ export async function runOneOffTask(ecs: ECSClient, logs: CloudWatchLogsClient, 
     } catch (e) {
         if (e instanceof DeadlineError && started.taskArn) {
             const stop = await stopTask(ecs, req.cluster, started.taskArn, `drydock: no answer from AWS within ${formatMs(e.limitMs)}`);
-            throw new TaskError(`${e.message}\n  task ${started.taskArn}: ${stop}`, "timed-out", started.taskArn, undefined, undefined, undefined, []);
+            throw new TaskError(
+                `${e.message}\n  task ${started.taskArn}: ${stop}`,
+                "timed-out",
+                started.taskArn,
+                undefined,
+                undefined,
+                undefined,
+                [],
+            );
         }
         throw e;
     }
 }
 
-async function runAndWait(ecs: ECSClient, logs: CloudWatchLogsClient, req: RunTaskRequest, started: { taskArn?: string }): Promise<RunTaskResult> {
+async function runAndWait(
+    ecs: ECSClient,
+    logs: CloudWatchLogsClient,
+    req: RunTaskRequest,
+    started: { taskArn?: string },
+): Promise<RunTaskResult> {
     const now = req.now ?? (() => new Date());
     const log = req.log ?? (() => undefined);
     const t0 = now().getTime();
@@ -151,8 +159,13 @@ async function runAndWait(ecs: ECSClient, logs: CloudWatchLogsClient, req: RunTa
     log(`started task ${task.taskArn} (${shortTaskDefinition(tdArn)}, ${container.image ?? "image unknown"}): ${req.command.join(" ")}`);
     if (stream) log(`log stream ${stream.group} ${stream.stream}`);
     const last = await waitForTask(ecs, req, task, { now, log, t0 });
-    const base = { taskArn: task.taskArn ?? "", taskDefinition: tdArn, container: name, ...(container.image ? { image: container.image } : {}) };
-    const report = { req, tdArn, stream, logs, taskArn: base.taskArn };
+    const base = {
+        taskArn: task.taskArn ?? "",
+        taskDefinition: tdArn,
+        container: name,
+        ...(container.image ? { image: container.image } : {}),
+    };
+    const report = { cluster: req.cluster, command: req.command, tdArn, taskArn: base.taskArn, logs, ...(stream ? { stream } : {}) };
     const durationMs = now().getTime() - t0;
     if (last.timedOut) {
         const stop = await stopTask(ecs, req.cluster, base.taskArn, `drydock: timed out after ${formatMs(req.timeoutMs)}`);
@@ -184,7 +197,9 @@ async function startTask(ecs: ECSClient, req: RunTaskRequest, tdArn: string, con
                 count: 1,
                 startedBy: req.startedBy,
                 clientToken: randomUUID(),
-                networkConfiguration: { awsvpcConfiguration: { subnets: req.subnets, securityGroups: req.securityGroups, assignPublicIp: "DISABLED" } },
+                networkConfiguration: {
+                    awsvpcConfiguration: { subnets: req.subnets, securityGroups: req.securityGroups, assignPublicIp: "DISABLED" },
+                },
                 overrides: { containerOverrides: [{ name: container, command: req.command }] },
                 tags: Object.entries(req.tags).map(([key, value]) => ({ key, value })),
                 enableECSManagedTags: true,
@@ -193,7 +208,9 @@ async function startTask(ecs: ECSClient, req: RunTaskRequest, tdArn: string, con
     );
     const task = out.tasks?.[0];
     if (task?.taskArn && (out.failures ?? []).length === 0) return task;
-    const why = (out.failures ?? []).map((f) => `${f.reason ?? "failed"}${f.detail ? ` (${f.detail})` : ""}${f.arn ? ` [${f.arn}]` : ""}`).join("; ");
+    const why = (out.failures ?? [])
+        .map((f) => `${f.reason ?? "failed"}${f.detail ? ` (${f.detail})` : ""}${f.arn ? ` [${f.arn}]` : ""}`)
+        .join("; ");
     throw new TaskError(
         `one-off task of ${shortTaskDefinition(tdArn)} could not be placed in cluster ${req.cluster}: ${why || "RunTask returned no task"}. ` +
             `No task ran; check the subnets (${req.subnets.join(", ")}), Fargate capacity and the task definition, then retry.`,
@@ -222,13 +239,31 @@ async function waitForTask(
         const elapsed = o.now().getTime() - o.t0;
         if (elapsed >= req.timeoutMs) return { task, timedOut: true };
         await sleep(Math.min(pollMs, Math.max(1, req.timeoutMs - elapsed)));
-        const out = await aws(`ECS DescribeTasks ${arn}`, () => ecs.send(new DescribeTasksCommand({ cluster: req.cluster, tasks: [arn] }))).catch((e: CliError) => {
-            throw new TaskError(`${e.message}; the task may still be running: ${arn} (aws ecs describe-tasks --cluster ${req.cluster} --tasks ${arn})`, "lost", arn, undefined, undefined, undefined, []);
+        const out = await aws(`ECS DescribeTasks ${arn}`, () =>
+            ecs.send(new DescribeTasksCommand({ cluster: req.cluster, tasks: [arn] })),
+        ).catch((e: CliError) => {
+            throw new TaskError(
+                `${e.message}; the task may still be running: ${arn} (aws ecs describe-tasks --cluster ${req.cluster} --tasks ${arn})`,
+                "lost",
+                arn,
+                undefined,
+                undefined,
+                undefined,
+                [],
+            );
         });
         const next = out.tasks?.find((t) => t.taskArn === arn);
         if (!next) {
             const why = out.failures?.[0]?.reason ?? "not in the answer";
-            throw new TaskError(`ECS no longer knows task ${arn} (${why}); whether it succeeded is unknown.`, "lost", arn, undefined, why, undefined, []);
+            throw new TaskError(
+                `ECS no longer knows task ${arn} (${why}); whether it succeeded is unknown.`,
+                "lost",
+                arn,
+                undefined,
+                why,
+                undefined,
+                [],
+            );
         }
         task = next;
         if (task.lastStatus && task.lastStatus !== status) o.log(`task ${arn.slice(arn.lastIndexOf("/") + 1)}: ${task.lastStatus}`);
@@ -246,23 +281,4 @@ async function stopTask(ecs: ECSClient, cluster: string, taskArn: string, reason
     } catch (e) {
         return `stopping it failed (${(e as Error).message}); stop it by hand: aws ecs stop-task --cluster ${cluster} --task ${taskArn}`;
     }
-}
-
-/** A TaskError with the task ARN, what happened, the log stream and its last lines. */
-async function taskFailure(
-    r: { req: RunTaskRequest; tdArn: string; stream?: TaskLogStream; logs: CloudWatchLogsClient; taskArn: string },
-    outcome: TaskOutcome,
-    what: string,
-    exitCode: number | undefined,
-    stoppedReason: string | undefined,
-): Promise<TaskError> {
-    const lines = r.stream ? await lastLogLines(r.logs, r.stream) : [];
-    const region = r.stream?.region ?? regionOfArn(r.taskArn);
-    const text = [
-        `one-off task ${r.taskArn} (${shortTaskDefinition(r.tdArn)}, command: ${r.req.command.join(" ")}) ${what}.`,
-        ...(region ? [`  task: ${taskUrl(region, r.req.cluster, r.taskArn)}`] : []),
-        r.stream ? `  log stream: ${r.stream.group} ${r.stream.stream}${r.stream.url ? `\n  console: ${r.stream.url}` : ""}` : "  log stream: none (the container does not log to CloudWatch)",
-        ...(lines.length > 0 ? [`  last ${lines.length} log line${lines.length === 1 ? "" : "s"}:`, ...lines.map((l) => `    | ${l}`)] : []),
-    ];
-    return new TaskError(text.join("\n"), outcome, r.taskArn, exitCode, stoppedReason, r.stream, lines);
 }

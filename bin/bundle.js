@@ -12,7 +12,6 @@
  * the next start rebuilds it (`build()`, about a second, once). `npm run build` (run by `npm ci` through
  * `prepare`) builds it ahead. DRYDOCK_BUNDLE=0 runs the TypeScript sources instead (bin/register.js).
  */
-const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -21,15 +20,15 @@ const DIR = path.join(ROOT, "node_modules", ".cache", "drydock", "cli");
 const MANIFEST = path.join(DIR, "manifest.json");
 const ENTRY = path.join(ROOT, "cli", "main.ts");
 /** Bump when the build options change: older bundles are then rebuilt. */
-const FORMAT = "1";
+const FORMAT = "3";
 /** Loaded from node_modules at run time, and only by the commands that need them. */
 const EXTERNAL = ["@pulumi/*", "@aws-sdk/*", "@smithy/*", "esbuild", "typescript", "ora"];
-/** Always part of the key: they decide the bundled packages and drydock's version. */
-const ALWAYS = ["package.json", "package-lock.json"];
+/** Always part of the key: drydock's version and dependencies. */
+const ALWAYS = ["package.json"];
 
 /** sha1 over the files' names and contents; undefined when one is missing. */
 function fingerprint(files) {
-    const hash = crypto.createHash("sha1").update(`${FORMAT}\0${process.version}\0`);
+    const hash = require("node:crypto").createHash("sha1").update(`${FORMAT}\0${process.version}\0`);
     for (const file of files) {
         let content;
         try {
@@ -42,7 +41,22 @@ function fingerprint(files) {
     return hash.digest("hex");
 }
 
-/** The bundle's path if it was built from exactly the files there are now; otherwise undefined. */
+/** Size and modification time of each file: a cheap first look before hashing contents. */
+function statsOf(files) {
+    return files.map((file) => {
+        try {
+            const s = fs.statSync(path.join(ROOT, file));
+            return `${s.size}:${s.mtimeMs}`;
+        } catch {
+            return "missing";
+        }
+    });
+}
+
+/**
+ * The bundle's path if it was built from exactly the files there are now; otherwise undefined. Files whose
+ * size and time are as recorded are taken as unchanged (a stat each); otherwise the contents decide.
+ */
 function current() {
     let manifest;
     try {
@@ -50,8 +64,16 @@ function current() {
     } catch {
         return undefined;
     }
-    if (manifest.format !== FORMAT || !Array.isArray(manifest.inputs)) return undefined;
-    if (fingerprint(manifest.inputs) !== manifest.hash) return undefined;
+    if (manifest.format !== FORMAT || !Array.isArray(manifest.inputs) || !Array.isArray(manifest.stats)) return undefined;
+    const stats = statsOf(manifest.inputs);
+    if (stats.some((s, i) => s !== manifest.stats[i])) {
+        if (fingerprint(manifest.inputs) !== manifest.hash) return undefined;
+        try {
+            writeAtomically(MANIFEST, `${JSON.stringify({ ...manifest, stats }, null, 1)}\n`); // touched, not changed
+        } catch {
+            // read-only cache: hash again next time
+        }
+    }
     const bundle = path.join(DIR, manifest.bundle);
     return fs.existsSync(bundle) ? bundle : undefined;
 }
@@ -74,7 +96,7 @@ const originalDirname = {
 };
 
 function writeAtomically(file, content) {
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    const tmp = `${file}.${process.pid}.${require("node:crypto").randomBytes(4).toString("hex")}.tmp`;
     fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, file);
 }
@@ -102,7 +124,10 @@ async function build() {
     });
     // A warning (e.g. a require with a computed path) means the bundle might not behave as the sources do.
     if (result.warnings.length > 0) return undefined;
-    const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")), ...ALWAYS].sort();
+    // Our sources by content; a bundled package (yaml, luxon, …) by its package.json, which names its version.
+    const files = Object.keys(result.metafile.inputs);
+    const packages = files.map((f) => /^node_modules\/(?:@[^/]+\/)?[^/]+\//.exec(f)?.[0]).filter(Boolean);
+    const inputs = [...new Set([...files.filter((f) => !f.startsWith("node_modules/")), ...packages.map((p) => `${p}package.json`), ...ALWAYS])].sort();
     const hash = fingerprint(inputs);
     if (!hash) return undefined;
     const name = `drydock-${hash.slice(0, 16)}.js`;
@@ -112,7 +137,7 @@ async function build() {
         const text = out.text.replace(/\/\/# sourceMappingURL=main\.js\.map/, `//# sourceMappingURL=${name}.map`);
         writeAtomically(path.join(DIR, base), text);
     }
-    writeAtomically(MANIFEST, `${JSON.stringify({ format: FORMAT, bundle: name, hash, inputs }, null, 1)}\n`);
+    writeAtomically(MANIFEST, `${JSON.stringify({ format: FORMAT, bundle: name, hash, inputs, stats: statsOf(inputs) }, null, 1)}\n`);
     for (const old of fs.readdirSync(DIR)) {
         if (old.startsWith("drydock-") && !old.startsWith(name)) fs.rmSync(path.join(DIR, old), { force: true });
     }

@@ -12,9 +12,6 @@ const path = require("node:path");
 
 // V8's compile cache for every module drydock loads (Node 22.1+); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 require("node:module").enableCompileCache?.(path.join(__dirname, "..", "node_modules", ".cache", "drydock", "v8"));
-// .ts files outside the bundle (and all of them with DRYDOCK_BUNDLE=0) load through the transpile cache.
-require("./register.js");
-
 /** The module exporting `run`: the current bundle, a freshly built one, or the TypeScript sources. */
 async function cli() {
     if (process.env.DRYDOCK_BUNDLE !== "0") {
@@ -22,6 +19,7 @@ async function cli() {
         const built = bundle.current() ?? (await bundle.build().catch(() => undefined));
         if (built) return require(built);
     }
+    require("./register.js"); // .ts files load through the transpile cache
     return require("../cli/main.ts");
 }
 

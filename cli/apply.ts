@@ -9,7 +9,7 @@ import { formatChanges } from "./automation";
 import { CliDeps } from "./deps";
 import { oneLine, refused } from "./errors";
 import { Ctx } from "./output";
-import { StackContext } from "./stackContext";
+import { projectDir, StackContext } from "./stackContext";
 import { StackFile } from "./stackFile";
 
 /** Writes the pending edits (atomically) and prints the diff. Prints nothing if the write fails. */
@@ -46,15 +46,16 @@ export function checkReleaseGate(ctx: Ctx, deps: CliDeps, sc: StackContext, subj
 }
 
 /**
- * `pulumi preview` then `pulumi up` of `stack` in `deps.cwd`.
+ * `pulumi preview` then `pulumi up` of `stack` in the project directory (the nearest with Pulumi.yaml at or above `deps.cwd`).
+ * @param message recorded as the update's message in Pulumi's history (e.g. `drydock sync …`); default: Pulumi's own.
  * @returns 0 when the update succeeded; throws CliError (exit 1) when either step fails.
  */
-export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promise<number> {
+export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string, message?: string): Promise<number> {
     ctx.print();
     ctx.print(`Running pulumi preview -s ${stack} ...`);
     let preview: Awaited<ReturnType<CliDeps["automation"]["preview"]>>;
     try {
-        preview = await outsideDeadline(() => deps.automation.preview(stack, deps.cwd)); // the hooks have their own deadlines
+        preview = await outsideDeadline(() => deps.automation.preview(stack, projectDir(deps.cwd))); // the hooks have their own deadlines
     } catch (e) {
         throw refused(`pulumi preview -s ${stack}`, `failed: ${failureLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
     }
@@ -62,13 +63,13 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string): Promis
     ctx.print(`Running pulumi up -s ${stack} (release gate, pre-update snapshot, rollout verification) ...`);
     let up: Awaited<ReturnType<CliDeps["automation"]["up"]>>;
     try {
-        up = await outsideDeadline(() => deps.automation.up(stack, deps.cwd));
+        up = await outsideDeadline(() => deps.automation.up(stack, projectDir(deps.cwd), message ? { message } : undefined));
     } catch (e) {
-        throw refused(`pulumi up -s ${stack}`, `failed: ${failureLine(e)}`, `see the output above; drydock status --stack ${stack} shows what runs now`);
+        throw refused(`pulumi up -s ${stack}`, `failed: ${failureLine(e)}`, `see the output above; npx drydock status --stack ${stack} shows what runs now`);
     }
     ctx.print(`Update ${up.summary.result}: ${formatChanges(up.summary.resourceChanges)}`);
     if (up.summary.result !== "succeeded") {
-        throw refused(`pulumi up -s ${stack}`, `finished with result ${up.summary.result}`, `drydock status --stack ${stack} shows what runs now`);
+        throw refused(`pulumi up -s ${stack}`, `finished with result ${up.summary.result}`, `npx drydock status --stack ${stack} shows what runs now`);
     }
     return 0;
 }

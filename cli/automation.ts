@@ -22,7 +22,7 @@ export interface PulumiAutomation {
     /** `pulumi preview -s <stack>`; throws if the preview fails. */
     preview(stack: string, cwd: string): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
     /** `pulumi up -s <stack> --yes`; throws if the update fails. */
-    up(stack: string, cwd: string): Promise<{ summary: UpSummary; stdout: string }>;
+    up(stack: string, cwd: string, options?: { message?: string }): Promise<{ summary: UpSummary; stdout: string }>;
     /** `pulumi stack history -s <stack>`: the newest `limit` operations, newest first, secrets hidden. */
     history(stack: string, cwd: string, limit: number): Promise<StackUpdate[]>;
     /** `pulumi version` of the CLI the Automation API will run (the one on PATH); see cli/pulumiCli.ts. */
@@ -95,9 +95,10 @@ export function createPulumiAutomation(options: AutomationOptions = {}): PulumiA
             const r: PreviewResult = await s.preview(operation(cwd));
             return { changeSummary: counts(r.changeSummary), stdout: r.stdout };
         },
-        async up(stack, cwd) {
+        async up(stack, cwd, options) {
             const s = await stackIn(stack, cwd);
-            const r: UpResult = await s.up(operation(cwd));
+            // The message is what `pulumi stack history` (and `drydock history`) shows for this update.
+            const r: UpResult = await s.up({ ...operation(cwd), ...(options?.message ? { message: options.message } : {}) });
             return { summary: { result: r.summary.result, resourceChanges: counts(r.summary.resourceChanges) }, stdout: r.stdout };
         },
         cliVersion: () => pulumiCliVersion(),

@@ -9,6 +9,7 @@ import { bakeLeftMs, deploymentId, isActive, latestServiceDeployment, ServiceDep
 import { commandDeadlineMs, formatMs, outsideDeadline, withDeadline } from "../aws/deadline";
 import { ecsClusterName, ecsServiceName } from "../release/names";
 import { isProgressive } from "../release/strategy";
+import { isoUtc } from "../release/timestamps";
 import { serviceNames } from "../services";
 import { CliDeps } from "./deps";
 import { EXIT } from "./errors";
@@ -44,7 +45,7 @@ function toStatus(service: string, v: ServiceDeploymentView, now: Date): Deploym
         lifecycleStage: v.lifecycleStage ?? null,
         bakeSecondsLeft: left === undefined ? null : Math.round(left / 1000),
         waitingForApproval: !!v.waitingHook,
-        approvalExpiresAt: v.waitingHook?.expiresAt?.toISOString() ?? null,
+        approvalExpiresAt: isoUtc(v.waitingHook?.expiresAt),
         rollbackReason: v.rollback?.reason ?? null,
     };
 }
@@ -121,7 +122,7 @@ async function watchRound(
         }
         const a = assessDeployment(v, { waitForBake: true, now: deps.now() });
         const line = `${name}: ${a.summary}`;
-        if (seen.last.get(name) !== line) ctx.print(`${deps.now().toISOString()} ${line}`);
+        if (seen.last.get(name) !== line) ctx.print(`${isoUtc(deps.now())} ${line}`);
         seen.last.set(name, line);
         if (a.state === "completed") seen.ended.set(name, "completed");
         else if (a.state === "rolled-back" || a.state === "stopped") seen.ended.set(name, "failed");

@@ -13,7 +13,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RDSClient } from "@aws-sdk/client-rds";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { createPulumiAutomation, PulumiAutomation } from "./automation";
+import type { PulumiAutomation } from "./automation";
 
 /** A progress indicator for a slow step. */
 export interface Spinner {
@@ -106,7 +106,12 @@ export function defaultDeps(overrides: Partial<CliDeps> = {}): CliDeps {
         ),
         logs: perRegion((region) => new (require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(clientConfig(region))),
         spinner: terminalSpinner,
-        automation: createPulumiAutomation({ onOutput: stdout }),
+        // Made when a command first uses it (--apply, history): loading it starts child_process and the Pulumi CLI check.
+        get automation(): PulumiAutomation {
+            const made = (require("./automation") as typeof import("./automation")).createPulumiAutomation({ onOutput: stdout });
+            Object.defineProperty(this, "automation", { value: made, enumerable: true });
+            return made;
+        },
         ...overrides,
     };
 }

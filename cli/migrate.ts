@@ -5,7 +5,13 @@
  * definition with the version's image when needed, and runs the task (aws/tasks.ts).
  */
 import { createPreUpdateSnapshot, SnapshotError } from "../aws/snapshots";
-import { describeForContainer, DescribedTaskDefinition, serviceTaskSetup, ServiceTaskSetup, taskDefinitionFor } from "../aws/taskDefinitions";
+import {
+    describeForContainer,
+    DescribedTaskDefinition,
+    serviceTaskSetup,
+    ServiceTaskSetup,
+    taskDefinitionFor,
+} from "../aws/taskDefinitions";
 import { MIGRATION_TASK_TAGS, runOneOffTask, TaskError, TaskLogStream } from "../aws/tasks";
 import { migrationService } from "../config/migrations";
 import { evaluateReleaseGate } from "../release/gate";
@@ -61,24 +67,45 @@ export async function planMigration(deps: CliDeps, sc: StackContext, opts: Migra
         );
     }
     if (!opts.snapshot && sc.settings.isProduction) {
-        throw refused("--no-snapshot", `refused in production stack ${sc.stack}: a migration there always runs after a fresh snapshot`, `run npx drydock migrate --stack ${sc.stack} --wait`);
+        throw refused(
+            "--no-snapshot",
+            `refused in production stack ${sc.stack}: a migration there always runs after a fresh snapshot`,
+            `run npx drydock migrate --stack ${sc.stack} --wait`,
+        );
     }
     const version = opts.version === undefined ? sc.settings.services[spec.name].version : parseOption(opts.version);
     const repo = sc.settings.services[spec.name].repository;
     const found = await imageFor(deps, sc.region, repo, version);
-    if (!found) throw refused(`version ${version.raw}`, `not found in ECR repository ${repo.uri}`, `list the versions: npx drydock versions ${spec.name} --stack ${sc.stack}`);
+    if (!found)
+        throw refused(
+            `version ${version.raw}`,
+            `not found in ECR repository ${repo.uri}`,
+            `list the versions: npx drydock versions ${spec.name} --stack ${sc.stack}`,
+        );
     const image = `${repo.uri}@${found.digest}`;
     const ecs = deps.ecs(sc.region);
     const setup = await serviceTaskSetup(ecs, ecsClusterName(sc.stack), ecsServiceName(spec.name));
     const current = await describeForContainer(ecs, setup.taskDefinition, spec.name);
-    const gate = evaluateReleaseGate({ ...sc.settings.release, now: deps.now(), imageChanged: current.image !== image, stack: sc.stack, subject: `${spec.name} ${version.raw}` });
-    if (!gate.allowed) throw refused("release gate", gate.reason, `wait for the next window, or set a reason on purpose: pulumi config set releaseOverride "<why>" -s ${sc.stack}`);
+    const gate = evaluateReleaseGate({
+        ...sc.settings.release,
+        now: deps.now(),
+        imageChanged: current.image !== image,
+        stack: sc.stack,
+        subject: `${spec.name} ${version.raw}`,
+    });
+    if (!gate.allowed)
+        throw refused(
+            "release gate",
+            gate.reason,
+            `wait for the next window, or set a reason on purpose: pulumi config set releaseOverride "<why>" -s ${sc.stack}`,
+        );
     return { service: spec.name, command, version, image, setup, current };
 }
 
 function parseOption(raw: string): ImageVersion {
     const parsed = tryParseVersion(raw);
-    if (!parsed.ok) throw usageError(`--version ${JSON.stringify(raw)}`, parsed.reason, "e.g. --version v1.3.0 or --version sha256:<digest>");
+    if (!parsed.ok)
+        throw usageError(`--version ${JSON.stringify(raw)}`, parsed.reason, "e.g. --version v1.3.0 or --version sha256:<digest>");
     return parsed.version;
 }
 
@@ -86,13 +113,27 @@ function parseOption(raw: string): ImageVersion {
  * Snapshot (unless `--no-snapshot`), the task definition for the image, the task. Resolves with the result;
  * a task that did not exit 0 gives a result with `error` (the caller exits 1). Refusals before the task throw.
  */
-export async function runMigration(deps: CliDeps, sc: StackContext, plan: MigrationPlan, opts: MigrateOptions, progress: (m: string) => void): Promise<MigrateResult> {
+export async function runMigration(
+    deps: CliDeps,
+    sc: StackContext,
+    plan: MigrationPlan,
+    opts: MigrateOptions,
+    progress: (m: string) => void,
+): Promise<MigrateResult> {
     const started = deps.now().getTime();
     const snapshot = opts.snapshot ? await takeSnapshot(deps, sc, plan, progress) : null;
     if (!snapshot) progress(`no snapshot taken (--no-snapshot): restore would rely on point-in-time recovery`);
     const ecs = deps.ecs(sc.region);
-    const td = await taskDefinitionFor(ecs, plan.current, { container: plan.service, image: plan.image, requestedVersion: plan.version.raw });
-    progress(td.registered ? `registered ${td.arn} (the running task definition with ${plan.image})` : `using ${td.arn}, which runs ${plan.image}`);
+    const td = await taskDefinitionFor(ecs, plan.current, {
+        container: plan.service,
+        image: plan.image,
+        requestedVersion: plan.version.raw,
+    });
+    progress(
+        td.registered
+            ? `registered ${td.arn} (the running task definition with ${plan.image})`
+            : `using ${td.arn}, which runs ${plan.image}`,
+    );
     const base = { stack: sc.stack, taskDefinition: td.arn, image: plan.image, snapshot };
     const seconds = () => Math.round((deps.now().getTime() - started) / 1000);
     try {
@@ -103,7 +144,13 @@ export async function runMigration(deps: CliDeps, sc: StackContext, plan: Migrat
             command: plan.command,
             subnets: plan.setup.subnets,
             securityGroups: plan.setup.securityGroups,
-            tags: { [MIGRATION_TASK_TAGS.stack]: sc.stack, [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service), [MIGRATION_TASK_TAGS.purpose]: "migration", [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw, [MIGRATION_TASK_TAGS.update]: "drydock-migrate" },
+            tags: {
+                [MIGRATION_TASK_TAGS.stack]: sc.stack,
+                [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service),
+                [MIGRATION_TASK_TAGS.purpose]: "migration",
+                [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw,
+                [MIGRATION_TASK_TAGS.update]: "drydock-migrate",
+            },
             startedBy: "drydock/migrate",
             timeoutMs: sc.settings.migrations.timeoutMinutes * 60_000,
             noWait: !opts.wait,
@@ -111,11 +158,26 @@ export async function runMigration(deps: CliDeps, sc: StackContext, plan: Migrat
             sleep: deps.sleep,
             log: progress,
         });
-        return { ...base, taskArn: r.taskArn, exitCode: r.exitCode ?? null, stoppedReason: r.stoppedReason ?? null, logStream: streamJson(r.logStream), durationSeconds: seconds() };
+        return {
+            ...base,
+            taskArn: r.taskArn,
+            exitCode: r.exitCode ?? null,
+            stoppedReason: r.stoppedReason ?? null,
+            logStream: streamJson(r.logStream),
+            durationSeconds: seconds(),
+        };
     } catch (e) {
         if (!(e instanceof TaskError)) throw e;
         const stream = streamJson(e.logStream);
-        return { ...base, taskArn: e.taskArn ?? null, exitCode: e.exitCode ?? null, stoppedReason: e.stoppedReason ?? null, logStream: stream, durationSeconds: seconds(), error: e.message };
+        return {
+            ...base,
+            taskArn: e.taskArn ?? null,
+            exitCode: e.exitCode ?? null,
+            stoppedReason: e.stoppedReason ?? null,
+            logStream: stream,
+            durationSeconds: seconds(),
+            error: e.message,
+        };
     }
 }
 

@@ -4,7 +4,7 @@
  * after-hook (rollout verification) as a warning while `pulumi up` succeeds; a command checks this before it
  * writes anything, so a missing or old CLI never leaves a half-done change behind.
  */
-import { execFile } from "child_process";
+import type { execFile as ExecFile } from "child_process";
 import semver from "semver";
 import { refused } from "./errors";
 
@@ -19,6 +19,9 @@ export type PulumiCliVersion = { found: true; version: string } | { found: false
 /** Runs `pulumi version` (the executable found on PATH in `env`) and parses its answer, e.g. `v3.238.0`. */
 export function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env, timeoutMs = 20_000): Promise<PulumiCliVersion> {
     return new Promise((resolve) => {
+        // child_process is loaded here, not at start-up: most commands never ask for the Pulumi CLI.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const execFile = (require("child_process") as { execFile: typeof ExecFile }).execFile;
         execFile("pulumi", ["version"], { env, timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
             if (error && (error as NodeJS.ErrnoException).code === "ENOENT") return resolve({ found: false, why: "the Pulumi CLI (pulumi) is not on PATH" });
             if (error) return resolve({ found: false, why: `\`pulumi version\` failed (${error.message.split("\n")[0].trim()})` });

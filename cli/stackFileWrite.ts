@@ -8,10 +8,10 @@
  * (`.Pulumi.<stack>.yaml.<pid>.<rand>.tmp`) are removed by the next write.
  * A hard link to the file is not kept (the rename gives the name a new inode).
  */
-import { randomBytes } from "crypto";
+import type { randomBytes as RandomBytes } from "crypto";
 import { chmodSync, chownSync, readdirSync, realpathSync, renameSync, statSync, Stats, unlinkSync, writeFileSync } from "fs";
 import { basename, dirname, join } from "path";
-import * as lockfile from "proper-lockfile";
+import type * as Lockfile from "proper-lockfile";
 import { refused } from "./errors";
 
 /** How long a write waits for another drydock command's lock before it refuses. */
@@ -42,6 +42,9 @@ function acquire(target: string, fileName: string): () => void {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
         try {
+            // proper-lockfile (and graceful-fs) load with the first write, not with every command that reads a stack file.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const lockfile = require("proper-lockfile") as typeof Lockfile;
             const release = lockfile.lockSync(target, { stale: LOCK_STALE_MS, realpath: false });
             return () => {
                 try {
@@ -141,6 +144,9 @@ export function writeStackFile(path: string, text: string): void {
     const stat = statSync(target);
     refuseReadOnly(stat, fileName);
     removeStaleTemporaries(target);
+    // crypto loads with the first write (start-up of read-only commands stays light).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const randomBytes = (require("crypto") as { randomBytes: typeof RandomBytes }).randomBytes;
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     try {
         writeFileSync(tmp, text, { mode: 0o600, flag: "wx" });

@@ -17,7 +17,13 @@ import { ecrFor, openStack, StackContext } from "./stackContext";
  * The digest of the image a service runs: the task definition's own digest, else its immutable tag
  * looked up in `images` (or ECR), else what its RUNNING tasks pulled when they all agree.
  */
-export async function deployedDigest(deps: CliDeps, sc: StackContext, service: string, deployed: Deployed, images?: RepoImage[]): Promise<string | undefined> {
+export async function deployedDigest(
+    deps: CliDeps,
+    sc: StackContext,
+    service: string,
+    deployed: Deployed,
+    images?: RepoImage[],
+): Promise<string | undefined> {
     const td = deployed.image;
     if (!td) return undefined;
     if (td.ref.digest) return td.ref.digest;
@@ -64,7 +70,12 @@ async function serviceInput(deps: CliDeps, sc: StackContext, soak: StackContext 
 /** Everything {@link decideUpdates} needs for `sc` at `at`, read from ECR and ECS. Nothing is read for a manual stack. */
 export async function readDecisionInput(deps: CliDeps, sc: StackContext, at: Date): Promise<DecisionInput> {
     const u = sc.settings.updates;
-    const policy = { channel: u.channel, minimumReleaseAgeMs: u.minimumReleaseAgeMs, allowPrereleases: u.allowPrereleases, ...(u.soakIn ? { soakIn: u.soakIn } : {}) };
+    const policy = {
+        channel: u.channel,
+        minimumReleaseAgeMs: u.minimumReleaseAgeMs,
+        allowPrereleases: u.allowPrereleases,
+        ...(u.soakIn ? { soakIn: u.soakIn } : {}),
+    };
     const base = { stack: sc.stack, policy, release: sc.settings.release, at };
     if (u.channel === "manual") {
         return { ...base, services: serviceNames().map((name) => ({ name, configured: sc.settings.services[name].version, images: [] })) };
@@ -84,7 +95,12 @@ export interface SoakedIn {
  * What the stack's soak stack (`soakIn`) runs healthy now for `service`, by digest; undefined without
  * `soakIn`. Read-only callers pass `warn`: a soak stack that cannot be read is then a warning, not an error.
  */
-export async function soakedIn(deps: CliDeps, sc: StackContext, service: string, warn: (e: unknown) => void): Promise<Map<string, SoakedIn> | undefined> {
+export async function soakedIn(
+    deps: CliDeps,
+    sc: StackContext,
+    service: string,
+    warn: (e: unknown) => void,
+): Promise<Map<string, SoakedIn> | undefined> {
     if (!sc.settings.updates.soakIn) return undefined;
     try {
         const soak = openSoakStack(deps, sc) as StackContext;

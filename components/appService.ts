@@ -2,11 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, NormalizedArgs, SecretInput } from "./appServiceArgs";
 import { ecsServiceName, IMAGE_TAG, REQUESTED_VERSION_TAG, serviceLogGroupName, taskFamilyName } from "../release/names";
+import { hookNamesOf, hookOrderTags } from "../release/hookOrder";
 import { createServiceRoles, ServiceRoles } from "./serviceIam";
 import { createAutoscaling } from "./serviceOps";
 import { containerVariables, describe, normalizeArgs, resolveSecrets, uniqueInputs } from "./appServiceInputs";
 import { createTaskSecurityGroup } from "./serviceNetwork";
 import { ServiceRoute } from "./serviceRoute";
+import { progressiveServiceArgs } from "./progressiveRoute";
 import { containerDefinition } from "./taskContainer";
 
 export type { AppServiceArgs, DatabaseVariableNames, HealthCheckArgs, SecretInput, ServiceRouteArgs, TaskRoleStatementArgs } from "./appServiceArgs";
@@ -133,6 +135,9 @@ interface ServiceParts {
 function createEcsService(name: string, a: NormalizedArgs, p: ServiceParts, tags: Record<string, string>, parent: pulumi.Resource): aws.ecs.Service {
     const route = p.route && a.route ? { component: p.route, args: a.route } : undefined;
     const autoscaled = a.maxCount > a.desiredCount;
+    // Blue/green, canary, linear: ECS shifts traffic between the route's two target groups (components/progressiveRoute.ts).
+    const progressive =
+        route?.component.progressive && route.args.deployment ? progressiveServiceArgs(route.args.deployment, route.component.progressive, route.component.listenerRule) : undefined;
     return new aws.ecs.Service(
         `${name}-service`,
         {
@@ -150,21 +155,31 @@ function createEcsService(name: string, a: NormalizedArgs, p: ServiceParts, tags
                 ? {
                       alarms: { alarmNames: route.component.alarmNames, enable: true, rollback: true },
                       healthCheckGracePeriodSeconds: route.args.healthCheckGracePeriod,
-                      loadBalancers: [{ targetGroupArn: route.component.targetGroupArn, containerName: a.service, containerPort: a.containerPort }],
+                      loadBalancers: [
+                          {
+                              targetGroupArn: route.component.targetGroupArn,
+                              containerName: a.service,
+                              containerPort: a.containerPort,
+                              ...(progressive ? { advancedConfiguration: progressive.advancedConfiguration } : {}),
+                          },
+                      ],
                   }
                 : {}),
-            waitForSteadyState: true,
+            ...(progressive ? { deploymentConfiguration: progressive.deploymentConfiguration } : {}),
+            // A progressive deployment bakes (maybe pauses for approval): verify-rollout follows it stage by stage instead.
+            waitForSteadyState: !progressive,
             networkConfiguration: { subnets: a.subnetIds, securityGroups: [p.securityGroupId], assignPublicIp: false },
             enableExecuteCommand: true,
             enableEcsManagedTags: true,
             propagateTags: "TASK_DEFINITION",
             ...(a.redeployToken ? { triggers: { redeployToken: a.redeployToken }, forceNewDeployment: true } : {}),
-            tags: { ...tags, [REQUESTED_VERSION_TAG]: a.requestedVersion, [IMAGE_TAG]: a.image },
+            // A migrating service also names its before-hooks in run order: the policy pack sees tags, not hooks.
+            tags: { ...tags, [REQUESTED_VERSION_TAG]: a.requestedVersion, [IMAGE_TAG]: a.image, ...hookOrderTags(hookNamesOf(a.serviceHooks)) },
         },
         {
             parent,
             // ECS needs the target group attached to the listener and the roles' policies in place before tasks start.
-            dependsOn: [...(route ? [route.component.listenerRule] : []), ...p.roles.policies],
+            dependsOn: [...(route ? [route.component.listenerRule] : []), ...(progressive?.dependsOn ?? []), ...p.roles.policies],
             customTimeouts: { create: `${a.rolloutTimeoutMinutes}m`, update: `${a.rolloutTimeoutMinutes}m` },
             // With autoscaling, the scaler owns the running count; `desiredCount` is its minimum.
             ...(autoscaled ? { ignoreChanges: ["desiredCount"] } : {}),

@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseAttachment } from "./database";
 import type { LoadBalancerAttachment } from "./loadBalancer";
 import type { DeploymentAlarmArgs } from "./serviceOps";
+import type { DeploymentSettings } from "../release/strategy";
 
 /** The target group's health check, which gates every rollout: a new task takes traffic only once it passes. */
 export interface HealthCheckArgs {
@@ -69,6 +70,12 @@ export interface ServiceRouteArgs {
     healthCheckGracePeriod?: number;
     /** @default see {@link DeploymentAlarmArgs} */
     deploymentAlarms?: DeploymentAlarmArgs;
+    /**
+     * How ECS deploys the service (release/strategy.ts). A blue-green, canary or linear strategy adds an alternate
+     * target group, a test listener rule and the ECS infrastructure role (components/progressiveRoute.ts).
+     * @default undefined — a rolling update
+     */
+    deployment?: DeploymentSettings;
 }
 
 export interface AppServiceArgs {
@@ -128,9 +135,10 @@ export interface AppServiceArgs {
 }
 
 /** A route with its defaults applied. */
-export interface NormalizedRoute extends Required<Omit<ServiceRouteArgs, "deploymentAlarms" | "healthCheck">> {
+export interface NormalizedRoute extends Required<Omit<ServiceRouteArgs, "deploymentAlarms" | "healthCheck" | "deployment">> {
     healthCheck: Required<HealthCheckArgs>;
     deploymentAlarms?: DeploymentAlarmArgs;
+    deployment?: DeploymentSettings;
 }
 
 /** AppServiceArgs with the defaults applied. */

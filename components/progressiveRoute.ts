@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TEST_TRAFFIC_HEADER } from "../release/strategy";
+import { DeploymentSettings, ecsDeploymentConfiguration, TEST_TRAFFIC_HEADER } from "../release/strategy";
 
 /** AWS's managed policy for the ECS infrastructure role of blue/green load balancing. */
 export const ECS_LB_INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
@@ -84,4 +84,25 @@ export function createProgressiveRouting(name: string, a: ProgressiveRoutingArgs
         opts,
     );
     return { alternateTargetGroup, testListenerRule, infrastructureRole, rolePolicy };
+}
+
+/**
+ * What the ECS service of a progressive route gets: the strategy, bake, canary/linear settings and approval pause
+ * (`deploymentConfiguration`), the `advancedConfiguration` of its load balancer entry, and what it must wait for.
+ */
+export function progressiveServiceArgs(
+    d: DeploymentSettings,
+    p: ProgressiveRouting,
+    productionListenerRule: aws.lb.ListenerRule,
+): { deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration; advancedConfiguration: aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration; dependsOn: pulumi.Resource[] } {
+    return {
+        deploymentConfiguration: ecsDeploymentConfiguration(d) as aws.types.input.ecs.ServiceDeploymentConfiguration,
+        advancedConfiguration: {
+            alternateTargetGroupArn: p.alternateTargetGroup.arn,
+            productionListenerRule: productionListenerRule.arn,
+            testListenerRule: p.testListenerRule.arn,
+            roleArn: p.infrastructureRole.arn,
+        },
+        dependsOn: [p.testListenerRule, p.rolePolicy],
+    };
 }

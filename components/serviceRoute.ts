@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NormalizedRoute } from "./appServiceArgs";
 import { allowTraffic } from "./serviceNetwork";
 import { createDeploymentAlarms } from "./serviceOps";
+import { createProgressiveRouting, ECS_OWNED_RULE_FIELDS, ProgressiveRouting, weightedForward } from "./progressiveRoute";
+import { isProgressive } from "../release/strategy";
 
 export interface ServiceRouteComponentArgs {
     /** The service's name, for descriptions, alarm names and tags. */
@@ -34,6 +36,8 @@ export class ServiceRoute extends pulumi.ComponentResource {
     readonly listenerRule: aws.lb.ListenerRule;
     /** Names of the alarms that roll a deployment back. */
     readonly alarmNames: pulumi.Output<string>[];
+    /** For a blue-green, canary or linear strategy: what `loadBalancers[].advancedConfiguration` references. */
+    readonly progressive?: ProgressiveRouting;
 
     /** `name` is the service component's name; children keep the names they had under it (`<name>-tg`, …). */
     constructor(name: string, args: ServiceRouteComponentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -50,36 +54,47 @@ export class ServiceRoute extends pulumi.ComponentResource {
             args.tags,
             child,
         );
-        const targetGroup = new aws.lb.TargetGroup(
-            `${name}-tg`,
-            {
-                vpcId: args.vpcId,
-                targetType: "ip",
-                port: args.containerPort,
-                protocol: "HTTP",
-                deregistrationDelay: r.deregistrationDelay,
-                healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", ...r.healthCheck },
-                tags: args.tags,
-            },
-            child(`${name}-tg`, "aws:lb/targetGroup:TargetGroup"),
-        );
+        const targetGroupArgs: aws.lb.TargetGroupArgs = {
+            vpcId: args.vpcId,
+            targetType: "ip",
+            port: args.containerPort,
+            protocol: "HTTP",
+            deregistrationDelay: r.deregistrationDelay,
+            healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", ...r.healthCheck },
+            tags: args.tags,
+        };
+        const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, targetGroupArgs, child(`${name}-tg`, "aws:lb/targetGroup:TargetGroup"));
+        // Blue/green, canary, linear: a second target group, a test rule and the role ECS shifts traffic with.
+        this.progressive = isProgressive(r.deployment)
+            ? createProgressiveRouting(
+                  name,
+                  { targetGroupArgs, primaryTargetGroupArn: targetGroup.arn, listenerArn: lb.listenerArn, pathPatterns: r.pathPatterns, testPriority: r.listenerRulePriority - 1, stack: args.stack, tags: args.tags },
+                  this,
+              )
+            : undefined;
         this.listenerRule = new aws.lb.ListenerRule(
             `${name}-route`,
             {
                 listenerArn: lb.listenerArn,
                 priority: r.listenerRulePriority,
                 conditions: [{ pathPattern: { values: r.pathPatterns } }],
-                actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                actions: this.progressive ? weightedForward(targetGroup.arn, this.progressive.alternateTargetGroup.arn) : [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags: args.tags,
             },
-            child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"),
+            { ...child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"), ...(this.progressive ? { ignoreChanges: ECS_OWNED_RULE_FIELDS } : {}) },
         );
-        const alarms = createDeploymentAlarms(
-            name,
-            { stack: args.stack, service: args.service, targetGroupArnSuffix: targetGroup.arnSuffix, loadBalancerArnSuffix: lb.arnSuffix, ...r.deploymentAlarms },
-            args.tags,
-            (childName) => child(childName, "aws:cloudwatch/metricAlarm:MetricAlarm"),
-        );
+        const alarmsOn = (alarmName: string, service: string, suffix: pulumi.Input<string>) =>
+            createDeploymentAlarms(
+                alarmName,
+                { stack: args.stack, service, targetGroupArnSuffix: suffix, loadBalancerArnSuffix: lb.arnSuffix, ...r.deploymentAlarms },
+                args.tags,
+                (childName) => child(childName, "aws:cloudwatch/metricAlarm:MetricAlarm"),
+            );
+        // After a progressive deployment the two target groups swap roles: both are watched.
+        const alarms = [
+            ...alarmsOn(name, args.service, targetGroup.arnSuffix),
+            ...(this.progressive ? alarmsOn(`${name}-alt`, `${args.service}-alt`, this.progressive.alternateTargetGroup.arnSuffix) : []),
+        ];
         this.targetGroupArn = targetGroup.arn;
         this.targetGroupArnSuffix = targetGroup.arnSuffix;
         this.alarmNames = alarms.map((a) => a.name);

@@ -6,7 +6,11 @@ import type { MigrationSettings } from "./types";
 export function readMigrations(r: Reader): MigrationSettings {
     const command = r.list("migrationCommand");
     if (command.some((part) => part.trim() === "")) {
-        r.problem("migrationCommand", r.raw("migrationCommand"), 'has an empty item; accepted: a list of non-empty strings, e.g. ["alembic", "upgrade", "head"], or an empty list');
+        r.problem(
+            "migrationCommand",
+            r.raw("migrationCommand"),
+            'has an empty item; accepted: a list of non-empty strings, e.g. ["alembic", "upgrade", "head"], or an empty list',
+        );
     }
     return { command, timeoutMinutes: r.integer("migrationTimeoutMinutes") };
 }
@@ -18,6 +22,9 @@ export function readMigrations(r: Reader): MigrationSettings {
 export function migrationService(): ServiceSpec {
     const table = services();
     const spec = table.find((s) => s.hooks.includes("run-migrations")) ?? table.find((s) => s.database);
-    if (!spec) throw new Error(`no service runs migrations: none has the run-migrations hook or reaches the database (services: ${table.map((s) => s.name).join(", ")})`);
+    if (!spec)
+        throw new Error(
+            `no service runs migrations: none has the run-migrations hook or reaches the database (services: ${table.map((s) => s.name).join(", ")})`,
+        );
     return spec;
 }

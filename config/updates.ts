@@ -5,8 +5,8 @@
  * Per-environment defaults (the environment is `drydock:environment`, else the stack name's):
  * `minimumReleaseAge` is 0 outside production and 24h in production, so a version has had a day to show
  * problems (in staging, or anywhere it was pushed) before production follows it on its own;
- * `autoApply` is true outside production and false in production, so production's updates come as a
- * pull request a person reviews.
+ * `autoApply` is true in staging and false elsewhere, so production's (and development's) updates come
+ * as a pull request a person reviews unless the stack says otherwise.
  */
 import { DURATION_FORMS, tryParseDuration } from "../release/duration";
 import type { UpdateChannel } from "../release/channels";
@@ -20,9 +20,11 @@ export const DEFAULT_MINIMUM_RELEASE_AGE = { production: "24h", other: "0" } as 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 export function readUpdates(r: Reader, stack: string): UpdateSettings {
-    const production = stackEnvironment(stack, r.raw("environment")) === "production";
+    const environment = stackEnvironment(stack, r.raw("environment"));
+    const production = environment === "production";
     const channel = r.oneOf<UpdateChannel>("updateChannel");
-    const ageText = r.optional("minimumReleaseAge") ?? (production ? DEFAULT_MINIMUM_RELEASE_AGE.production : DEFAULT_MINIMUM_RELEASE_AGE.other);
+    const ageText =
+        r.optional("minimumReleaseAge") ?? (production ? DEFAULT_MINIMUM_RELEASE_AGE.production : DEFAULT_MINIMUM_RELEASE_AGE.other);
     const age = tryParseDuration(ageText);
     if (age.ok === false) r.problem("minimumReleaseAge", ageText, `${age.reason}; accepted: ${DURATION_FORMS}`);
     const soakIn = r.optional("soakIn");
@@ -36,6 +38,6 @@ export function readUpdates(r: Reader, stack: string): UpdateSettings {
         minimumReleaseAgeMs: age.ok ? age.ms : 0,
         ...(soakIn !== undefined ? { soakIn } : {}),
         allowPrereleases: r.boolean("allowPrereleases"),
-        autoApply: autoText === "" ? !production : autoText === "true",
+        autoApply: autoText === "" ? environment === "staging" : autoText === "true",
     };
 }

@@ -25,7 +25,13 @@ export function migrationsOf(settings: Settings): MigrationsReport {
     const service = migrationService().name;
     const { command, timeoutMinutes } = settings.migrations;
     if (command.length === 0) {
-        return { mode: "start-up", service, command, timeoutMinutes, note: `${service} runs its migrations at container start-up (migrationCommand is empty)` };
+        return {
+            mode: "start-up",
+            service,
+            command,
+            timeoutMinutes,
+            note: `${service} runs its migrations at container start-up (migrationCommand is empty)`,
+        };
     }
     return {
         mode: "task",

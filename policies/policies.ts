@@ -9,6 +9,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { auroraMaintenanceAndBackups } from "./rules/database";
 import { zeroDowntimeRollingUpdates } from "./rules/deployments";
 import { nonProductionImagesPinned, productionImagesPinned } from "./rules/images";
+import { iamLeastPrivilege } from "./rules/iam";
 import { loadBalancerHealthChecks } from "./rules/loadBalancing";
 import { httpRedirectsToHttps, networkExposure } from "./rules/network";
 import { migrationsAfterSnapshot } from "./rules/migrations";
@@ -25,6 +26,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     auroraMaintenanceAndBackups,
     networkExposure,
     httpRedirectsToHttps,
+    iamLeastPrivilege,
 ];
 
 /** The stable policy names, in list order (use them in policy config files). */

@@ -49,6 +49,14 @@ export function migrationOrderProblems(kind: string, names: readonly string[]): 
     if (snapshot < 0) problems.push(`${RUN_MIGRATIONS_HOOK} runs without ${SNAPSHOT_HOOK} ${order}`);
     else if (snapshot > migrate) problems.push(`${RUN_MIGRATIONS_HOOK} runs before ${SNAPSHOT_HOOK} ${order}`);
     const gate = names.indexOf(GATE_HOOK);
-    if (gate > migrate || (gate >= 0 && snapshot >= 0 && gate > snapshot)) problems.push(`${GATE_HOOK} runs after the step it guards ${order}`);
+    if (gate > migrate || (gate >= 0 && snapshot >= 0 && gate > snapshot))
+        problems.push(`${GATE_HOOK} runs after the step it guards ${order}`);
     return problems;
+}
+
+/** Before-hook names per kind of a `hooks` resource option (a hook and a hook function both have a `name`). */
+export function hookNamesOf(
+    binding: { beforeCreate?: readonly { name: string }[]; beforeUpdate?: readonly { name: string }[] } | undefined,
+): Partial<Record<BeforeHookKind, string[]>> {
+    return Object.fromEntries(BEFORE_HOOK_KINDS.filter((k) => binding?.[k]).map((k) => [k, (binding?.[k] ?? []).map((h) => h.name)]));
 }

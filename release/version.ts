@@ -24,7 +24,11 @@
  * followed by `-` but is no valid semver (`v1.2.3-rc..1`), or a `V`-prefixed version, is rejected
  * instead of being silently accepted as a mutable "other" tag.
  */
-import semver from "semver";
+// The three functions used, not the whole package (its index loads every class and range: start-up cost).
+import compare from "semver/functions/compare";
+import prerelease from "semver/functions/prerelease";
+import valid from "semver/functions/valid";
+const semver = { compare, prerelease, valid };
 
 export type VersionKind = "latest" | "floating" | "semver" | "timestamp" | "full" | "digest" | "other";
 

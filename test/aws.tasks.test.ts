@@ -25,7 +25,10 @@ function taskDefinition() {
                     name: "backend",
                     image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@sha256:aaaa",
                     essential: true,
-                    logConfiguration: { logDriver: "awslogs" as const, options: { "awslogs-group": GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "backend" } },
+                    logConfiguration: {
+                        logDriver: "awslogs" as const,
+                        options: { "awslogs-group": GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "backend" },
+                    },
                 },
             ],
         },
@@ -34,7 +37,12 @@ function taskDefinition() {
 
 const task = (lastStatus: string, extra: Partial<Task> = {}): Task => ({ taskArn: TASK, taskDefinitionArn: TD, lastStatus, ...extra });
 const stopped = (exitCode: number | undefined, stoppedReason = "Essential container in task exited", extra: Partial<Task> = {}): Task =>
-    task("STOPPED", { stoppedReason, stopCode: "EssentialContainerExited", containers: [{ name: "backend", exitCode, lastStatus: "STOPPED" }], ...extra });
+    task("STOPPED", {
+        stoppedReason,
+        stopCode: "EssentialContainerExited",
+        containers: [{ name: "backend", exitCode, lastStatus: "STOPPED" }],
+        ...extra,
+    });
 
 describe("aws/tasks: one-off Fargate task (migrations)", () => {
     const ecs = new ECSClient({ region: "us-east-1", credentials });
@@ -65,7 +73,10 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
         ecsMock.on(RunTaskCommand).resolves({ tasks: [task("PROVISIONING")], failures: [] });
         ecsMock.on(StopTaskCommand).resolves({ task: task("STOPPING") });
         logsMock.on(GetLogEventsCommand).resolves({
-            events: [{ message: "INFO  [alembic.runtime.migration] Running upgrade a1 -> b2" }, { message: "sqlalchemy.exc.ProgrammingError: relation \"users\" does not exist\n" }],
+            events: [
+                { message: "INFO  [alembic.runtime.migration] Running upgrade a1 -> b2" },
+                { message: 'sqlalchemy.exc.ProgrammingError: relation "users" does not exist\n' },
+            ],
         });
     });
 
@@ -99,7 +110,14 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
     it("exit 0: runs one task with the command override, private networking and tags, waits until STOPPED", async () => {
         describes(task("PENDING"), task("RUNNING"), stopped(0));
         const r = await runOneOffTask(ecs, logs, req());
-        expect(r).to.deep.include({ taskArn: TASK, taskDefinition: TD, container: "backend", exitCode: 0, lastStatus: "STOPPED", durationMs: 30_000 });
+        expect(r).to.deep.include({
+            taskArn: TASK,
+            taskDefinition: TD,
+            container: "backend",
+            exitCode: 0,
+            lastStatus: "STOPPED",
+            durationMs: 30_000,
+        });
         expect(r.logStream).to.deep.include({ group: GROUP, stream: STREAM, region: "us-east-1" });
         const input = ecsMock.commandCalls(RunTaskCommand)[0].args[0].input;
         expect(input).to.deep.include({
@@ -108,7 +126,9 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
             launchType: "FARGATE",
             count: 1,
             startedBy: "drydock/run-migrations",
-            networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" } },
+            networkConfiguration: {
+                awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" },
+            },
             overrides: { containerOverrides: [{ name: "backend", command: ["alembic", "upgrade", "head"] }] },
             tags: [
                 { key: "drydock:stack", value: "production" },
@@ -128,12 +148,21 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
         const e = err as TaskError;
         expect(e.outcome).to.equal("exit-code");
         expect(e.exitCode).to.equal(1);
-        expect(e.message).to.include(`one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) container backend exited with code 1`);
+        expect(e.message).to.include(
+            `one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) container backend exited with code 1`,
+        );
         expect(e.message).to.include(`log stream: ${GROUP} ${STREAM}`);
         expect(e.message).to.include(`console: ${logStreamUrl("us-east-1", GROUP, STREAM)}`);
         expect(e.message).to.include('    | sqlalchemy.exc.ProgrammingError: relation "users" does not exist');
-        expect(logStreamUrl("us-east-1", GROUP, STREAM)).to.include("log-group/$252Faws$252Fecs$252Fbackend-logs-production/log-events/backend$252Fbackend$252F0123456789abcdef");
-        expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input).to.deep.include({ logGroupName: GROUP, logStreamName: STREAM, startFromHead: false, limit: 20 });
+        expect(logStreamUrl("us-east-1", GROUP, STREAM)).to.include(
+            "log-group/$252Faws$252Fecs$252Fbackend-logs-production/log-events/backend$252Fbackend$252F0123456789abcdef",
+        );
+        expect(logsMock.commandCalls(GetLogEventsCommand)[0].args[0].input).to.deep.include({
+            logGroupName: GROUP,
+            logStreamName: STREAM,
+            startFromHead: false,
+            limit: 20,
+        });
     });
 
     it("no exit code: a task that stopped before the container ran fails with the stop reason", async () => {
@@ -143,17 +172,25 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
                 containers: [{ name: "backend", lastStatus: "STOPPED", reason: "CannotPullContainerError" }],
             }),
         );
-        logsMock.on(GetLogEventsCommand).rejects(Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException", $metadata: {} }));
+        logsMock
+            .on(GetLogEventsCommand)
+            .rejects(
+                Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException", $metadata: {} }),
+            );
         const e = (await rejection(runOneOffTask(ecs, logs, req()))) as TaskError;
         expect(e.outcome).to.equal("no-exit-code");
         expect(e.exitCode).to.equal(undefined);
-        expect(e.stoppedReason).to.equal("CannotPullContainerError: pull image manifest has been retried 5 time(s); CannotPullContainerError");
+        expect(e.stoppedReason).to.equal(
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s); CannotPullContainerError",
+        );
         expect(e.message).to.include("stopped without an exit code of container backend: CannotPullContainerError");
         expect(e.message).to.include("(no log stream: the container did not start or wrote nothing)");
     });
 
     it("placement failure: RunTask failures fail at once, nothing is waited for", async () => {
-        ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: "RESOURCE:ENI", detail: "subnet-a has no free addresses", arn: "subnet-a" }] });
+        ecsMock
+            .on(RunTaskCommand)
+            .resolves({ tasks: [], failures: [{ reason: "RESOURCE:ENI", detail: "subnet-a has no free addresses", arn: "subnet-a" }] });
         const e = (await rejection(runOneOffTask(ecs, logs, req()))) as TaskError;
         expect(e.outcome).to.equal("not-placed");
         expect(e.message).to.equal(
@@ -167,7 +204,9 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
         describes(task("RUNNING"));
         const e = (await rejection(runOneOffTask(ecs, logs, req({ timeoutMs: 60_000 })))) as TaskError;
         expect(e.outcome).to.equal("timed-out");
-        expect(e.message).to.include(`one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) did not stop within 60s; the task was stopped.`);
+        expect(e.message).to.include(
+            `one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) did not stop within 60s; the task was stopped.`,
+        );
         expect(e.message).to.include(`log stream: ${GROUP} ${STREAM}`);
         const stop = ecsMock.commandCalls(StopTaskCommand);
         expect(stop).to.have.length(1);
@@ -176,16 +215,31 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
     });
 
     it("access denied: RunTask refused names the call and the permission; no task, no wait", async () => {
-        ecsMock.on(RunTaskCommand).rejects(Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask"), { name: "AccessDeniedException", $metadata: {} }));
+        ecsMock
+            .on(RunTaskCommand)
+            .rejects(
+                Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask"), {
+                    name: "AccessDeniedException",
+                    $metadata: {},
+                }),
+            );
         const e = await rejection(runOneOffTask(ecs, logs, req()));
-        expect(e.message).to.equal("ECS RunTask drydock-production-backend:42: access denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask");
+        expect(e.message).to.equal(
+            "ECS RunTask drydock-production-backend:42: access denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask",
+        );
         expect(ecsMock.commandCalls(DescribeTasksCommand)).to.have.length(0);
     });
 
     it("throttling beyond the SDK's retries fails with the translator's words; no task started", async () => {
-        ecsMock.on(RunTaskCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {}, $retryable: { throttling: true } }));
+        ecsMock
+            .on(RunTaskCommand)
+            .rejects(
+                Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {}, $retryable: { throttling: true } }),
+            );
         const e = await rejection(runOneOffTask(ecs, logs, req()));
-        expect(e.message).to.equal("ECS RunTask drydock-production-backend:42: AWS kept throttling the request after the SDK's retries (ThrottlingException)");
+        expect(e.message).to.equal(
+            "ECS RunTask drydock-production-backend:42: AWS kept throttling the request after the SDK's retries (ThrottlingException)",
+        );
     });
 
     it("a task ECS no longer knows fails closed: the outcome is unknown", async () => {
@@ -223,7 +277,10 @@ describe("aws/tasks: throttling retried by the SDK, one task started", () => {
                 } else if (target === "RunTask") {
                     answer = { tasks: [{ taskArn: TASK, lastStatus: "PROVISIONING" }], failures: [] };
                 } else if (target === "DescribeTasks") {
-                    answer = { tasks: [{ taskArn: TASK, lastStatus: "STOPPED", containers: [{ name: "backend", exitCode: 0 }] }], failures: [] };
+                    answer = {
+                        tasks: [{ taskArn: TASK, lastStatus: "STOPPED", containers: [{ name: "backend", exitCode: 0 }] }],
+                        failures: [],
+                    };
                 } else {
                     throw new Error(`unexpected ${target}`);
                 }

@@ -41,11 +41,17 @@ describe("drydock check: the offline plan", () => {
             expect(report.ok).to.equal(true);
             expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
             for (const res of report.resources) {
-                expect(res).to.have.all.keys("type", "name", "urn", "inputs", "hooks");
+                expect(res).to.include.all.keys("type", "name", "urn", "inputs", "hooks");
+                expect(Object.keys(res).filter((k) => !["type", "name", "urn", "inputs", "hooks", "aliases"].includes(k))).to.deep.equal([]);
                 expect(res.urn).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
+                for (const alias of (res as { aliases?: string[] }).aliases ?? []) expect(alias).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
             }
+            // The route's resources moved under their own component; their old URNs travel with them as aliases.
+            const tg = report.resources.find((x) => x.name === "backend-tg") as { urn: string; aliases?: string[] };
+            expect(tg.aliases).to.include(`urn:pulumi:${stack}::drydock::drydock:components:AppService$aws:lb/targetGroup:TargetGroup::backend-tg`);
             const backend = report.resources.find((x) => x.type === "aws:ecs/service:Service" && x.inputs.name === "backend-service");
             expect(backend?.hooks).to.deep.equal({
+                beforeCreate: ["release-gate"],
                 beforeUpdate: ["release-gate", "pre-update-snapshot"],
                 afterCreate: ["verify-rollout"],
                 afterUpdate: ["verify-rollout"],
@@ -99,7 +105,7 @@ describe("drydock check: the offline plan", () => {
         const r = await check(["--stack", "staging", "--set", 'releaseWindows=["sat:22:00-sun:02:00"]', "--set", "updatesPaused=true", "--json"]);
         expect(r.code).to.equal(0);
         const report = JSON.parse(r.stdout) as Report;
-        expect(report.release).to.deep.include({ paused: true, windowOpen: false, nextWindowStart: "2026-11-28T22:00:00.000Z" });
+        expect(report.release).to.deep.include({ paused: true, windowOpen: false, nextWindowStart: "2026-11-28T22:00:00Z" });
     });
 
     it("reports bad config with exit 2, naming the key and the accepted forms, and synthesizes nothing", async () => {
@@ -164,13 +170,18 @@ describe("drydock check --policy-config", () => {
         return file;
     };
 
-    it("applies the config as CrossGuard would: a stack outside productionStacks only gets advice", async () => {
-        const live = ["live"];
-        const file = write({ "production-images-pinned": { productionStacks: live }, "non-production-images-pinned": { productionStacks: live }, "aurora-maintenance-and-backups": { productionStacks: live } });
-        const r = await check(["--stack", "production", "--set", "backendVersion=latest", "--policy-config", file, "--json"]);
-        expect(r.code, r.stderr).to.equal(0);
+    it("applies the config as CrossGuard would: productionStacks makes a stack production (it can only add)", async () => {
+        // Every policy that declares productionStacks gets the same list (drydock check refuses lists that differ).
+        const { policies } = require("../policies/policies") as typeof import("../policies/policies");
+        const withList = policies.filter((p) => p.configSchema?.properties && "productionStacks" in p.configSchema.properties);
+        const file = write(Object.fromEntries(withList.map((p) => [p.name, { productionStacks: ["staging"] }])));
+        const r = await check(["--stack", "staging", "--set", "backendVersion=latest", "--policy-config", file, "--json"]);
+        expect(r.code, r.stderr).to.equal(1);
         const report = JSON.parse(r.stdout) as Report;
-        expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.include(["non-production-images-pinned", "advisory"]);
+        expect(report.violations.map((v) => [v.policy, v.enforcementLevel])).to.deep.include(["production-images-pinned", "mandatory"]);
+        // Without the list, staging (tagged drydock:environment=staging) only gets advice.
+        const plain = await check(["--stack", "staging", "--set", "backendVersion=latest", "--json"]);
+        expect(plain.code, plain.stderr).to.equal(0);
     });
 
     it("refuses lists that disagree between the image policies (a stack would go unchecked), with exit 2", async () => {

@@ -3,12 +3,30 @@ import { DescribeDBClusterSnapshotsCommand } from "@aws-sdk/client-rds";
 import { expect } from "chai";
 import { createPulumiAutomation, SelectStack, StackUpdate } from "../cli/automation";
 import { historyRows, triggeredBy } from "../cli/commands/history";
-import { awsError, BACKEND_REPO, cleanup, digest, drydock, FakeAutomation, mocks, resetMocks, stackDir, taskDefinition, tdArn } from "./fixtures/cli/harness";
+import {
+    awsError,
+    BACKEND_REPO,
+    cleanup,
+    digest,
+    drydock,
+    FakeAutomation,
+    mocks,
+    resetMocks,
+    stackDir,
+    taskDefinition,
+    tdArn,
+} from "./fixtures/cli/harness";
 
 const A = digest("a");
 const B = digest("b");
 
-function update(version: number, start: string, minutes: number, config: Record<string, string>, extra: Partial<StackUpdate> = {}): StackUpdate {
+function update(
+    version: number,
+    start: string,
+    minutes: number,
+    config: Record<string, string>,
+    extra: Partial<StackUpdate> = {},
+): StackUpdate {
     const startTime = new Date(start);
     return {
         version,
@@ -26,11 +44,23 @@ function update(version: number, start: string, minutes: number, config: Record<
 
 /** Two updates of production: v1.2.3 by a person, then v1.3.0 by the controller (with a snapshot). */
 const UPDATES = [
-    update(8, "2026-11-23T08:00:00Z", 20, { backendVersion: "v1.3.0", frontendVersion: "v1.3.0" }, {
-        message: "drydock sync production: backend v1.2.3 -> v1.3.0 (channel minor)",
-        environment: { "ci.system": "GitHub", "ci.build.type": "schedule", "exec.kind": "auto.local" },
-    }),
-    update(7, "2026-11-20T08:00:00Z", 20, { backendVersion: "v1.2.3", frontendVersion: "v1.3.0" }, { environment: { "git.author": "jane", "exec.kind": "cli" } }),
+    update(
+        8,
+        "2026-11-23T08:00:00Z",
+        20,
+        { backendVersion: "v1.3.0", frontendVersion: "v1.3.0" },
+        {
+            message: "drydock sync production: backend v1.2.3 -> v1.3.0 (channel minor)",
+            environment: { "ci.system": "GitHub", "ci.build.type": "schedule", "exec.kind": "auto.local" },
+        },
+    ),
+    update(
+        7,
+        "2026-11-20T08:00:00Z",
+        20,
+        { backendVersion: "v1.2.3", frontendVersion: "v1.3.0" },
+        { environment: { "git.author": "jane", "exec.kind": "cli" } },
+    ),
     update(6, "2026-11-19T08:00:00Z", 1, { backendVersion: "v1.2.3", frontendVersion: "v1.3.0" }, { kind: "refresh" }),
 ];
 
@@ -51,8 +81,12 @@ function mockAws(): void {
             },
         ],
     });
-    mocks.ecs.on(ListTaskDefinitionsCommand, { familyPrefix: "drydock-production-backend", status: "ACTIVE" }).resolves({ taskDefinitionArns: [tdArn("production", "backend", 23)] });
-    mocks.ecs.on(ListTaskDefinitionsCommand, { familyPrefix: "drydock-production-backend", status: "INACTIVE" }).resolves({ taskDefinitionArns: [tdArn("production", "backend", 20)] });
+    mocks.ecs
+        .on(ListTaskDefinitionsCommand, { familyPrefix: "drydock-production-backend", status: "ACTIVE" })
+        .resolves({ taskDefinitionArns: [tdArn("production", "backend", 23)] });
+    mocks.ecs
+        .on(ListTaskDefinitionsCommand, { familyPrefix: "drydock-production-backend", status: "INACTIVE" })
+        .resolves({ taskDefinitionArns: [tdArn("production", "backend", 20)] });
     mocks.ecs.on(ListTaskDefinitionsCommand, { familyPrefix: "drydock-production-frontend" }).resolves({ taskDefinitionArns: [] });
     // The harness registers revision N on 2026-11-N 00:00 UTC; these two fall inside updates 8 and 7.
     const td = (revision: number, d: string, registeredAt: string) => {
@@ -60,8 +94,12 @@ function mockAws(): void {
         out.taskDefinition!.registeredAt = new Date(registeredAt);
         return out;
     };
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 23) }).resolves(td(23, B, "2026-11-23T08:05:00Z"));
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 20) }).resolves(td(20, A, "2026-11-20T08:05:00Z"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 23) })
+        .resolves(td(23, B, "2026-11-23T08:05:00Z"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 20) })
+        .resolves(td(20, A, "2026-11-20T08:05:00Z"));
 }
 
 describe("drydock history", () => {
@@ -90,8 +128,14 @@ describe("drydock history", () => {
             startTime: "2026-11-23T08:00:00Z",
         });
         expect(newest.changes).to.deep.equal([{ key: "backendVersion", from: "v1.2.3", to: "v1.3.0" }]);
-        expect(newest.images).to.deep.equal([{ service: "backend", digest: B, image: `${BACKEND_REPO}@${B}`, registeredAt: "2026-11-23T08:05:00Z" }]);
-        expect(newest.snapshot).to.deep.include({ identifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080100", fromVersion: "v1.2.3", toVersion: "v1.3.0" });
+        expect(newest.images).to.deep.equal([
+            { service: "backend", digest: B, image: `${BACKEND_REPO}@${B}`, registeredAt: "2026-11-23T08:05:00Z" },
+        ]);
+        expect(newest.snapshot).to.deep.include({
+            identifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080100",
+            fromVersion: "v1.2.3",
+            toVersion: "v1.3.0",
+        });
         expect(older).to.deep.include({ triggeredBy: "local by jane (pulumi up)", snapshot: null });
         expect(older.images[0].digest).to.equal(A);
     });
@@ -124,12 +168,18 @@ describe("drydock history", () => {
         };
         const r = await drydock(dir, ["history", "--stack", "production"], { automation });
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.equal("drydock: pulumi stack history -s production: failed: no stack named 'production' found (log in to the stack's Pulumi backend (pulumi login) and check that the stack exists)\n");
+        expect(r.stderr).to.equal(
+            "drydock: pulumi stack history -s production: failed: no stack named 'production' found (log in to the stack's Pulumi backend (pulumi login) and check that the stack exists)\n",
+        );
     });
 
     it("a failed update is update-failed; an update that changed nothing needs no verification", () => {
         const rows = historyRows(
-            [update(3, "2026-11-23T08:00:00Z", 5, { backendVersion: "v2" }, { result: "failed" }), update(2, "2026-11-22T08:00:00Z", 5, { backendVersion: "v1" }), update(1, "2026-11-21T08:00:00Z", 5, { backendVersion: "v1" })],
+            [
+                update(3, "2026-11-23T08:00:00Z", 5, { backendVersion: "v2" }, { result: "failed" }),
+                update(2, "2026-11-22T08:00:00Z", 5, { backendVersion: "v1" }),
+                update(1, "2026-11-21T08:00:00Z", 5, { backendVersion: "v1" }),
+            ],
             [],
             [],
         );
@@ -139,7 +189,9 @@ describe("drydock history", () => {
 
     it("names who and what ran an update from what Pulumi recorded", () => {
         expect(triggeredBy({})).to.equal("local");
-        expect(triggeredBy({ "ci.system": "GitHub", "ci.build.type": "push", "git.author": "jane", "exec.kind": "cli" })).to.equal("GitHub push by jane (pulumi up)");
+        expect(triggeredBy({ "ci.system": "GitHub", "ci.build.type": "push", "git.author": "jane", "exec.kind": "cli" })).to.equal(
+            "GitHub push by jane (pulumi up)",
+        );
     });
 });
 
@@ -159,7 +211,10 @@ describe("Pulumi Automation seam: history", () => {
                             endTime: new Date("2026-11-23T08:20:00Z"),
                             message: "m",
                             environment: { "exec.kind": "cli" },
-                            config: { "drydock:backendVersion": { value: "v1.3.0", secret: false }, "drydock:token": { value: "[secret]", secret: true } },
+                            config: {
+                                "drydock:backendVersion": { value: "v1.3.0", secret: false },
+                                "drydock:token": { value: "[secret]", secret: true },
+                            },
                             resourceChanges: { update: 2, same: 30 },
                         },
                     ];
@@ -172,4 +227,3 @@ describe("Pulumi Automation seam: history", () => {
         expect(history[0].resourceChanges).to.deep.equal({ update: 2, same: 30 });
     });
 });
-

@@ -175,7 +175,7 @@ describe("bin/drydock.js", () => {
     it("runs the TypeScript CLI and sets the exit code, without loading Pulumi for offline commands", () => {
         const ok = node(["window", "--stack", "staging", "--json"]);
         expect(ok.status, ok.stderr).to.equal(0);
-        expect(JSON.parse(ok.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, current: null, nextStart: null });
+        expect(JSON.parse(ok.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: null });
         const bad = node(["window", "--stack", "nope"]);
         expect(bad.status).to.equal(2);
         expect(bad.stderr).to.match(/^drydock: stack "nope": no Pulumi\.nope\.yaml/);

@@ -1,7 +1,18 @@
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { CreateDBClusterSnapshotCommand, DescribeDBClustersCommand, DescribeDBClusterSnapshotsCommand, DescribeDBClusterSnapshotsCommandInput } from "@aws-sdk/client-rds";
+import {
+    DescribeServicesCommand,
+    DescribeTaskDefinitionCommand,
+    DescribeTasksCommand,
+    RegisterTaskDefinitionCommand,
+    RunTaskCommand,
+} from "@aws-sdk/client-ecs";
+import {
+    CreateDBClusterSnapshotCommand,
+    DescribeDBClustersCommand,
+    DescribeDBClusterSnapshotsCommand,
+    DescribeDBClusterSnapshotsCommandInput,
+} from "@aws-sdk/client-rds";
 import { expect } from "chai";
 import { appendFileSync } from "fs";
 import { join } from "path";
@@ -19,14 +30,24 @@ function setCommand(dir: string, stack: string, command = '["alembic", "upgrade"
 /** The order of the writes the command made. */
 let writes: string[];
 
-function cloud(taskEnd: Record<string, unknown> = { lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", containers: [{ name: "backend", exitCode: 0 }] }): void {
+function cloud(
+    taskEnd: Record<string, unknown> = {
+        lastStatus: "STOPPED",
+        stoppedReason: "Essential container in task exited",
+        containers: [{ name: "backend", exitCode: 0 }],
+    },
+): void {
     writes = [];
-    mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v1.3.0" }] }).resolves({ imageDetails: [image(digest("b"), ["v1.3.0"], "2026-11-20T09:00:00Z")] });
+    mocks.ecr
+        .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v1.3.0" }] })
+        .resolves({ imageDetails: [image(digest("b"), ["v1.3.0"], "2026-11-20T09:00:00Z")] });
     mocks.ecs.on(DescribeServicesCommand).resolves({
         services: [
             {
                 ...ecsService("production", "backend", { revision: 41 }),
-                networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" } },
+                networkConfiguration: {
+                    awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" },
+                },
             },
         ],
     });
@@ -45,7 +66,10 @@ function cloud(taskEnd: Record<string, unknown> = { lastStatus: "STOPPED", stopp
                     name: "backend",
                     image: input.taskDefinition === tdArn("production", "backend", 42) ? WANTED : RUNNING,
                     essential: true,
-                    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "backend" } },
+                    logConfiguration: {
+                        logDriver: "awslogs",
+                        options: { "awslogs-group": GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "backend" },
+                    },
                 },
             ],
         },
@@ -68,9 +92,13 @@ function cloud(taskEnd: Record<string, unknown> = { lastStatus: "STOPPED", stopp
     mocks.rds
         .on(DescribeDBClusterSnapshotsCommand)
         .callsFake((input: DescribeDBClusterSnapshotsCommandInput) =>
-            input.DBClusterSnapshotIdentifier ? { DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier, Status: "available" }] } : { DBClusterSnapshots: [] },
+            input.DBClusterSnapshotIdentifier
+                ? { DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier, Status: "available" }] }
+                : { DBClusterSnapshots: [] },
         );
-    mocks.logs.on(GetLogEventsCommand).resolves({ events: [{ message: "INFO  Running upgrade a1 -> b2" }, { message: "ERROR relation \"users\" already exists" }] });
+    mocks.logs
+        .on(GetLogEventsCommand)
+        .resolves({ events: [{ message: "INFO  Running upgrade a1 -> b2" }, { message: 'ERROR relation "users" already exists' }] });
 }
 
 describe("drydock migrate", () => {
@@ -102,7 +130,9 @@ describe("drydock migrate", () => {
         const run = mocks.ecs.commandCalls(RunTaskCommand)[0].args[0].input;
         expect(run.overrides).to.deep.equal({ containerOverrides: [{ name: "backend", command: ["alembic", "upgrade", "head"] }] });
         expect(run.taskDefinition).to.equal(tdArn("production", "backend", 42));
-        expect(run.networkConfiguration).to.deep.equal({ awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" } });
+        expect(run.networkConfiguration).to.deep.equal({
+            awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" },
+        });
         const registered = mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
         expect(registered.family).to.equal("drydock-production-backend");
         expect(registered.containerDefinitions?.[0].image).to.equal(WANTED);
@@ -113,7 +143,12 @@ describe("drydock migrate", () => {
 
     it("fails closed when the task stops without exit code 0: exit 1, the log's last lines, one error line", async () => {
         setCommand(dir, "production");
-        cloud({ lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth", containers: [{ name: "backend" }] });
+        cloud({
+            lastStatus: "STOPPED",
+            stopCode: "TaskFailedToStart",
+            stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth",
+            containers: [{ name: "backend" }],
+        });
         const r = await drydock(dir, ["migrate", "--stack", "production", "--wait"]);
         expect(r.code).to.equal(1);
         expect(r.stdout).to.equal("");
@@ -128,7 +163,11 @@ describe("drydock migrate", () => {
 
     it("--json on a failed task: one JSON document with the exit code and the report, exit 1", async () => {
         setCommand(dir, "production");
-        cloud({ lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", containers: [{ name: "backend", exitCode: 3 }] });
+        cloud({
+            lastStatus: "STOPPED",
+            stoppedReason: "Essential container in task exited",
+            containers: [{ name: "backend", exitCode: 3 }],
+        });
         const r = await drydock(dir, ["migrate", "--stack", "production", "--wait", "--json"]);
         expect(r.code).to.equal(1);
         const doc = JSON.parse(r.stdout);
@@ -152,27 +191,39 @@ describe("drydock migrate", () => {
         cloud();
         const r = await drydock(dir, ["migrate", "--stack", "production", "--wait"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: Pulumi\.production\.yaml: drydock:migrationCommand: is empty, so the backend runs its migrations at container start-up/);
+        expect(r.stderr).to.match(
+            /^drydock: Pulumi\.production\.yaml: drydock:migrationCommand: is empty, so the backend runs its migrations at container start-up/,
+        );
         expect(mocks.ecs.calls()).to.have.length(0);
     });
 
     it("--version uses that version's image; a version ECR does not have is refused before anything is written", async () => {
         setCommand(dir, "production");
         cloud();
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v9.9.9" }] }).rejects(Object.assign(new Error("not found"), { name: "ImageNotFoundException", $metadata: {} }));
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v9.9.9" }] })
+            .rejects(Object.assign(new Error("not found"), { name: "ImageNotFoundException", $metadata: {} }));
         const r = await drydock(dir, ["migrate", "--stack", "production", "--version", "v9.9.9", "--wait"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: version v9\.9\.9: not found in ECR repository .*drydock\/backend \(list the versions: npx drydock versions backend --stack production\)\n$/);
+        expect(r.stderr).to.match(
+            /^drydock: version v9\.9\.9: not found in ECR repository .*drydock\/backend \(list the versions: npx drydock versions backend --stack production\)\n$/,
+        );
         expect(writes).to.deep.equal([]);
     });
 
     it("the running image needs no new revision; without --wait it returns once the task runs", async () => {
         setCommand(dir, "production");
         cloud({ lastStatus: "RUNNING", containers: [{ name: "backend" }] });
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v1.2.0" }] }).resolves({ imageDetails: [image(digest("a"), ["v1.2.0"], "2026-11-01T09:00:00Z")] });
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "v1.2.0" }] })
+            .resolves({ imageDetails: [image(digest("a"), ["v1.2.0"], "2026-11-01T09:00:00Z")] });
         const r = await drydock(dir, ["migrate", "--stack", "production", "--version", "v1.2.0", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(writes).to.deep.equal(["CreateDBClusterSnapshot", "RunTask"]);
-        expect(JSON.parse(r.stdout)).to.deep.include({ taskDefinition: tdArn("production", "backend", 41), image: RUNNING, exitCode: null });
+        expect(JSON.parse(r.stdout)).to.deep.include({
+            taskDefinition: tdArn("production", "backend", 41),
+            image: RUNNING,
+            exitCode: null,
+        });
     });
 });

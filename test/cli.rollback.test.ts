@@ -147,6 +147,17 @@ describe("drydock rollback", () => {
         expect(readStack(dir, "production")).to.equal(fixture("production"));
     });
 
+    it("says a service that was never deployed has nothing to roll back to (no hint to a command that would fail)", async () => {
+        mockHistory("production", "backend", []);
+        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            "drydock: production backend: never deployed: no task definitions in family drydock-production-backend, so there is nothing to roll back to " +
+                "(choose a version for the first deployment with pulumi config set backendVersion <version> -s production)\n",
+        );
+        expect(readStack(dir, "production")).to.equal(fixture("production"));
+    });
+
     it("rolls every service back by default, and refuses all if one cannot be (nothing written)", async () => {
         mockHistory("production", "backend", [
             [8, `${BACKEND_REPO}@${A}`, "v1.3.0", "ACTIVE"],

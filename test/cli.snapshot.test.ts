@@ -3,11 +3,14 @@ import {
     DeleteDBClusterSnapshotCommand,
     DescribeDBClustersCommand,
     DescribeDBClusterSnapshotsCommand,
+    RDSClient,
 } from "@aws-sdk/client-rds";
 import { expect } from "chai";
+import * as sinon from "sinon";
 import { awsError, cleanup, drydock, mocks, NOW, resetMocks, stackDir } from "./fixtures/cli/harness";
 
-const NEW_ID = "drydock-production-manual-20261124-100000";
+// Milliseconds and a random suffix keep identifiers unique (issue 11); Math.random is pinned below so the suffix is "3333".
+const NEW_ID = "drydock-production-manual-20261124-100000-000-3333";
 
 function cluster(status = "available"): void {
     mocks.rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: "drydock-production" }).resolves({ DBClusters: [{ DBClusterIdentifier: "drydock-production", Status: status }] });
@@ -25,17 +28,24 @@ function drydockSnapshot(id: string, created: string, extra: { Key: string; Valu
 
 describe("drydock snapshot / snapshots", () => {
     let dir: string;
+    let random: sinon.SinonStub;
     beforeEach(() => {
         resetMocks();
         dir = stackDir();
+        random = sinon.stub(Math, "random").returns(0.2);
     });
-    afterEach(() => cleanup(dir));
+    afterEach(() => {
+        random.restore();
+        cleanup(dir);
+    });
 
     it("starts a tagged snapshot and returns without waiting", async () => {
         cluster();
         mocks.rds.on(CreateDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: { DBClusterSnapshotIdentifier: NEW_ID, DBClusterSnapshotArn: `arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${NEW_ID}`, Status: "creating" } });
         const r = await drydock(dir, ["snapshot", "--stack", "production", "--reason", "before v1.4.0, with migrations", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
+        // The comma is not allowed in an RDS tag value: the output says what the tag records instead.
+        expect(r.stderr).to.include('the snapshot\'s drydock:reason tag records "before v1.4.0 with migrations"');
         expect(JSON.parse(r.stdout)).to.deep.equal({ identifier: NEW_ID, arn: `arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${NEW_ID}`, status: "creating", pruned: [] });
         const input = mocks.rds.commandCalls(CreateDBClusterSnapshotCommand)[0].args[0].input;
         expect(input.DBClusterIdentifier).to.equal("drydock-production");
@@ -82,7 +92,7 @@ describe("drydock snapshot / snapshots", () => {
         const now = () => new Date((t += 5 * 60_000)); // 5 minutes pass per look at the clock
         const r = await drydock(dir, ["snapshot", "--stack", "production", "--wait"], { now });
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: snapshot of drydock-production: snapshot drydock-production-manual-\d{8}-\d{6} is still "creating" \(10%\) after 30 min/);
+        expect(r.stderr).to.match(/^drydock: snapshot of drydock-production: snapshot drydock-production-manual-\d{8}-\d{6}-\d{3}-[0-9a-f]{4} is still "creating" \(10%\) after 30 min/);
         expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
         expect(r.stdout).to.include(": creating, 10%"); // progress was printed
     });
@@ -96,14 +106,15 @@ describe("drydock snapshot / snapshots", () => {
         mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault", "DBCluster drydock-production not found."));
         const missing = await drydock(dir, ["snapshot", "--stack", "production", "--json"]);
         expect(missing.code).to.equal(1);
-        expect(missing.stdout).to.equal("");
-        expect(missing.stderr).to.equal("drydock: snapshot of drydock-production: could not read the cluster: DBClusterNotFoundFault: DBCluster drydock-production not found.\n");
+        // No cluster: the stack is not deployed, and the line says so (not a hint to a command that would fail).
+        expect(missing.stderr).to.equal("drydock: stack production: is not deployed: there is no Aurora cluster drydock-production in us-east-1 to snapshot (deploy it first: pulumi up -s production)\n");
+        expect(JSON.parse(missing.stdout)).to.deep.equal({ error: missing.stderr.trim().replace(/^drydock: /, ""), code: 1 });
         mocks.rds.reset();
         cluster();
         mocks.rds.on(CreateDBClusterSnapshotCommand).rejects(awsError("AccessDenied", "User is not authorized to perform: rds:CreateDBClusterSnapshot"));
         const denied = await drydock(dir, ["snapshot", "--stack", "production"]);
         expect(denied.code).to.equal(1);
-        expect(denied.stderr).to.match(/^drydock: snapshot of drydock-production: could not create snapshot drydock-production-manual-\d{8}-\d{6}: AccessDenied: User is not authorized to perform: rds:CreateDBClusterSnapshot \(the deploying AWS identity needs rds:DescribeDBClusters, rds:CreateDBClusterSnapshot/);
+        expect(denied.stderr).to.match(/^drydock: snapshot of drydock-production: could not create snapshot drydock-production-manual-\d{8}-\d{6}-\d{3}-[0-9a-f]{4}: AccessDenied: User is not authorized to perform: rds:CreateDBClusterSnapshot \(the deploying AWS identity needs rds:DescribeDBClusters, rds:CreateDBClusterSnapshot/);
         expect(mocks.rds.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
     });
 
@@ -138,16 +149,45 @@ describe("drydock snapshot / snapshots", () => {
         });
         const text = await drydock(dir, ["snapshots", "--stack", "production"]);
         expect(text.stdout).to.match(/^IDENTIFIER\s+STATUS\s+CREATED\s+SERVICE\s+VERSIONS\s+REASON$/m);
-        expect(text.stdout).to.match(/^drydock-production-manual-20261124-100000\s+creating 60%\s+2026-11-24 10:00 UTC\s+manual\s+-\s+-$/m);
+        expect(text.stdout).to.match(/^drydock-production-manual-20261124-100000-000-3333\s+creating 60%\s+2026-11-24 10:00 UTC\s+manual\s+-\s+-$/m);
         expect(text.stdout).to.match(/v1\.2\.2 -> v1\.2\.3\s+backend image change$/m);
         expect(text.stdout).to.not.include("handmade-backup");
     });
 
+    it("snapshot without credentials or with an unreachable endpoint speaks through the one translator (one line, exit 1)", async () => {
+        mocks.rds.on(DescribeDBClustersCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+        const nocreds = await drydock(dir, ["snapshot", "--stack", "production"]);
+        expect(nocreds.code).to.equal(1);
+        expect(nocreds.stderr).to.equal(
+            "drydock: snapshot of drydock-production: could not read the cluster: no AWS credentials found (Could not load credentials from any providers) " +
+                "(set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)\n",
+        );
+        // A real client against a closed port: the SDK's own connection error.
+        const unreachable = new RDSClient({ region: "us-east-1", endpoint: "http://127.0.0.1:1", maxAttempts: 1, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
+        for (const args of [["snapshot"], ["snapshots"]]) {
+            const r = await drydock(dir, [...args, "--stack", "production"], { rds: () => unreachable });
+            expect(r.code, args[0]).to.equal(1);
+            expect(r.stderr, args[0]).to.match(/: cannot reach AWS \(connect ECONNREFUSED 127\.0\.0\.1:1\) \(check the network, the region and AWS_ENDPOINT_URL\)\n$/);
+            expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
+        }
+    });
+
+    it("snapshots of a stack that was never deployed says so, and suggests no command that would fail", async () => {
+        mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+        mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault", "DBCluster drydock-staging not found."));
+        const r = await drydock(dir, ["snapshots", "--stack", "staging"]);
+        expect(r.code).to.equal(0);
+        expect(r.stdout).to.equal("Stack staging is not deployed: there is no Aurora cluster drydock-staging in us-east-1, so nothing to snapshot or list (deploy it with pulumi up -s staging).\n");
+        const json = await drydock(dir, ["snapshots", "--stack", "staging", "--json"]);
+        expect(JSON.parse(json.stdout)).to.deep.equal({ stack: "staging", cluster: "drydock-staging", deployed: false, snapshots: [] });
+    });
+
     it("snapshots says so when there are none; unknown stack exits 2", async () => {
         mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+        mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "drydock-staging", Status: "available" }] });
         const none = await drydock(dir, ["snapshots", "--stack", "staging"]);
         expect(none.code).to.equal(0);
-        expect(none.stdout).to.include("No drydock snapshots of drydock-staging");
+        expect(none.stdout).to.include("No drydock snapshots of drydock-staging. Take one: npx drydock snapshot --stack staging --wait");
         const unknown = await drydock(dir, ["snapshots", "--stack", "qa"]);
         expect(unknown.code).to.equal(2);
         const unknownSnap = await drydock(dir, ["snapshot", "--stack", "qa", "--wait"]);

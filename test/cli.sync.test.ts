@@ -28,8 +28,14 @@ const [V100, V101, V102, V110, F130] = [digest("0"), digest("1"), digest("2"), d
 
 /** Production pinned to backend v1.10.0 in channel patch with minimumReleaseAge 24h; `extra` lines are appended to its config. */
 function production(dir: string, extra: string[] = []): void {
-    const text = fixture("production").replace("drydock:backendVersion: v1.3.0 # promoted from staging", "drydock:backendVersion: v1.10.0 # follows patch releases");
-    writeFileSync(join(dir, "Pulumi.production.yaml"), [text.trimEnd(), "  drydock:updateChannel: patch", "  drydock:minimumReleaseAge: 24h", ...extra, ""].join("\n"));
+    const text = fixture("production").replace(
+        "drydock:backendVersion: v1.3.0 # promoted from staging",
+        "drydock:backendVersion: v1.10.0 # follows patch releases",
+    );
+    writeFileSync(
+        join(dir, "Pulumi.production.yaml"),
+        [text.trimEnd(), "  drydock:updateChannel: patch", "  drydock:minimumReleaseAge: 24h", ...extra, ""].join("\n"),
+    );
 }
 
 /** ECR: backend v1.10.0 (10 days), v1.10.1 (2 days), v1.10.2 (1 hour), v1.11.0 (3 days); frontend v1.3.0 only. */
@@ -42,16 +48,24 @@ function mockEcr(): void {
             image(V110, ["v1.11.0"], ago(72 * H)),
         ],
     });
-    mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/frontend" }).resolves({ imageDetails: [image(F130, ["v1.3.0"], ago(500 * H))] });
+    mocks.ecr
+        .on(DescribeImagesCommand, { repositoryName: "drydock/frontend" })
+        .resolves({ imageDetails: [image(F130, ["v1.3.0"], ago(500 * H))] });
 }
 
 /** ECS: `stack` runs backend `backendDigest` and frontend v1.3.0, pinned by digest; the backend deployment last changed `since`. */
 function mockEcs(stack: string, backendDigest: string, since?: string): void {
     const backend = ecsService(stack, "backend", { revision: 7 });
     if (since) backend.deployments![0].updatedAt = new Date(since);
-    mocks.ecs.on(DescribeServicesCommand, { cluster: `drydock-${stack}` }).resolves({ services: [backend, ecsService(stack, "frontend", { revision: 5 })] });
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, "backend", 7) }).resolves(taskDefinition(stack, "backend", 7, `${BACKEND_REPO}@${backendDigest}`, "v1.10.0"));
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, "frontend", 5) }).resolves(taskDefinition(stack, "frontend", 5, `${FRONTEND_REPO}@${F130}`, "v1.3.0"));
+    mocks.ecs
+        .on(DescribeServicesCommand, { cluster: `drydock-${stack}` })
+        .resolves({ services: [backend, ecsService(stack, "frontend", { revision: 5 })] });
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, "backend", 7) })
+        .resolves(taskDefinition(stack, "backend", 7, `${BACKEND_REPO}@${backendDigest}`, "v1.10.0"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, "frontend", 5) })
+        .resolves(taskDefinition(stack, "frontend", 5, `${FRONTEND_REPO}@${F130}`, "v1.3.0"));
 }
 
 describe("drydock sync", () => {
@@ -70,7 +84,14 @@ describe("drydock sync", () => {
         const r = await drydock(dir, ["sync", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
         const doc = JSON.parse(r.stdout);
-        expect(doc).to.deep.include({ stack: "production", channel: "patch", autoApply: false, paused: false, windowOpen: true, nextChange: "2026-11-24T15:00:00Z" });
+        expect(doc).to.deep.include({
+            stack: "production",
+            channel: "patch",
+            autoApply: false,
+            paused: false,
+            windowOpen: true,
+            nextChange: "2026-11-24T15:00:00Z",
+        });
         const backend = doc.services.find((s: { name: string }) => s.name === "backend");
         expect(backend).to.deep.include({ running: "v1.10.0", runningDigest: V100, proposed: "v1.10.1", proposedDigest: V101 });
         expect(backend.held.map((h: { version: string; reason: string }) => [h.version, h.reason])).to.deep.equal([
@@ -78,13 +99,20 @@ describe("drydock sync", () => {
             ["v1.10.2", "too-young"],
         ]);
         expect(backend.held[1].eligibleAt).to.equal("2026-11-25T09:00:00Z");
-        expect(doc.services.find((s: { name: string }) => s.name === "frontend")).to.deep.include({ running: "v1.3.0", proposed: null, held: [] });
+        expect(doc.services.find((s: { name: string }) => s.name === "frontend")).to.deep.include({
+            running: "v1.3.0",
+            proposed: null,
+            held: [],
+        });
         expect(readStack(dir, "production")).to.equal(before); // read-only
     });
 
     it("done when: paused, it proposes nothing and says so", async () => {
         production(dir, ['  drydock:pauseReason: "incident 4711"']);
-        writeFileSync(join(dir, "Pulumi.production.yaml"), readStack(dir, "production").replace("drydock:updatesPaused: false", "drydock:updatesPaused: true"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            readStack(dir, "production").replace("drydock:updatesPaused: false", "drydock:updatesPaused: true"),
+        );
         const r = await drydock(dir, ["sync", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
         const doc = JSON.parse(r.stdout);
@@ -98,7 +126,9 @@ describe("drydock sync", () => {
         production(dir);
         const r = await drydock(dir, ["sync", "--stack", "production"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(r.stdout).to.include("Stack production at Tue 2026-11-24 11:00 Europe/Berlin (10:00 UTC): channel patch, minimumReleaseAge 1d");
+        expect(r.stdout).to.include(
+            "Stack production at Tue 2026-11-24 11:00 Europe/Berlin (10:00 UTC): channel patch, minimumReleaseAge 1d",
+        );
         expect(r.stdout).to.include("backend: v1.10.0 (runs sha256:000000000000) -> propose v1.10.1 (sha256:111111111111)");
         expect(r.stdout).to.include("  held v1.11.0: outside-channel — channel patch follows 1.10.x only");
         expect(r.stdout).to.include("  held v1.10.2: too-young — pushed 1h ago");
@@ -113,7 +143,9 @@ describe("drydock sync", () => {
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.10.1 # follows patch releases\n");
         expect(readStack(dir, "production")).to.include("drydock:frontendVersion: v1.3.0\n");
-        expect(r.stdout).to.include("-  drydock:backendVersion: v1.10.0 # follows patch releases\n+  drydock:backendVersion: v1.10.1 # follows patch releases");
+        expect(r.stdout).to.include(
+            "-  drydock:backendVersion: v1.10.0 # follows patch releases\n+  drydock:backendVersion: v1.10.1 # follows patch releases",
+        );
         expect(r.stdout).to.include("Reason: drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)");
         expect(automation.calls).to.deep.equal([]);
     });
@@ -122,7 +154,10 @@ describe("drydock sync", () => {
         production(dir);
         const r = await drydock(dir, ["sync", "--stack", "production", "--write", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(JSON.parse(r.stdout).written).to.deep.equal({ file: "Pulumi.production.yaml", message: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)" });
+        expect(JSON.parse(r.stdout).written).to.deep.equal({
+            file: "Pulumi.production.yaml",
+            message: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)",
+        });
     });
 
     it("--apply writes, then previews and updates through the Automation API", async () => {
@@ -132,6 +167,16 @@ describe("drydock sync", () => {
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.10.1");
         expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
+        const recording = new (class extends FakeAutomation {
+            messages: (string | undefined)[] = [];
+            async up(stack: string, cwd: string, options?: { message?: string }) {
+                this.messages.push(options?.message);
+                return super.up(stack, cwd);
+            }
+        })();
+        production(dir);
+        await drydock(dir, ["sync", "--stack", "production", "--apply"], { automation: recording });
+        expect(recording.messages).to.deep.equal(["drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)"]); // what history shows
     });
 
     it("--apply refuses an old Pulumi CLI before writing anything", async () => {
@@ -165,7 +210,11 @@ describe("drydock sync", () => {
         const at = "2026-11-24T17:30:00+01:00"; // Tuesday after the window
         const closed = JSON.parse((await drydock(dir, ["sync", "--stack", "production", "--json", "--at", at])).stdout);
         expect(closed).to.deep.include({ windowOpen: false, nextChange: "2026-11-25T09:00:00Z" }); // v1.10.2 comes of age before the window opens
-        expect(closed.services[0].held[0]).to.deep.include({ version: "v1.10.1", reason: "window-closed", eligibleAt: "2026-11-26T08:00:00Z" });
+        expect(closed.services[0].held[0]).to.deep.include({
+            version: "v1.10.1",
+            reason: "window-closed",
+            eligibleAt: "2026-11-26T08:00:00Z",
+        });
         production(dir, ['  drydock:releaseOverride: "hotfix CVE-2026-1"']);
         const over = JSON.parse((await drydock(dir, ["sync", "--stack", "production", "--json", "--at", at])).stdout);
         expect(over).to.deep.include({ overridden: true, hold: null });
@@ -180,13 +229,27 @@ describe("drydock sync", () => {
         mockEcs("staging", V101, ago(2 * H));
         const young = JSON.parse((await drydock(dir, ["sync", "--stack", "production", "--json"])).stdout);
         expect(young.services[0].proposed).to.equal(null);
-        expect(young.services[0].held.find((h: { version: string }) => h.version === "v1.10.1")).to.deep.include({ reason: "not-soaked", eligibleAt: "2026-11-25T08:00:00Z" });
+        expect(young.services[0].held.find((h: { version: string }) => h.version === "v1.10.1")).to.deep.include({
+            reason: "not-soaked",
+            eligibleAt: "2026-11-25T08:00:00Z",
+        });
+    });
+
+    it("soakIn naming a stack without a stack file is bad input (exit 2)", async () => {
+        production(dir, ["  drydock:soakIn: canary"]);
+        const r = await drydock(dir, ["sync", "--stack", "production", "--json"]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.include('stack "canary": no Pulumi.canary.yaml');
     });
 
     it("latest channel: a moved digest redeploys through redeployToken although the version stays latest", async () => {
         writeFileSync(join(dir, "Pulumi.staging.yaml"), `${fixture("staging").trimEnd()}\n  drydock:updateChannel: latest\n`);
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend" }).resolves({ imageDetails: [image(V100, ["v1.10.0"], ago(240 * H)), image(V102, ["v1.10.2", "latest"], ago(H))] });
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/frontend" }).resolves({ imageDetails: [image(F130, ["v1.3.0", "latest"], ago(500 * H))] });
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend" })
+            .resolves({ imageDetails: [image(V100, ["v1.10.0"], ago(240 * H)), image(V102, ["v1.10.2", "latest"], ago(H))] });
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/frontend" })
+            .resolves({ imageDetails: [image(F130, ["v1.3.0", "latest"], ago(500 * H))] });
         mockEcs("staging", V100);
         const automation = new FakeAutomation();
         const r = await drydock(dir, ["sync", "--stack", "staging", "--apply"], { automation });
@@ -203,12 +266,22 @@ describe("drydock sync", () => {
 
     it("asks the running tasks which image a mutable tag runs", async () => {
         writeFileSync(join(dir, "Pulumi.staging.yaml"), `${fixture("staging").trimEnd()}\n  drydock:updateChannel: latest\n`);
-        mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({ services: [ecsService("staging", "backend", { revision: 7 }), ecsService("staging", "frontend", { revision: 5 })] });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "backend", 7) }).resolves(taskDefinition("staging", "backend", 7, `${BACKEND_REPO}:latest`, "latest"));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "frontend", 5) }).resolves(taskDefinition("staging", "frontend", 5, `${FRONTEND_REPO}:latest`, "latest"));
+        mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({
+            services: [ecsService("staging", "backend", { revision: 7 }), ecsService("staging", "frontend", { revision: 5 })],
+        });
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "backend", 7) })
+            .resolves(taskDefinition("staging", "backend", 7, `${BACKEND_REPO}:latest`, "latest"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "frontend", 5) })
+            .resolves(taskDefinition("staging", "frontend", 5, `${FRONTEND_REPO}:latest`, "latest"));
         mocks.ecs.on(ListTasksCommand).resolves({ taskArns: ["arn:task/1"] });
-        mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskDefinitionArn: tdArn("staging", "backend", 7), containers: [{ name: "backend", imageDigest: V100 }] }] });
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend" }).resolves({ imageDetails: [image(V102, ["latest"], ago(H))] });
+        mocks.ecs.on(DescribeTasksCommand).resolves({
+            tasks: [{ taskDefinitionArn: tdArn("staging", "backend", 7), containers: [{ name: "backend", imageDigest: V100 }] }],
+        });
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend" })
+            .resolves({ imageDetails: [image(V102, ["latest"], ago(H))] });
         const doc = JSON.parse((await drydock(dir, ["sync", "--stack", "staging", "--json"])).stdout);
         expect(doc.services[0]).to.deep.include({ runningDigest: V100, proposed: "latest", proposedDigest: V102 });
     });
@@ -228,7 +301,10 @@ describe("drydock sync", () => {
         const both = await drydock(dir, ["sync", "--stack", "production", "--at", "2026-11-24T10:00Z", "--write"]);
         expect(both.code).to.equal(2);
         expect(both.stderr).to.include("cannot be combined with --write or --apply");
-        writeFileSync(join(dir, "Pulumi.production.yaml"), readStack(dir, "production").replace("updateChannel: patch", "updateChannel: weekly"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            readStack(dir, "production").replace("updateChannel: patch", "updateChannel: weekly"),
+        );
         const channel = await drydock(dir, ["sync", "--stack", "production"]);
         expect(channel.code).to.equal(2);
         expect(channel.stderr).to.include('drydock:updateChannel="weekly": not accepted; accepted: manual, latest, patch, minor, major');
@@ -270,7 +346,9 @@ describe("drydock versions with soakIn", () => {
     });
 
     it("a soak stack that cannot be read is a warning; the list still shows", async () => {
-        mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: {} }));
+        mocks.ecs
+            .on(DescribeServicesCommand, { cluster: "drydock-staging" })
+            .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: {} }));
         const r = await drydock(dir, ["versions", "backend", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stderr).to.include("(shown without soak times)");

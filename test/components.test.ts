@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { AppService } from "../components/appService";
 import { Database, DatabaseArgs } from "../components/database";
@@ -231,7 +230,6 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 }
             });
         });
-        });
 
         describe("load balancer", () => {
             it("is an internet-facing application load balancer in the public subnets that drops invalid header fields", () => {
@@ -398,7 +396,8 @@ for (const kind of ["staging", "production"] as StackKind[]) {
             it("takes a final snapshot with a name unique to this creation of the cluster, kept on later updates", () => {
                 const [cluster] = cloud.byType(T.rdsCluster);
                 expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
-                expect(cluster.inputs.finalSnapshotIdentifier).to.equal(`drydock-${kind}-final-20260315042501`);
+                // Named from the creation time (the program's clock); ignoreChanges keeps the first name afterwards.
+                expect(cluster.inputs.finalSnapshotIdentifier).to.match(new RegExp(`^drydock-${kind}-final-\\d{14}$`));
                 expect(cluster.inputs.finalSnapshotIdentifier).to.match(/^[a-z](?:[a-z0-9]|-(?!-)){0,253}[a-z0-9]$/);
                 expect(cluster.ignoreChanges).to.deep.equal(["finalSnapshotIdentifier"]);
             });
@@ -646,5 +645,55 @@ describe("components: argument validation", () => {
     it("refuses a stack name that cannot form the RDS identifier drydock-<stack>", async () => {
         const err = await constructionError(() => new Database("db", { ...dbArgs, stack: "My_Stack" }));
         expect(err.message).to.match(/"drydock-My_Stack" and "drydock-My_Stack-1" \(from the stack name\) are not valid RDS identifiers/);
+    });
+});
+
+describe("components: a service without a route (a worker), and the component's own defaults", () => {
+    const base = {
+        service: "worker",
+        cluster: { arn: "arn:aws:ecs:us-east-1:123456789012:cluster/drydock-staging", name: "drydock-staging" },
+        vpcId: "vpc-1",
+        subnetIds: ["subnet-a", "subnet-b"],
+        image: "repo@sha256:00",
+        requestedVersion: "v1.0.0",
+        stack: "staging",
+    };
+    const lb = { securityGroupId: "sg-alb", listenerArn: "arn:listener", arnSuffix: "app/web/1" };
+
+    it("takes no traffic: no target group, listener rule, ALB alarms, grace period or inbound rule; no hooks when none are passed", async () => {
+        const cloud = startMockCloud({ stack: "staging" });
+        const worker = new AppService("worker", base);
+        await cloud.settle();
+        expect(worker.route).to.equal(undefined);
+        for (const type of [T.targetGroup, T.rule, T.alarm, T.ingress]) expect(cloud.byType(type), type).to.have.length(0);
+        expect(cloud.byType("drydock:components:ServiceRoute")).to.have.length(0);
+        const svc = one(cloud, T.service, "worker-service");
+        expect(svc.inputs).to.not.have.any.keys("loadBalancers", "alarms", "healthCheckGracePeriodSeconds");
+        expect(svc.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
+        expect(svc.hooks).to.deep.equal({});
+        expect(one(cloud, T.sg, "worker-sg").inputs.description).to.equal("drydock worker: no inbound traffic");
+        expect(cloud.byType(T.egress).map((r) => r.inputs.fromPort)).to.deep.equal([443]);
+    });
+
+    it("keeps a route's defaults when optional arguments are passed as undefined", async () => {
+        const cloud = startMockCloud({ stack: "staging" });
+        new AppService("web", {
+            ...base,
+            service: "web",
+            route: { loadBalancer: lb, pathPatterns: undefined, deregistrationDelay: undefined, healthCheck: { path: undefined, interval: undefined } },
+        });
+        await cloud.settle();
+        expect(one(cloud, T.rule, "web-route").inputs).to.deep.include({ priority: 50000, conditions: [{ pathPattern: { values: ["/*"] } }] });
+        const tg = one(cloud, T.targetGroup, "web-tg").inputs;
+        expect(tg.deregistrationDelay).to.equal(30);
+        expect(tg.healthCheck).to.include({ path: "/", interval: 10, timeout: 5 });
+        expect(one(cloud, T.service, "web-service").inputs.healthCheckGracePeriodSeconds).to.equal(60);
+    });
+
+    it("refuses a task-role statement that grants a whole service on every resource, or an action that names no service", async () => {
+        const wide = await constructionError(() => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["s3:*"], resources: ["*"] }] }));
+        expect(wide.message).to.match(/^AppService "worker" \(worker\): taskRoleStatements\[0\] grants a whole service on every resource \(\*\)/);
+        const bare = await constructionError(() => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }] }));
+        expect(bare.message).to.match(/taskRoleStatements\[0\] is not accepted; use \{ actions: \["service:Action"/);
     });
 });

@@ -27,7 +27,13 @@ function inputs(version: string, rev: number, extra: Record<string, unknown> = {
 }
 
 function args(o: Partial<pulumi.ResourceHookArgs>): pulumi.ResourceHookArgs {
-    return { urn: `urn:pulumi:${STACK}::drydock::aws:ecs/service:Service::backend`, id: "backend-id", name: "backend", type: "aws:ecs/service:Service", ...o };
+    return {
+        urn: `urn:pulumi:${STACK}::drydock::aws:ecs/service:Service::backend`,
+        id: "backend-id",
+        name: "backend",
+        type: "aws:ecs/service:Service",
+        ...o,
+    };
 }
 
 describe("hooks: run-migrations", () => {
@@ -62,13 +68,22 @@ describe("hooks: run-migrations", () => {
                         name: "backend",
                         image: "repo/backend@sha256:v1.3.0",
                         essential: true,
-                        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/aws/ecs/backend-logs-production", "awslogs-stream-prefix": "backend", "awslogs-region": "us-east-1" } },
+                        logConfiguration: {
+                            logDriver: "awslogs",
+                            options: {
+                                "awslogs-group": "/aws/ecs/backend-logs-production",
+                                "awslogs-stream-prefix": "backend",
+                                "awslogs-region": "us-east-1",
+                            },
+                        },
                     },
                 ],
             },
         }));
         ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: "PROVISIONING" }], failures: [] });
-        ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: "STOPPED", containers: [{ name: "backend", exitCode: 0 }] }] });
+        ecsMock
+            .on(DescribeTasksCommand)
+            .resolves({ tasks: [{ taskArn: TASK, lastStatus: "STOPPED", containers: [{ name: "backend", exitCode: 0 }] }] });
         logsMock.on(GetLogEventsCommand).resolves({ events: [{ message: "alembic: Can't locate revision identified by 'b2'" }] });
     });
 
@@ -101,7 +116,9 @@ describe("hooks: run-migrations", () => {
         expect(input.taskDefinition).to.equal(td(42));
         expect(input.cluster).to.equal(`${ARN}:cluster/drydock-production`);
         expect(input.overrides).to.deep.equal({ containerOverrides: [{ name: "backend", command: ["alembic", "upgrade", "head"] }] });
-        expect(input.networkConfiguration).to.deep.equal({ awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" } });
+        expect(input.networkConfiguration).to.deep.equal({
+            awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" },
+        });
         expect(input.tags).to.deep.equal([
             { key: "drydock:stack", value: "production" },
             { key: "drydock:service", value: "backend-service" },
@@ -121,7 +138,9 @@ describe("hooks: run-migrations", () => {
     it("same image (a count change): skipped with a line saying why, no task", async () => {
         await hook().callback(args({ oldInputs: inputs("v1.3.0", 42), newInputs: inputs("v1.3.0", 42, { desiredCount: 4 }) }));
         expect(ecsMock.commandCalls(RunTaskCommand)).to.have.length(0);
-        expect(info).to.deep.equal(["run-migrations: backend-service: skipped: the image did not change (this update changes desiredCount)"]);
+        expect(info).to.deep.equal([
+            "run-migrations: backend-service: skipped: the image did not change (this update changes desiredCount)",
+        ]);
     });
 
     it("preview: says it would run, runs nothing", async () => {
@@ -134,19 +153,47 @@ describe("hooks: run-migrations", () => {
     });
 
     it("exit code 1 stops the update: the error names the task, the code, the log lines and what to do", async () => {
-        ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", containers: [{ name: "backend", exitCode: 1 }] }] });
+        ecsMock
+            .on(DescribeTasksCommand)
+            .resolves({
+                tasks: [
+                    {
+                        taskArn: TASK,
+                        lastStatus: "STOPPED",
+                        stoppedReason: "Essential container in task exited",
+                        containers: [{ name: "backend", exitCode: 1 }],
+                    },
+                ],
+            });
         const err = await rejection(hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) })));
-        expect(err.message).to.include(`run-migrations: one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) container backend exited with code 1`);
+        expect(err.message).to.include(
+            `run-migrations: one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) container backend exited with code 1`,
+        );
         expect(err.message).to.include("log stream: /aws/ecs/backend-logs-production backend/backend/feedc0de");
         expect(err.message).to.include("| alembic: Can't locate revision identified by 'b2'");
-        expect(err.message).to.include("The update of backend-service was stopped before it changed; it still runs its previous task definition.");
+        expect(err.message).to.include(
+            "The update of backend-service was stopped before it changed; it still runs its previous task definition.",
+        );
         expect(err.message).to.include("npx drydock migrate --stack production --wait");
     });
 
     it("a task that stops without an exit code fails closed", async () => {
-        ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: "STOPPED", stoppedReason: "ResourceInitializationError: unable to pull secrets", containers: [{ name: "backend" }] }] });
+        ecsMock
+            .on(DescribeTasksCommand)
+            .resolves({
+                tasks: [
+                    {
+                        taskArn: TASK,
+                        lastStatus: "STOPPED",
+                        stoppedReason: "ResourceInitializationError: unable to pull secrets",
+                        containers: [{ name: "backend" }],
+                    },
+                ],
+            });
         const err = await rejection(hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) })));
-        expect(err.message).to.include("stopped without an exit code of container backend: ResourceInitializationError: unable to pull secrets");
+        expect(err.message).to.include(
+            "stopped without an exit code of container backend: ResourceInitializationError: unable to pull secrets",
+        );
     });
 
     it("timeout (migrationTimeoutMinutes) stops the task and the update", async () => {
@@ -154,14 +201,20 @@ describe("hooks: run-migrations", () => {
         ecsMock.on(StopTaskCommand).resolves({});
         let t = NOW.getTime();
         const err = await rejection(
-            hook({ timeoutMinutes: 1, now: () => new Date(t), sleep: async (ms) => void (t += ms) }).callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) })),
+            hook({ timeoutMinutes: 1, now: () => new Date(t), sleep: async (ms) => void (t += ms) }).callback(
+                args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) }),
+            ),
         );
         expect(err.message).to.include("did not stop within 60s; the task was stopped.");
         expect(ecsMock.commandCalls(StopTaskCommand)).to.have.length(1);
     });
 
     it("without known subnets it refuses instead of guessing", async () => {
-        const err = await rejection(hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42, { networkConfiguration: undefined }) })));
+        const err = await rejection(
+            hook().callback(
+                args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42, { networkConfiguration: undefined }) }),
+            ),
+        );
         expect(err.message).to.equal(
             "run-migrations: backend-service has no known networkConfiguration (subnets, security groups); cannot run the migration, so the update stops before backend-service changes.",
         );
@@ -175,7 +228,13 @@ describe("hooks: run-migrations", () => {
 
     it("the factory's builder: no hook without migrationCommand; with it, run-migrations over the shared ECS client", async () => {
         const rt = (command: string[]) => ({
-            ctx: { stack: STACK, ecsClusterName: "drydock-production", migrations: { command, timeoutMinutes: 30 }, clients: { logs: () => logs } },
+            ctx: {
+                stack: STACK,
+                ecsClusterName: "drydock-production",
+                migrations: { command, timeoutMinutes: 30 },
+                clients: { logs: () => logs },
+                sleep: async () => undefined,
+            },
             now: () => NOW,
             log: { info: (m: string) => info.push(m), warn: (m: string) => info.push(m) },
             isDryRun: () => false,
@@ -186,7 +245,10 @@ describe("hooks: run-migrations", () => {
         const h = createRunMigrationsHook(rt(["./manage.py", "migrate"]));
         expect(h?.name).to.equal("run-migrations");
         await h?.callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) }));
-        expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input.overrides?.containerOverrides?.[0].command).to.deep.equal(["./manage.py", "migrate"]);
+        expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input.overrides?.containerOverrides?.[0].command).to.deep.equal([
+            "./manage.py",
+            "migrate",
+        ]);
     });
 
     it("update ids: a time stamp and a random part; the GitHub run when there is one", () => {

@@ -17,7 +17,13 @@ function service(configured: string, images: ServiceInput["images"], extra: Part
 }
 
 function decide(svc: ServiceInput, policy: Partial<ChannelPolicy> = {}, release: Partial<ReleaseControls> = {}, at = NOW) {
-    const input: DecisionInput = { stack: "production", policy: { ...PATCH, ...policy }, release: { ...OPEN, ...release }, at, services: [svc] };
+    const input: DecisionInput = {
+        stack: "production",
+        policy: { ...PATCH, ...policy },
+        release: { ...OPEN, ...release },
+        at,
+        services: [svc],
+    };
     return decideUpdates(input);
 }
 
@@ -42,7 +48,9 @@ describe("release/duration", () => {
         for (const bad of ["", "24", "1.5h", "-1h", "h", "1w", "12h1d", "1h1h", "24 h"]) {
             expect(tryParseDuration(bad).ok, bad).to.equal(false);
         }
-        expect(() => parseDuration("24")).to.throw(/"24" has no unit \(write e.g. 24h or 24m\); accepted: 0, or whole numbers with units d, h, m/);
+        expect(() => parseDuration("24")).to.throw(
+            /"24" has no unit \(write e.g. 24h or 24m\); accepted: 0, or whole numbers with units d, h, m/,
+        );
     });
 
     it("formats ages compactly", () => {
@@ -63,7 +71,9 @@ describe("release/channels: semver channels", () => {
             ["v1.10.2", "too-young"],
         ]);
         expect(s.held[0].detail).to.equal("channel patch follows 1.10.x only");
-        expect(s.held[1].detail).to.equal("pushed 1h ago (Tue 2026-11-24 09:00 UTC); minimumReleaseAge is 1d, so eligible from Wed 2026-11-25 09:00 UTC");
+        expect(s.held[1].detail).to.equal(
+            "pushed 1h ago (Tue 2026-11-24 09:00 UTC); minimumReleaseAge is 1d, so eligible from Wed 2026-11-25 09:00 UTC",
+        );
         expect(r.nextChange?.toISOString()).to.equal("2026-11-25T09:00:00.000Z");
     });
 
@@ -89,7 +99,11 @@ describe("release/channels: semver channels", () => {
 
     it("follows only exact semver tags, never floating, full, timestamp or other tags", () => {
         const images = [
-            { digest: d("a"), tags: ["v1.10", "v1", "v1.10.9-20261120-080000-abcdef12", "20261120-080000", "main", "latest"], pushedAt: ago(100 * H) },
+            {
+                digest: d("a"),
+                tags: ["v1.10", "v1", "v1.10.9-20261120-080000-abcdef12", "20261120-080000", "main", "latest"],
+                pushedAt: ago(100 * H),
+            },
         ];
         expect(decide(service("v1.10.0", images)).services[0]).to.deep.include({ proposed: null, held: [] });
     });
@@ -102,8 +116,13 @@ describe("release/channels: semver channels", () => {
         ];
         const noPre = decide(service("v1.10.0", images.slice(0, 2)), { channel: "minor" }).services[0];
         expect(noPre.proposed).to.equal(null);
-        expect(noPre.held.map((h) => [h.version, h.reason])).to.deep.equal([["v1.11.0-rc.2", "pre-release"], ["v1.11.0-rc.1", "pre-release"]]);
-        expect(decide(service("v1.10.0", images.slice(0, 2)), { channel: "minor", allowPrereleases: true }).services[0].proposed).to.equal("v1.11.0-rc.2");
+        expect(noPre.held.map((h) => [h.version, h.reason])).to.deep.equal([
+            ["v1.11.0-rc.2", "pre-release"],
+            ["v1.11.0-rc.1", "pre-release"],
+        ]);
+        expect(decide(service("v1.10.0", images.slice(0, 2)), { channel: "minor", allowPrereleases: true }).services[0].proposed).to.equal(
+            "v1.11.0-rc.2",
+        );
         expect(decide(service("v1.11.0-rc.1", images), { channel: "patch" }).services[0].proposed).to.equal("v1.11.0");
     });
 
@@ -116,11 +135,24 @@ describe("release/channels: semver channels", () => {
         expect(decide(service("v1.10.0", at(0)), { minimumReleaseAgeMs: 0 }).services[0].proposed).to.equal("v1.10.1");
     });
 
+    it("an age is real elapsed time: 24h across the spring-forward night in Berlin is 24 hours, shown in local time", () => {
+        const pushed = new Date("2026-03-28T12:00:00Z"); // Sat 13:00 CET; Berlin moves to CEST on Sunday 01:00 UTC
+        const images = [{ digest: d("a"), tags: ["v1.10.1"], pushedAt: pushed }];
+        const zone = { timeZone: "Europe/Berlin" };
+        const before = decide(service("v1.10.0", images), {}, zone, new Date("2026-03-29T11:59:00Z")).services[0];
+        expect(before.held[0].detail).to.equal(
+            "pushed 23h59m ago (Sat 2026-03-28 13:00 Europe/Berlin (12:00 UTC)); minimumReleaseAge is 1d, so eligible from Sun 2026-03-29 14:00 Europe/Berlin (12:00 UTC)",
+        );
+        expect(decide(service("v1.10.0", images), {}, zone, new Date("2026-03-29T12:00:00Z")).services[0].proposed).to.equal("v1.10.1");
+    });
+
     it("an image whose push time ECR does not report is held when an age is required", () => {
         const s = decide(service("v1.10.0", [{ digest: d("a"), tags: ["v1.10.1"] }])).services[0];
         expect(s.held[0]).to.deep.include({ reason: "too-young" });
         expect(s.held[0].detail).to.include("cannot be checked");
-        expect(decide(service("v1.10.0", [{ digest: d("a"), tags: ["v1.10.1"] }]), { minimumReleaseAgeMs: 0 }).services[0].proposed).to.equal("v1.10.1");
+        expect(
+            decide(service("v1.10.0", [{ digest: d("a"), tags: ["v1.10.1"] }]), { minimumReleaseAgeMs: 0 }).services[0].proposed,
+        ).to.equal("v1.10.1");
     });
 
     it("--at in the past: images pushed after that instant do not exist yet", () => {
@@ -132,9 +164,16 @@ describe("release/channels: semver channels", () => {
     it("downgrade: a version older than what ECS actually runs is held", () => {
         const s = decide(service("v1.10.0", EXAMPLE, { deployedDigest: d("2") }), { minimumReleaseAgeMs: 0 }).services[0];
         expect(s.proposed).to.equal("v1.10.2"); // aligns the file with what runs
-        const older = decide(service("v1.10.0", EXAMPLE.slice(0, 2).concat([{ digest: d("9"), tags: ["v1.10.5"], pushedAt: ago(H) }]), { deployedDigest: d("9") })).services[0];
+        const older = decide(
+            service("v1.10.0", EXAMPLE.slice(0, 2).concat([{ digest: d("9"), tags: ["v1.10.5"], pushedAt: ago(H) }]), {
+                deployedDigest: d("9"),
+            }),
+        ).services[0];
         expect(older.proposed).to.equal(null);
-        expect(older.held.map((h) => [h.version, h.reason])).to.deep.equal([["v1.10.5", "too-young"], ["v1.10.1", "downgrade"]]);
+        expect(older.held.map((h) => [h.version, h.reason])).to.deep.equal([
+            ["v1.10.5", "too-young"],
+            ["v1.10.1", "downgrade"],
+        ]);
         expect(older.held[1].detail).to.equal("ECS already runs 1.10.5, newer than v1.10.1");
     });
 
@@ -161,16 +200,25 @@ describe("release/channels: soak", () => {
         const young = decide(service("v1.10.0", EXAMPLE, { soak: [{ digest: d("1"), since: ago(2 * H) }] }), soakIn);
         expect(young.services[0].proposed).to.equal(null);
         expect(young.services[0].held[2]).to.deep.include({ version: "v1.10.1", reason: "not-soaked" });
-        expect(young.services[0].held[2].detail).to.equal("healthy in staging since Tue 2026-11-24 08:00 UTC (2h); eligible from Wed 2026-11-25 08:00 UTC");
+        expect(young.services[0].held[2].detail).to.equal(
+            "healthy in staging since Tue 2026-11-24 08:00 UTC (2h); eligible from Wed 2026-11-25 08:00 UTC",
+        );
         expect(young.nextChange?.toISOString()).to.equal("2026-11-25T08:00:00.000Z");
     });
 
     it("a version the soak stack never ran, or ran too briefly, is held without an end", () => {
         const never = decide(service("v1.10.0", EXAMPLE, { soak: [] }), soakIn).services[0];
-        expect(never.held.find((h) => h.version === "v1.10.1")).to.deep.include({ reason: "not-soaked", detail: "staging has not run it healthy (it must, for 1d)" });
-        const brief = decide(service("v1.10.0", EXAMPLE, { soak: [{ digest: d("1"), since: ago(40 * H), until: ago(30 * H) }] }), soakIn).services[0];
-        expect(brief.held.find((h) => h.version === "v1.10.1")?.detail).to.equal("staging ran it healthy for 10h only; minimumReleaseAge is 1d");
-        const earlier = decide(service("v1.10.0", EXAMPLE, { soak: [{ digest: d("1"), since: ago(40 * H), until: ago(10 * H) }] }), soakIn).services[0];
+        expect(never.held.find((h) => h.version === "v1.10.1")).to.deep.include({
+            reason: "not-soaked",
+            detail: "staging has not run it healthy (it must, for 1d)",
+        });
+        const brief = decide(service("v1.10.0", EXAMPLE, { soak: [{ digest: d("1"), since: ago(40 * H), until: ago(30 * H) }] }), soakIn)
+            .services[0];
+        expect(brief.held.find((h) => h.version === "v1.10.1")?.detail).to.equal(
+            "staging ran it healthy for 10h only; minimumReleaseAge is 1d",
+        );
+        const earlier = decide(service("v1.10.0", EXAMPLE, { soak: [{ digest: d("1"), since: ago(40 * H), until: ago(10 * H) }] }), soakIn)
+            .services[0];
         expect(earlier.proposed).to.equal("v1.10.1");
     });
 });
@@ -191,30 +239,47 @@ describe("release/channels: latest", () => {
     });
 
     it("a digest moving under latest is subject to the age, pre-release and downgrade checks", () => {
-        const young = decide(service("latest", images(d("e"), ago(H)), { deployedDigest: d("a") }), { ...LATEST, minimumReleaseAgeMs: 6 * H }).services[0];
+        const young = decide(service("latest", images(d("e"), ago(H)), { deployedDigest: d("a") }), {
+            ...LATEST,
+            minimumReleaseAgeMs: 6 * H,
+        }).services[0];
         expect(young.held[0]).to.deep.include({ version: "latest", digest: d("e"), reason: "too-young" });
         const pre = decide(service("latest", images(d("c")), { deployedDigest: d("a") }), LATEST).services[0];
         expect(pre.held[0]).to.deep.include({ reason: "pre-release" });
-        const back = [{ digest: d("a"), tags: ["v1.4.0", "latest"], pushedAt: ago(100 * H) }, { digest: d("b"), tags: ["v1.5.0"], pushedAt: ago(60 * H) }];
+        const back = [
+            { digest: d("a"), tags: ["v1.4.0", "latest"], pushedAt: ago(100 * H) },
+            { digest: d("b"), tags: ["v1.5.0"], pushedAt: ago(60 * H) },
+        ];
         const down = decide(service("latest", back, { deployedDigest: d("b") }), LATEST).services[0];
         expect(down.held[0]).to.deep.include({ reason: "downgrade", detail: "latest moved back to 1.4.0; ECS runs 1.5.0" });
     });
 
     it("says why it cannot follow latest: the file pins a version, no latest tag, or nothing runs", () => {
-        expect(decide(service("v1.4.0", images(d("e")), { deployedDigest: d("a") }), LATEST).services[0].note).to.include("the stack file sets v1.4.0; set it to latest");
-        expect(decide(service("latest", images(d("e")).slice(0, 2), { deployedDigest: d("a") }), LATEST).services[0].note).to.equal("the repository has no image tagged latest");
+        expect(decide(service("v1.4.0", images(d("e")), { deployedDigest: d("a") }), LATEST).services[0].note).to.include(
+            "the stack file sets v1.4.0; set it to latest",
+        );
+        expect(decide(service("latest", images(d("e")).slice(0, 2), { deployedDigest: d("a") }), LATEST).services[0].note).to.equal(
+            "the repository has no image tagged latest",
+        );
         expect(decide(service("latest", images(d("e"))), LATEST).services[0].note).to.include("cannot tell which image runs");
     });
 });
 
 describe("release/channels: stack holds", () => {
-    const BERLIN = { windows: [parseWeeklyWindow("tue:09:00-tue:16:00"), parseWeeklyWindow("thu:09:00-thu:16:00")], timeZone: "Europe/Berlin" };
+    const BERLIN = {
+        windows: [parseWeeklyWindow("tue:09:00-tue:16:00"), parseWeeklyWindow("thu:09:00-thu:16:00")],
+        timeZone: "Europe/Berlin",
+    };
 
     it("paused: proposes nothing and says so, keeping the per-version reasons", () => {
         const r = decide(service("v1.10.0", EXAMPLE), {}, { paused: true, pauseReason: "incident 4711" });
         expect(r).to.deep.include({ paused: true, hold: 'updates are paused on stack "production" (reason: "incident 4711")' });
         expect(r.services[0].proposed).to.equal(null);
-        expect(r.services[0].held.map((h) => [h.version, h.reason])).to.deep.equal([["v1.10.1", "paused"], ["v1.11.0", "outside-channel"], ["v1.10.2", "too-young"]]);
+        expect(r.services[0].held.map((h) => [h.version, h.reason])).to.deep.equal([
+            ["v1.10.1", "paused"],
+            ["v1.11.0", "outside-channel"],
+            ["v1.10.2", "too-young"],
+        ]);
     });
 
     it("window closed: held until the next opening, in the stack's zone; the next change is that opening", () => {
@@ -223,7 +288,9 @@ describe("release/channels: stack holds", () => {
         const r = decide(service("v1.10.0", EXAMPLE), { minimumReleaseAgeMs: 0 }, BERLIN, at);
         expect(r.windowOpen).to.equal(false);
         expect(r.services[0].held[0]).to.deep.include({ version: "v1.10.2", reason: "window-closed" });
-        expect(r.services[0].held[0].detail).to.equal("it is outside every release window; the next window opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)");
+        expect(r.services[0].held[0].detail).to.equal(
+            "it is outside every release window; the next window opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)",
+        );
         expect(r.nextChange?.toISOString()).to.equal("2026-11-26T08:00:00.000Z");
     });
 

@@ -141,7 +141,7 @@ for (const stack of ["staging", "production"]) {
             const services = report.resources.filter((r) => r.type === "aws:ecs/service:Service").map((r) => r.inputs.name);
             expect(services).to.have.members(["backend-service", "frontend-service"]);
             expect(report.ok).to.equal(baseline.ok);
-            expect(report.violations.map((v) => `${v.policyName} ${v.urn ?? ""}`)).to.deep.equal(baseline.violations.map((v) => `${v.policyName} ${v.urn ?? ""}`));
+            expect(report.violations.map((v) => `${v.policy} ${v.urn ?? ""}`)).to.deep.equal(baseline.violations.map((v) => `${v.policy} ${v.urn ?? ""}`));
             expect(report.rollout).to.deep.equal(baseline.rollout);
         });
     });

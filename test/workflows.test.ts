@@ -2,7 +2,10 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
+import semver from "semver";
 import YAML from "yaml";
+import { MIN_PULUMI_VERSION } from "../cli/pulumiCli";
+import { budgetOutputs } from "../scripts/deployBudget";
 
 const DIR = path.join(__dirname, "..", ".github", "workflows");
 
@@ -26,6 +29,18 @@ describe("GitHub workflows", () => {
             const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps);
             for (const s of steps.filter((x) => x.uses)) expect(s.uses).to.match(/@v\d+$/);
             for (const s of steps.filter((x) => x.uses?.startsWith("actions/setup-node"))) expect(s.with?.["node-version"]).to.equal(22);
+        });
+    }
+
+    for (const name of ["preview.yml", "deploy.yml"]) {
+        it(`${name} pins the Pulumi CLI to an exact version drydock's hooks work with (>= 3.238)`, () => {
+            const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+            expect(steps).to.not.be.empty;
+            for (const s of steps) {
+                const version = String(s.with?.["pulumi-version"]);
+                expect(version).to.match(/^\d+\.\d+\.\d+$/);
+                expect(semver.gte(version, MIN_PULUMI_VERSION)).to.equal(true);
+            }
         });
     }
 
@@ -98,6 +113,18 @@ describe("GitHub workflows", () => {
             expect(dispatch.inputs.stack.options).to.include("production");
             const job = wf.jobs.deploy;
             expect(job.environment).to.equal("${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}");
+        });
+
+        it("budgets the job and the AWS session from the stack's own timeouts (no fixed 90 minutes)", () => {
+            const job = wf.jobs.deploy as Job & { needs?: string; "timeout-minutes"?: unknown };
+            expect(job.needs).to.equal("budget");
+            expect(job["timeout-minutes"]).to.equal("${{ fromJSON(needs.budget.outputs.job-minutes) }}");
+            const creds = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+            expect(creds.with?.["role-duration-seconds"]).to.equal("${{ needs.budget.outputs.role-seconds }}");
+            const budget = wf.jobs.budget.steps.map((s) => s.run ?? "").join("\n");
+            expect(budget).to.include('npm run --silent deploy:budget -- "${{ github.event_name == \'workflow_dispatch\' && inputs.stack || \'staging\' }}" >> "$GITHUB_OUTPUT"');
+            // What the script prints for the committed stacks: 30 + 30 + 30 minutes of waits + 20 margin; the session 10 minutes longer.
+            for (const stack of ["staging", "production"]) expect(budgetOutputs(path.join(__dirname, ".."), stack)).to.equal("job-minutes=110\nrole-seconds=7200\n");
         });
 
         it("runs pulumi up with the policy pack, one deployment per stack at a time", () => {

@@ -97,7 +97,8 @@ export function blameSet(e: ConfigError, overrides: Array<[string, string]>): Er
     const set = new Map(overrides.map(([key, value]) => [fullKeyName(key.trim()), value]));
     const fromSet = e.problems.filter((p) => set.has(p.key));
     if (fromSet.length === 0) return e;
-    const what = fromSet.map((p) => `--set ${p.key.replace(/^drydock:/, "")}=${set.get(p.key)}`).join(", ");
+    // The value only when the config funnel shows it: never an unknown or secret-looking key's value (issue 11).
+    const what = fromSet.map((p) => `--set ${p.key.replace(/^drydock:/, "")}${p.value !== undefined ? `=${set.get(p.key)}` : ""}`).join(", ");
     const others = e.problems.length - fromSet.length;
     return usageError(
         what,

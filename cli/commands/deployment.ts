@@ -20,7 +20,7 @@ import { CliDeps } from "../deps";
 import { usageError } from "../errors";
 import { createCtx, Ctx } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { loadStack } from "../stackFile";
+import { openStackFile } from "../stackContext";
 
 /** `--service <name>`, one service of the table (required). */
 function oneServiceOption(): Option {
@@ -36,7 +36,7 @@ interface Target {
 
 /** The stack's region and the ECS names, from the stack file alone. */
 function targetOf(deps: CliDeps, stack: string, service: string): Target {
-    const file = loadStack(deps.cwd, stack);
+    const file = openStackFile(deps, stack);
     const region = file.get("aws:region")?.trim();
     if (!region) throw usageError(`${file.fileName}: aws:region`, "missing", `set it: pulumi config set aws:region <region> -s ${file.stack}`);
     return { stack: file.stack, region, cluster: ecsClusterName(file.stack), service: ecsServiceName(service) };

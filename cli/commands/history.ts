@@ -58,7 +58,11 @@ const WATCHED = () => [...serviceNames().map(versionKey), "redeployToken"].map((
 
 function changesOf(update: StackUpdate, previous: StackUpdate | undefined): HistoryRow["changes"] {
     return WATCHED()
-        .map((key) => ({ key: key.slice(CONFIG_NAMESPACE.length + 1), from: previous ? (previous.config[key] ?? null) : null, to: update.config[key] ?? null }))
+        .map((key) => ({
+            key: key.slice(CONFIG_NAMESPACE.length + 1),
+            from: previous ? (previous.config[key] ?? null) : null,
+            to: update.config[key] ?? null,
+        }))
         .filter((c) => c.from !== c.to);
 }
 
@@ -112,8 +116,12 @@ async function deployedImages(deps: CliDeps, sc: StackContext, perService: numbe
     const lists = await Promise.all(
         serviceNames().map(async (service) => {
             const arns = (await taskDefinitionHistory(ecs, sc.stack, service)).slice(0, perService);
-            const infos: TaskDefinitionInfo[] = await Promise.all(arns.map((a) => describeTaskDefinition(ecs, a, service, sc.settings.services[service].repository.uri)));
-            return infos.flatMap((td) => (td.registeredAt ? [{ service, digest: td.ref.digest ?? null, image: td.image, registeredAt: td.registeredAt }] : []));
+            const infos: TaskDefinitionInfo[] = await Promise.all(
+                arns.map((a) => describeTaskDefinition(ecs, a, service, sc.settings.services[service].repository.uri)),
+            );
+            return infos.flatMap((td) =>
+                td.registeredAt ? [{ service, digest: td.ref.digest ?? null, image: td.image, registeredAt: td.registeredAt }] : [],
+            );
         }),
     );
     return lists.flat();
@@ -125,7 +133,11 @@ async function pulumiHistory(deps: CliDeps, stack: string, limit: number): Promi
         return await deps.automation.history(stack, deps.cwd, limit);
     } catch (e) {
         const line = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => /error:/.test(l)) ?? String(e).split("\n")[0];
-        throw refused(`pulumi stack history -s ${stack}`, `failed: ${line.replace(/^\s*(stderr:\s*)?error:\s*/, "").trim()}`, "log in to the stack's Pulumi backend (pulumi login) and check that the stack exists");
+        throw refused(
+            `pulumi stack history -s ${stack}`,
+            `failed: ${line.replace(/^\s*(stderr:\s*)?error:\s*/, "").trim()}`,
+            "log in to the stack's Pulumi backend (pulumi login) and check that the stack exists",
+        );
     }
 }
 
@@ -137,7 +149,15 @@ function historyJson(stack: string, rows: HistoryRow[]) {
             startTime: isoUtc(r.startTime),
             endTime: isoUtc(r.endTime),
             images: r.images.map((i) => ({ ...i, registeredAt: isoUtc(i.registeredAt) })),
-            snapshot: r.snapshot ? { identifier: r.snapshot.identifier, status: r.snapshot.status, fromVersion: r.snapshot.fromVersion ?? null, toVersion: r.snapshot.toVersion ?? null, override: r.snapshot.override ?? null } : null,
+            snapshot: r.snapshot
+                ? {
+                      identifier: r.snapshot.identifier,
+                      status: r.snapshot.status,
+                      fromVersion: r.snapshot.fromVersion ?? null,
+                      toVersion: r.snapshot.toVersion ?? null,
+                      override: r.snapshot.override ?? null,
+                  }
+                : null,
         })),
     };
 }
@@ -156,7 +176,15 @@ function printHistory(ctx: Ctx, sc: StackContext, rows: HistoryRow[]): void {
     ctx.print(
         renderTable(
             ["#", "started", "result", "changed", "triggered by", "snapshot", "verification"],
-            rows.map((r) => [r.version, utcMinute(r.startTime), r.result, changeText(r), r.triggeredBy, r.snapshot?.identifier ?? "-", r.verification]),
+            rows.map((r) => [
+                r.version,
+                utcMinute(r.startTime),
+                r.result,
+                changeText(r),
+                r.triggeredBy,
+                r.snapshot?.identifier ?? "-",
+                r.verification,
+            ]),
         ),
     );
 }
@@ -175,7 +203,11 @@ export function registerHistory(program: Command, deps: CliDeps): void {
                 const updates = await ctx.step(`Reading ${sc.stack}'s update history`, () => pulumiHistory(deps, sc.stack, opts.limit));
                 const cluster = dbClusterIdentifier(sc.stack);
                 const [snapshots, images] = await Promise.all([
-                    enrich(ctx, "snapshots", [], () => aws(`RDS DescribeDBClusterSnapshots ${cluster}`, () => listDrydockSnapshots(deps.rds(sc.region), cluster, sc.stack))),
+                    enrich(ctx, "snapshots", [], () =>
+                        aws(`RDS DescribeDBClusterSnapshots ${cluster}`, () =>
+                            listDrydockSnapshots(deps.rds(sc.region), cluster, sc.stack),
+                        ),
+                    ),
                     enrich(ctx, "image digests", [], () => deployedImages(deps, sc, opts.limit * 2)),
                 ]);
                 const rows = historyRows(updates, snapshots, images);

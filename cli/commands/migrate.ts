@@ -39,7 +39,9 @@ export function registerMigrate(program: Command, deps: CliDeps): void {
         .command("migrate")
         .description("run the backend's migration task (migrationCommand) by hand, after a pre-update snapshot, on a version's image")
         .addOption(stackOption())
-        .addOption(new Option("--version <version>", "the backend version whose image runs the migration (default: the one in the stack file)"))
+        .addOption(
+            new Option("--version <version>", "the backend version whose image runs the migration (default: the one in the stack file)"),
+        )
         .addOption(new Option("--wait", "wait until the task stops and exit 0 only on exit code 0 (without it: return once the task runs)"))
         .addOption(new Option("--no-snapshot", "skip the pre-update snapshot (refused in production stacks)"))
         .addOption(jsonOption())
@@ -47,7 +49,11 @@ export function registerMigrate(program: Command, deps: CliDeps): void {
             commandAction(async (opts: Opts) => {
                 const ctx = createCtx(deps, !!opts.json);
                 const sc = openStack(deps, opts.stack);
-                const options = { ...(opts.version !== undefined ? { version: opts.version } : {}), wait: !!opts.wait, snapshot: opts.snapshot };
+                const options = {
+                    ...(opts.version !== undefined ? { version: opts.version } : {}),
+                    wait: !!opts.wait,
+                    snapshot: opts.snapshot,
+                };
                 const plan = await planMigration(deps, sc, options);
                 ctx.warn(`migrate: ${plan.command.join(" ")} on ${plan.image} (${sc.stack})`);
                 const r = await runMigration(deps, sc, plan, options, (m) => ctx.warn(`migrate: ${m}`));
@@ -63,7 +69,9 @@ export function registerMigrate(program: Command, deps: CliDeps): void {
                 for (const line of r.error.split("\n").slice(1)) ctx.warn(line);
                 throw refused(
                     `migration task ${r.taskArn ?? "(not started)"}`,
-                    r.exitCode !== null ? `exited with code ${r.exitCode}` : `stopped without exit code 0: ${r.stoppedReason ?? r.error.split("\n")[0]}`,
+                    r.exitCode !== null
+                        ? `exited with code ${r.exitCode}`
+                        : `stopped without exit code 0: ${r.stoppedReason ?? r.error.split("\n")[0]}`,
                     `read the log above, fix the migration, then retry: npx drydock migrate --stack ${sc.stack} --wait; restore: docs/migrations.md`,
                 );
             }),

@@ -12,8 +12,8 @@ import { refused, usageError } from "../errors";
 import { saveAndShow } from "../apply";
 import { createCtx, isoUtc, utcMinute } from "../output";
 import { commandAction, stackOption } from "../program";
-import { openStackFile } from "../stackContext";
-import { StackFile } from "../stackFile";
+import { openStackFile, projectDir } from "../stackContext";
+import { editStackFile, StackFile } from "../stackFile";
 
 /** What the stack file says about a pause now: paused?, the reason, since when (as written). */
 function currentPause(file: StackFile): { paused: boolean; reason?: string; since?: string } {
@@ -39,17 +39,11 @@ export function registerPause(program: Command, deps: CliDeps): void {
         .action(commandAction(async (opts: { stack: string; reason: string; force?: boolean }) => pause(deps, opts)));
 }
 
-async function pause(deps: CliDeps, opts: { stack: string; reason: string; force?: boolean }): Promise<number> {
-    const ctx = createCtx(deps, false);
-    const reason = opts.reason.trim();
-    if (!reason) throw usageError("--reason", "is empty", 'say why, e.g. --reason "incident 4711: hold releases"');
-    const file = openStackFile(deps, opts.stack);
+/** The decision and the edit of `pause`, made under the stack file's lock (another pause cannot slip in between). */
+function pauseEdit(file: StackFile, reason: string, now: Date, force: boolean): { before: ReturnType<typeof currentPause>; diff: string } {
     const before = currentPause(file);
-    if (before.paused && before.reason === reason) {
-        ctx.print(`Stack ${file.stack} is already paused${describePause(before)}. Nothing changed.`);
-        return 0;
-    }
-    if (before.paused && !opts.force) {
+    if (before.paused && before.reason === reason) return { before, diff: "" };
+    if (before.paused && !force) {
         throw refused(
             `stack ${file.stack}`,
             `already paused${describePause(before)}; nothing changed`,
@@ -59,8 +53,21 @@ async function pause(deps: CliDeps, opts: { stack: string; reason: string; force
     file.set("updatesPaused", "true");
     file.set("pauseReason", reason, { after: "updatesPaused" });
     // The pause began when it was first set; replacing its reason (--force) keeps that time.
-    if (!before.paused || !before.since) file.set("pausedAt", isoUtc(deps.now()) as string, { after: "pauseReason" });
-    saveAndShow(ctx, file);
+    if (!before.paused || !before.since) file.set("pausedAt", isoUtc(now) as string, { after: "pauseReason" });
+    return { before, diff: file.diff() };
+}
+
+async function pause(deps: CliDeps, opts: { stack: string; reason: string; force?: boolean }): Promise<number> {
+    const ctx = createCtx(deps, false);
+    const reason = opts.reason.trim();
+    if (!reason) throw usageError("--reason", "is empty", 'say why, e.g. --reason "incident 4711: hold releases"');
+    const file = openStackFile(deps, opts.stack); // names a missing stack before taking any lock
+    const { before, diff } = await editStackFile(projectDir(deps.cwd), file.stack, (locked) => pauseEdit(locked, reason, deps.now(), !!opts.force));
+    if (!diff) {
+        ctx.print(`Stack ${file.stack} is already paused${describePause(before)}. Nothing changed.`);
+        return 0;
+    }
+    ctx.print(diff.trimEnd());
     ctx.print();
     ctx.print(before.paused ? `Still paused ${file.stack}; reason replaced (was ${JSON.stringify(before.reason ?? "")}): ${reason}` : `Paused ${file.stack}: ${reason}`);
     ctx.print(`Commit ${file.fileName}. While paused, pulumi up -s ${file.stack} refuses any image change (release gate); other changes still apply.`);

@@ -14,7 +14,7 @@ import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } fro
 import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
-import { createCtx, Ctx, shortDigest, utcMinute } from "../output";
+import { createCtx, shortDigest, utcMinute } from "../output";
 import { commandAction, serviceOption, stackOption } from "../program";
 import { exactVersionIn, imageFor } from "../resolve";
 import { requirePulumiCli } from "../pulumiCli";
@@ -45,7 +45,13 @@ async function previousRevision(deps: CliDeps, sc: StackContext, service: Servic
     const what = `${sc.stack} ${service}`;
     const uri = serviceOf(sc, service).repository.uri;
     const history = await taskDefinitionHistory(ecs, sc.stack, service);
-    if (history.length === 0) throw refused(what, `no task definitions in family ${taskFamilyName(sc.stack, service)}`, "nothing to roll back to; use --to VERSION");
+    if (history.length === 0) {
+        throw refused(
+            what,
+            `never deployed: no task definitions in family ${taskFamilyName(sc.stack, service)}, so there is nothing to roll back to`,
+            `choose a version for the first deployment with pulumi config set ${versionKey(service)} <version> -s ${sc.stack}`,
+        );
+    }
     const current = await describeTaskDefinition(ecs, history[0], service, uri);
     for (const arn of history.slice(1, MAX_REVISIONS + 1)) {
         const td = await describeTaskDefinition(ecs, arn, service, uri);
@@ -132,18 +138,21 @@ export async function requestedVersion(deps: CliDeps, sc: StackContext, service:
     return { service, from: fileVersion(sc, service), to: version, source: "--to" };
 }
 
-async function printDataNote(ctx: Ctx, deps: CliDeps, sc: StackContext): Promise<void> {
+/** What rollback cannot undo, and the snapshot to restore; read before anything is written (a listing failure is only said). */
+async function dataNote(deps: CliDeps, sc: StackContext): Promise<string[]> {
     const cluster = dbClusterIdentifier(sc.stack);
-    ctx.print("Rollback does not undo database migrations: the older version must work with the schema the newer one left,");
+    const first = "Rollback does not undo database migrations: the older version must work with the schema the newer one left,";
     try {
         const newest = (await listDrydockSnapshots(deps.rds(sc.region), cluster, sc.stack))[0];
-        ctx.print(
+        const taken = newest?.fromVersion ? `, taken before ${newest.fromVersion} -> ${newest.toVersion ?? "?"}` : "";
+        return [
+            first,
             newest
-                ? `or restore the newest pre-update snapshot ${newest.identifier} (${newest.status}, ${utcMinute(newest.createdAt)}${newest.fromVersion ? `, taken before ${newest.fromVersion} -> ${newest.toVersion ?? "?"}` : ""}).`
+                ? `or restore the newest pre-update snapshot ${newest.identifier} (${newest.status}, ${utcMinute(newest.createdAt)}${taken}).`
                 : `or restore a snapshot; drydock has no snapshot of ${cluster} (npx drydock snapshots --stack ${sc.stack}).`,
-        );
+        ];
     } catch (e) {
-        ctx.print(`or restore a pre-update snapshot (could not list them: ${(e as Error).message.split("\n")[0]}).`);
+        return [first, `or restore a pre-update snapshot (could not list them: ${(e as Error).message.split("\n")[0]}).`];
     }
 }
 
@@ -186,6 +195,7 @@ async function rollback(deps: CliDeps, opts: RollbackArgs): Promise<number> {
     }
     // Only --to can name a mutable version, the same for every service: one warning.
     if (to && !to.immutable) ctx.warn(`drydock: warning: ${mutableText(to)}; production stacks refuse it (prefer an exact version)`);
+    const note = await dataNote(deps, sc); // every AWS read before the write
     if (sc.file.changed.length === 0) {
         ctx.print(`${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`);
     } else {
@@ -193,7 +203,7 @@ async function rollback(deps: CliDeps, opts: RollbackArgs): Promise<number> {
         saveAndShow(ctx, sc.file);
     }
     ctx.print();
-    await printDataNote(ctx, deps, sc);
+    for (const line of note) ctx.print(line);
     if (opts.apply) return applyStack(ctx, deps, sc.stack);
     if (sc.file.changed.length > 0) {
         ctx.print();

@@ -3,7 +3,8 @@
  * version, image, task counts, the primary deployment's rollout state and target health; the
  * Aurora cluster; and whether releases are paused or inside a window.
  */
-import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import type { RDSClient } from "@aws-sdk/client-rds";
+import { findCluster } from "../../aws/rdsCluster";
 import { dbClusterIdentifier } from "../../release/names";
 import { Command, Option } from "commander";
 import { listDrydockSnapshots } from "../../aws/snapshots";
@@ -38,14 +39,7 @@ export interface ReleaseStatus {
 
 async function databaseStatus(rds: RDSClient, sc: StackContext): Promise<DatabaseStatus | null> {
     const identifier = dbClusterIdentifier(sc.stack);
-    const cluster = await aws(`RDS DescribeDBClusters ${identifier}`, async () => {
-        try {
-            return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))).DBClusters?.[0];
-        } catch (e) {
-            if ((e as Error).name === "DBClusterNotFoundFault") return undefined;
-            throw e;
-        }
-    });
+    const cluster = await findCluster(rds, identifier);
     if (!cluster) return null;
     const snapshots = await aws(`RDS DescribeDBClusterSnapshots ${identifier}`, () => listDrydockSnapshots(rds, identifier, sc.stack));
     const newest = snapshots[0];

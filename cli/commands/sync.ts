@@ -56,11 +56,21 @@ export function syncEdits(decision: ChannelDecision): SyncEdit[] {
 export function commitMessage(stack: string, decision: ChannelDecision): string {
     const changes = decision.services
         .filter((s) => s.proposed !== null)
-        .map((s) => (decision.channel === "latest" ? `${s.name} latest -> ${shortDigest(s.proposedDigest ?? undefined)}` : `${s.name} ${s.running} -> ${s.proposed}`));
+        .map((s) =>
+            decision.channel === "latest"
+                ? `${s.name} latest -> ${shortDigest(s.proposedDigest ?? undefined)}`
+                : `${s.name} ${s.running} -> ${s.proposed}`,
+        );
     return `drydock sync ${stack}: ${changes.join(", ")} (channel ${decision.channel})`;
 }
 
-const heldJson = (h: Held) => ({ version: h.version, reason: h.reason, detail: h.detail, digest: h.digest, eligibleAt: isoUtc(h.eligibleAt) });
+const heldJson = (h: Held) => ({
+    version: h.version,
+    reason: h.reason,
+    detail: h.detail,
+    digest: h.digest,
+    eligibleAt: isoUtc(h.eligibleAt),
+});
 
 /** The `--json` document. */
 export function syncJson(sc: StackContext, d: ChannelDecision, written?: { file: string; message: string }) {
@@ -89,7 +99,9 @@ export function syncJson(sc: StackContext, d: ChannelDecision, written?: { file:
 
 function serviceLines(s: ServiceDecision): string[] {
     const runs = `${s.name}: ${s.running}${s.runningDigest ? ` (runs ${shortDigest(s.runningDigest)})` : ""}`;
-    const head = s.proposed ? `${runs} -> propose ${s.proposed} (${shortDigest(s.proposedDigest ?? undefined)})` : `${runs}: nothing to propose${s.note ? ` — ${s.note}` : ""}`;
+    const head = s.proposed
+        ? `${runs} -> propose ${s.proposed} (${shortDigest(s.proposedDigest ?? undefined)})`
+        : `${runs}: nothing to propose${s.note ? ` — ${s.note}` : ""}`;
     return [head, ...s.held.map((h) => `  held ${h.version}: ${h.reason} — ${h.detail}`)];
 }
 
@@ -98,7 +110,9 @@ export function printDecision(ctx: Ctx, sc: StackContext, d: ChannelDecision, at
     const u = sc.settings.updates;
     const zone = sc.settings.release.timeZone;
     const soak = u.soakIn ? `, soak in ${u.soakIn}` : "";
-    ctx.print(`Stack ${sc.stack} at ${formatInZone(at, zone)}: channel ${d.channel}, minimumReleaseAge ${formatDuration(u.minimumReleaseAgeMs)}${soak}`);
+    ctx.print(
+        `Stack ${sc.stack} at ${formatInZone(at, zone)}: channel ${d.channel}, minimumReleaseAge ${formatDuration(u.minimumReleaseAgeMs)}${soak}`,
+    );
     if (d.hold) ctx.print(`Held: ${d.hold} — the controller proposes nothing until that changes.`);
     else if (d.overridden) ctx.print(`releaseOverride is set: proposals go through the pause or closed window (remove it afterwards).`);
     for (const s of d.services) for (const line of serviceLines(s)) ctx.print(line);
@@ -115,9 +129,18 @@ interface SyncOptions {
 
 function checkOptions(opts: SyncOptions): void {
     if (opts.at !== undefined && (opts.write || opts.apply)) {
-        throw usageError("--at", "answers for another instant, so it cannot be combined with --write or --apply", "drop --at to write or apply what holds now");
+        throw usageError(
+            "--at",
+            "answers for another instant, so it cannot be combined with --write or --apply",
+            "drop --at to write or apply what holds now",
+        );
     }
-    if (opts.json && opts.apply) throw usageError("--json", "cannot be combined with --apply (pulumi's own output goes to stdout)", "use --json with --write, or --apply without --json");
+    if (opts.json && opts.apply)
+        throw usageError(
+            "--json",
+            "cannot be combined with --apply (pulumi's own output goes to stdout)",
+            "use --json with --write, or --apply without --json",
+        );
 }
 
 /** Carries out the proposals: edits, checks the gate before writing, writes, and applies with `--apply`. */
@@ -136,13 +159,15 @@ async function writeAndApply(ctx: Ctx, deps: CliDeps, sc: StackContext, d: Chann
     saveAndShow(ctx, sc.file);
     ctx.print(`Reason: ${message}`);
     if (ctx.json) ctx.printJson(syncJson(sc, d, { file: sc.file.fileName, message }));
-    return apply ? applyStack(ctx, deps, sc.stack) : 0;
+    return apply ? applyStack(ctx, deps, sc.stack, message) : 0;
 }
 
 export function registerSync(program: Command, deps: CliDeps): void {
     program
         .command("sync")
-        .description("propose the newest version each service may move to within the stack's update channel, and say why newer ones are held")
+        .description(
+            "propose the newest version each service may move to within the stack's update channel, and say why newer ones are held",
+        )
         .addOption(stackOption())
         .addOption(new Option("--at <time>", "answer for another instant (ISO-8601, e.g. 2026-11-28T21:00:00Z) instead of now; read-only"))
         .addOption(new Option("--write", "write the proposed versions into the stack file (comments kept) and print a one-line reason"))
@@ -160,7 +185,8 @@ export function registerSync(program: Command, deps: CliDeps): void {
                 if (!ctx.json) printDecision(ctx, sc, decision, at);
                 if (writing) return writeAndApply(ctx, deps, sc, decision, !!opts.apply);
                 if (ctx.json) ctx.printJson(syncJson(sc, decision));
-                else if (decision.services.some((s) => s.proposed !== null)) ctx.print(`Next: npx drydock sync --stack ${sc.stack} --write (or --apply)`);
+                else if (decision.services.some((s) => s.proposed !== null))
+                    ctx.print(`Next: npx drydock sync --stack ${sc.stack} --write (or --apply)`);
                 return 0;
             }),
         );

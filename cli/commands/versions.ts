@@ -29,7 +29,10 @@ export interface VersionRow {
 }
 
 /** With `soakIn`: the rows the soak stack runs healthy now get `ranIn` ("ran in staging since …"). */
-export function withSoak(rows: VersionRow[], soak: Map<string, SoakedIn> | undefined): (VersionRow & { ranIn?: { stack: string; since: string | null } })[] {
+export function withSoak(
+    rows: VersionRow[],
+    soak: Map<string, SoakedIn> | undefined,
+): (VersionRow & { ranIn?: { stack: string; since: string | null } })[] {
     if (!soak) return rows;
     return rows.map((r) => {
         const s = soak.get(r.digest);
@@ -75,7 +78,9 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                 );
                 const deployedDigest = deployed.image?.ref.digest ?? images.find((i) => deployed.image?.ref.tag && i.tags.includes(deployed.image.ref.tag))?.digest;
                 // With soakIn: which version runs healthy in the soak stack, and since when (issue 14).
-                const soak = await soakedIn(deps, sc, service, (e) => ctx.warn(`drydock: warning: ${describeError(e).line.replace(/^drydock: /, "")} (shown without soak times)`));
+                const soak = await soakedIn(deps, sc, service, (e) =>
+                    ctx.warn(`drydock: warning: ${describeError(e).line.replace(/^drydock: /, "")} (shown without soak times)`),
+                );
                 const all = withSoak(versionRows(images, deployedDigest), soak);
                 const rows = opts.limit ? all.slice(0, opts.limit) : all;
                 if (ctx.json) {
@@ -90,7 +95,14 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                     renderTable(
                         ["tag", "digest", "pushed", "kind", "immutable", "deployed", ...(soak ? [`in ${sc.settings.updates.soakIn}`] : [])],
                         rows.map((r) => [
-                            ...[r.tag ?? "<untagged>", shortDigest(r.digest), utcMinute(r.pushedAt ? new Date(r.pushedAt) : undefined), r.kind, yesNo(r.immutable), r.deployed ? `* ${sc.stack}` : ""],
+                            ...[
+                                r.tag ?? "<untagged>",
+                                shortDigest(r.digest),
+                                utcMinute(r.pushedAt ? new Date(r.pushedAt) : undefined),
+                                r.kind,
+                                yesNo(r.immutable),
+                                r.deployed ? `* ${sc.stack}` : "",
+                            ],
                             ...(soak ? [r.ranIn?.since ? `since ${utcMinute(new Date(r.ranIn.since))}` : ""] : []),
                         ]),
                     ),

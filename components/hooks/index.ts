@@ -24,6 +24,7 @@ import { createReleaseGateHook } from "./gate";
 import { createHookRuntime, HookRuntime, UpdateHooksContext } from "./runtime";
 import { createPreUpdateSnapshotHook } from "./snapshot";
 import { createVerifyRolloutHook } from "./verify";
+import { createRunMigrationsHook } from "./migrations";
 
 export { createPreUpdateSnapshot, listDrydockSnapshots } from "../../aws/snapshots";
 export { verifyRollout } from "../../aws/rollout";
@@ -41,6 +42,8 @@ export interface ServiceHookBuilder {
     kinds: readonly ServiceHookKind[];
     /** Makes the hook once per program run; `undefined` leaves it unbound (e.g. nothing configured for it). */
     build(rt: HookRuntime): pulumi.ResourceHook | undefined;
+    /** Also bind it on beforeCreate of a service that has this (later) hook bound: it must never run without this one. */
+    beforeCreateWith?: ServiceHookName;
 }
 
 /** Every service hook, in the order they run (the order of {@link SERVICE_HOOK_ORDER}). */
@@ -48,7 +51,11 @@ export const SERVICE_HOOKS: readonly ServiceHookBuilder[] = [
     { name: "release-gate", kinds: ["beforeCreate", "beforeUpdate"], build: createReleaseGateHook },
     // A create has no earlier state of the service to protect; a replacement's data is covered by the gate's refusal
     // outside windows and by the snapshot of the next update. See docs/architecture.md.
-    { name: "pre-update-snapshot", kinds: ["beforeUpdate"], build: createPreUpdateSnapshotHook },
+    // …except for a service that migrates: a migration on create (a first deployment, or a replacement's new service)
+    // never runs without the snapshot either.
+    { name: "pre-update-snapshot", kinds: ["beforeUpdate"], build: createPreUpdateSnapshotHook, beforeCreateWith: "run-migrations" },
+    // migrationCommand set: one task on the new image, exit code 0 required, before the service changes or is created.
+    { name: "run-migrations", kinds: ["beforeCreate", "beforeUpdate"], build: createRunMigrationsHook },
     { name: "verify-rollout", kinds: ["afterCreate", "afterUpdate"], build: createVerifyRolloutHook },
 ];
 
@@ -85,9 +92,10 @@ export function createUpdateHooks(ctx: UpdateHooksContext, builders: readonly Se
         hook,
         forService: (spec) => {
             const binding: Partial<Record<ServiceHookKind, pulumi.ResourceHook[]>> = {};
-            for (const b of ordered.filter((x) => spec.hooks.includes(x.name))) {
-                const h = hook(b.name);
-                if (h) for (const kind of b.kinds) (binding[kind] ??= []).push(h);
+            const bound = ordered.filter((x) => spec.hooks.includes(x.name) && hook(x.name) !== undefined);
+            for (const b of bound) {
+                const withCreate = b.beforeCreateWith !== undefined && bound.some((x) => x.name === b.beforeCreateWith) && !b.kinds.includes("beforeCreate");
+                for (const kind of withCreate ? ["beforeCreate" as const, ...b.kinds] : b.kinds) (binding[kind] ??= []).push(hook(b.name) as pulumi.ResourceHook);
             }
             return binding;
         },

@@ -42,20 +42,29 @@ export interface MigrationHookContext {
 
 /** `20261124T100000Z-1a2b` (or `gh-<run id>-…` in GitHub Actions): one id per program run. */
 export function newUpdateId(now: Date, env: NodeJS.ProcessEnv = process.env): string {
-    const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-    const random = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, "0");
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
+    const random = Math.floor(Math.random() * 0x10000)
+        .toString(16)
+        .padStart(4, "0");
     return `${env.GITHUB_RUN_ID ? `gh-${env.GITHUB_RUN_ID}-` : ""}${stamp}-${random}`;
 }
 
 /** ECS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters. */
 function tagSafe(value: string): string {
-    return value.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, " ").trim().slice(0, 256);
+    return value
+        .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, " ")
+        .trim()
+        .slice(0, 256);
 }
 
 /** The service's private subnets and security groups, from its new inputs. */
 function networkOf(inputs: HookInputs): { subnets: string[]; securityGroups: string[] } | undefined {
     const net = inputs?.networkConfiguration as { subnets?: unknown; securityGroups?: unknown } | undefined;
-    const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0) ? (v as string[]) : undefined);
+    const strings = (v: unknown) =>
+        Array.isArray(v) && v.every((x) => typeof x === "string" && x.length > 0) ? (v as string[]) : undefined;
     const subnets = strings(net?.subnets);
     const securityGroups = strings(net?.securityGroups);
     return subnets && subnets.length > 0 && securityGroups ? { subnets, securityGroups } : undefined;
@@ -73,7 +82,9 @@ export function createMigrationsHook(ctx: MigrationHookContext): pulumi.Resource
         ecs: (ecs ??= ctx.clients?.ecs?.() ?? new ECSClient(awsClientConfig(ctx.region))),
         logs: (logs ??= ctx.clients?.logs?.() ?? new CloudWatchLogsClient(awsClientConfig(ctx.region))),
     });
-    return new pulumi.ResourceHook(RUN_MIGRATIONS, (args) => runMigrations(args, { ctx, log, isDryRun, now, updateId, clients }), { onDryRun: true });
+    return new pulumi.ResourceHook(RUN_MIGRATIONS, (args) => runMigrations(args, { ctx, log, isDryRun, now, updateId, clients }), {
+        onDryRun: true,
+    });
 }
 
 /** What {@link createRunMigrationsHook} reads from the hook runtime of components/hooks/runtime.ts. */
@@ -124,7 +135,8 @@ interface Run {
 
 async function runMigrations(args: pulumi.ResourceHookArgs, run: Run): Promise<void> {
     const { ctx, log } = run;
-    if (args.type !== ECS_SERVICE_TYPE) throw new Error(`${RUN_MIGRATIONS} is bound to ${args.type} "${args.name}"; it only supports ${ECS_SERVICE_TYPE}`);
+    if (args.type !== ECS_SERVICE_TYPE)
+        throw new Error(`${RUN_MIGRATIONS} is bound to ${args.type} "${args.name}"; it only supports ${ECS_SERVICE_TYPE}`);
     const service = stringInput(args.newInputs, "name") ?? args.name;
     const command = ctx.command.join(" ");
     if (ctx.command.length === 0) throw new Error(`${RUN_MIGRATIONS}: bound to ${service} without a migrationCommand; nothing to run`);
@@ -132,13 +144,17 @@ async function runMigrations(args: pulumi.ResourceHookArgs, run: Run): Promise<v
     const change = serviceChange(args.oldInputs, args.newInputs);
     const image = tagValue(args.newInputs, IMAGE_TAG);
     if (!creating && !change.imageChanged) {
-        log.info(`${RUN_MIGRATIONS}: ${service}: skipped: the image did not change (this update changes ${change.changedKeys.join(", ") || "nothing"})`);
+        log.info(
+            `${RUN_MIGRATIONS}: ${service}: skipped: the image did not change (this update changes ${change.changedKeys.join(", ") || "nothing"})`,
+        );
         return;
     }
     const taskDefinition = stringInput(args.newInputs, "taskDefinition");
     if (run.isDryRun()) {
         const on = taskDefinition ? shortTaskDefinition(taskDefinition) : "the new task definition";
-        log.info(`${RUN_MIGRATIONS}: ${service}: would run \`${command}\` as one task of ${on}${image ? ` (${image})` : ""} before ${service} ${creating ? "is created" : "changes"}`);
+        log.info(
+            `${RUN_MIGRATIONS}: ${service}: would run \`${command}\` as one task of ${on}${image ? ` (${image})` : ""} before ${service} ${creating ? "is created" : "changes"}`,
+        );
         return;
     }
     const network = networkOf(args.newInputs);
@@ -154,7 +170,14 @@ async function runMigrations(args: pulumi.ResourceHookArgs, run: Run): Promise<v
 async function runTask(
     args: pulumi.ResourceHookArgs,
     run: Run,
-    t: { service: string; creating: boolean; taskDefinition: string; network: { subnets: string[]; securityGroups: string[] }; from?: string; to?: string },
+    t: {
+        service: string;
+        creating: boolean;
+        taskDefinition: string;
+        network: { subnets: string[]; securityGroups: string[] };
+        from?: string;
+        to?: string;
+    },
 ): Promise<void> {
     const { ctx, log } = run;
     const tags: Record<string, string> = {

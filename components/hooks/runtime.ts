@@ -3,6 +3,7 @@
  * first use), the clock, the log, and the state hooks pass to each other (the override the gate let through, the
  * snapshot this update already took).
  */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
@@ -43,15 +44,19 @@ export interface UpdateHooksContext {
     snapshots: { keep: number; timeoutMinutes: number };
     /** `rolloutTimeoutMinutes` (default 30). */
     rolloutTimeoutMinutes: number;
+    /** Per service name: `<service>WaitForBake` (verify-rollout of a blue-green, canary or linear deployment). @default waits */
+    deployments?: Record<string, { waitForBake: boolean }>;
+    /** `migrationCommand` and `migrationTimeoutMinutes`; unset or an empty command leaves run-migrations unbound. */
+    migrations?: { command: string[]; timeoutMinutes: number };
     /** Client factories (tests, custom credentials); default: standard SDK clients, created on first use. */
-    clients?: { rds?: () => RDSClient; ecs?: () => ECSClient };
+    clients?: { rds?: () => RDSClient; ecs?: () => ECSClient; logs?: () => CloudWatchLogsClient };
     /** Test seams; defaults: real clock, setTimeout, pulumi.log, pulumi.runtime.isDryRun. */
     now?: () => Date;
     sleep?: (ms: number) => Promise<void>;
     log?: HookLog;
     isDryRun?: () => boolean;
-    /** Poll intervals; defaults 10 s (snapshot) and 15 s (rollout). */
-    pollMs?: { snapshot?: number; rollout?: number }; // milliseconds
+    /** Poll intervals; defaults 10 s (snapshot), 15 s (rollout) and 10 s (migration task). */
+    pollMs?: { snapshot?: number; rollout?: number; migration?: number }; // milliseconds
 }
 
 /** The context with its defaults, plus the state shared between the hooks of one run. */

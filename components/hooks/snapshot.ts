@@ -46,7 +46,7 @@ export function createPreUpdateSnapshotHook(rt: HookRuntime): pulumi.ResourceHoo
                 await rt.rds().send(new AddTagsToResourceCommand({ ResourceName: taken.arn, Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }] }));
             }
         } catch (err) {
-            throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`);
+            throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`, { cause: err });
         }
         if (earlier) rt.log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: snapshot ${taken.identifier}, taken earlier in this update, covers ${plan.reason}`);
         if (plan.deferredTo) {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolloutError, verifyRollout } from "../../aws/rollout";
 import { logGroupOf, serviceOfEcsName } from "../../services";
 import { stringInput } from "./changes";
+import { verifyProgressive } from "./progressiveVerify";
 import { ECS_SERVICE_TYPE, HOOK_NAMES, HookRuntime, serviceLabel } from "./runtime";
 
 export function createVerifyRolloutHook(rt: HookRuntime): pulumi.ResourceHook {
@@ -20,6 +21,9 @@ export function createVerifyRolloutHook(rt: HookRuntime): pulumi.ResourceHook {
         const cluster = stringInput(args.newOutputs, "cluster") ?? stringInput(args.newInputs, "cluster") ?? ctx.ecsClusterName;
         if (!expected) throw new Error(`${HOOK_NAMES.verifyRollout}: service ${service} has no known taskDefinition; cannot verify what ECS serves.`);
         try {
+            // Blue/green, canary, linear: follow the ECS service deployment's stages (components/hooks/progressiveVerify.ts).
+            const waitForBake = ctx.deployments?.[serviceLabel(args)]?.waitForBake ?? true;
+            if (await verifyProgressive(rt, args, { cluster, service, expectedTaskDefinition: expected, waitForBake })) return;
             await verifyRollout(rt.ecs(), {
                 cluster,
                 service,
@@ -31,7 +35,7 @@ export function createVerifyRolloutHook(rt: HookRuntime): pulumi.ResourceHook {
                 log: (m) => rt.log.info(`${HOOK_NAMES.verifyRollout}: ${m}`),
             });
         } catch (err) {
-            throw new Error(`${(err as Error).message}\n${rolloutAdvice(err, serviceLabel(args), ctx.stack)}`);
+            throw new Error(`${(err as Error).message}\n${rolloutAdvice(err, serviceLabel(args), ctx.stack)}`, { cause: err });
         }
     });
 }

@@ -25,7 +25,8 @@ export const MIGRATION_ORDER_FIX =
 /** Mandatory: in production, run-migrations runs after pre-update-snapshot (and both after release-gate). */
 export const migrationsAfterSnapshot: ResourceValidationPolicy = {
     name: MIGRATIONS_AFTER_SNAPSHOT,
-    description: "In production, a service's run-migrations hook runs after pre-update-snapshot (and both after release-gate): never migrate without the snapshot.",
+    description:
+        "In production, a service's run-migrations hook runs after pre-update-snapshot (and both after release-gate): never migrate without the snapshot.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: { properties: { productionStacks: productionStacksProperty } },
@@ -55,7 +56,9 @@ export const migrationsAfterSnapshot: ResourceValidationPolicy = {
         const name = displayName(() => svc.name, args.name);
         for (const [kind, names] of lists) {
             for (const problem of migrationOrderProblems(kind, names)) {
-                report(`service ${q(name)} in production stack ${q(where.stack)}: ${problem}. A migration must never run without the snapshot. ${MIGRATION_ORDER_FIX}`);
+                report(
+                    `service ${q(name)} in production stack ${q(where.stack)}: ${problem}. A migration must never run without the snapshot. ${MIGRATION_ORDER_FIX}`,
+                );
             }
         }
         checks.done();

@@ -73,56 +73,74 @@ export const progressiveDeploymentSafeguards: ResourceValidationPolicy = {
             return;
         }
         const name = displayName(() => svc.name, args.name);
-        const prefix = keyPrefix(name);
-        const subject = `service ${q(name)} (${strategy})`;
-        const where = stackInfo(args.urn, productionStacksOf(config), args.props);
-        const minimumBake = config.minimumBakeMinutes ?? DEFAULT_MINIMUM_BAKE_MINUTES;
-
-        checks.run(() => {
-            if (!where.production) return;
-            const bake = minutes(deployment?.["bakeTimeInMinutes"]);
-            if (bake === undefined || bake < minimumBake) {
-                report(
-                    `${subject} bakes ${bake === undefined ? "no minutes" : `${bake} minute${bake === 1 ? "" : "s"}`} in production stack ${q(where.stack)}: the old revision must keep running ` +
-                        `at least ${minimumBake} minutes after the traffic shift so an alarm can roll back in seconds. ` +
-                        `Set pulumi config set ${prefix}BakeMinutes ${Math.max(minimumBake, 10)} -s ${where.stack}.`,
-                );
-            }
-        });
-        checks.run(() => {
-            if (!where.production) return;
-            const alarms = asRecord(svc.alarms);
-            const names = Array.isArray(alarms?.["alarmNames"]) ? (alarms?.["alarmNames"] as unknown[]) : [];
-            if (!alarms || alarms["enable"] !== true || alarms["rollback"] !== true || names.length === 0) {
-                report(
-                    `${subject} has no deployment alarms that roll back in production stack ${q(where.stack)}: nothing would end the bake early when the new revision fails. ` +
-                        `Set alarms: { alarmNames: [<5xx alarm>, <unhealthy-hosts alarm>], enable: true, rollback: true }.`,
-                );
-            }
-        });
-        checks.run(() => {
-            if (strategy !== "CANARY") return;
-            const percent = asRecord(deployment?.["canaryConfiguration"])?.["canaryPercent"];
-            if (typeof percent === "number" && percent > MAX_CANARY_PERCENT) {
-                report(
-                    `${subject} sends ${percent}% of production traffic to the canary: more than ${MAX_CANARY_PERCENT}% is not a canary. ` +
-                        `Use a canary of at most ${MAX_CANARY_PERCENT}% (pulumi config set ${prefix}CanaryPercent 10), or blue-green.`,
-                );
-            }
-        });
-        checks.run(() => {
-            const lbs = Array.isArray(svc.loadBalancers) ? svc.loadBalancers : [];
-            const missing = lbs.filter((lb) => {
-                const adv = asRecord(asRecord(lb)?.["advancedConfiguration"]);
-                return !adv || !adv["alternateTargetGroupArn"] || !adv["productionListenerRule"] || !adv["roleArn"];
-            });
-            if (missing.length > 0) {
-                report(
-                    `${subject} has a load balancer without advancedConfiguration (alternateTargetGroupArn, productionListenerRule, roleArn): ` +
-                        `ECS cannot shift traffic between the two revisions. drydock's route component creates them for a progressive strategy.`,
-                );
-            }
-        });
+        const c: Judged = {
+            svc,
+            deployment,
+            strategy,
+            prefix: keyPrefix(name),
+            subject: `service ${q(name)} (${strategy})`,
+            where: stackInfo(args.urn, productionStacksOf(config), args.props),
+            minimumBake: config.minimumBakeMinutes ?? DEFAULT_MINIMUM_BAKE_MINUTES,
+            report,
+        };
+        for (const check of [checkBake, checkAlarms, checkCanaryShare, checkAdvancedConfiguration]) checks.run(() => check(c));
         checks.done();
     }),
 };
+
+/** One progressive service under judgement. */
+interface Judged {
+    svc: ServiceInputs;
+    deployment: Record<string, unknown> | undefined;
+    strategy: string;
+    prefix: string;
+    subject: string;
+    where: ReturnType<typeof stackInfo>;
+    minimumBake: number;
+    report: (message: string) => void;
+}
+
+function checkBake({ deployment, subject, where, minimumBake, prefix, report }: Judged): void {
+    if (!where.production) return;
+    const bake = minutes(deployment?.["bakeTimeInMinutes"]);
+    if (bake !== undefined && bake >= minimumBake) return;
+    report(
+        `${subject} bakes ${bake === undefined ? "no minutes" : `${bake} minute${bake === 1 ? "" : "s"}`} in production stack ${q(where.stack)}: the old revision must keep running ` +
+            `at least ${minimumBake} minutes after the traffic shift so an alarm can roll back in seconds. ` +
+            `Set pulumi config set ${prefix}BakeMinutes ${Math.max(minimumBake, 10)} -s ${where.stack}.`,
+    );
+}
+
+function checkAlarms({ svc, subject, where, report }: Judged): void {
+    if (!where.production) return;
+    const alarms = asRecord(svc.alarms);
+    const names = Array.isArray(alarms?.["alarmNames"]) ? (alarms?.["alarmNames"] as unknown[]) : [];
+    if (alarms && alarms["enable"] === true && alarms["rollback"] === true && names.length > 0) return;
+    report(
+        `${subject} has no deployment alarms that roll back in production stack ${q(where.stack)}: nothing would end the bake early when the new revision fails. ` +
+            `Set alarms: { alarmNames: [<5xx alarm>, <unhealthy-hosts alarm>], enable: true, rollback: true }.`,
+    );
+}
+
+function checkCanaryShare({ deployment, strategy, subject, prefix, report }: Judged): void {
+    if (strategy !== "CANARY") return;
+    const percent = asRecord(deployment?.["canaryConfiguration"])?.["canaryPercent"];
+    if (typeof percent !== "number" || percent <= MAX_CANARY_PERCENT) return;
+    report(
+        `${subject} sends ${percent}% of production traffic to the canary: more than ${MAX_CANARY_PERCENT}% is not a canary. ` +
+            `Use a canary of at most ${MAX_CANARY_PERCENT}% (pulumi config set ${prefix}CanaryPercent 10), or blue-green.`,
+    );
+}
+
+function checkAdvancedConfiguration({ svc, subject, report }: Judged): void {
+    const lbs = Array.isArray(svc.loadBalancers) ? svc.loadBalancers : [];
+    const missing = lbs.filter((lb) => {
+        const adv = asRecord(asRecord(lb)?.["advancedConfiguration"]);
+        return !adv || !adv["alternateTargetGroupArn"] || !adv["productionListenerRule"] || !adv["roleArn"];
+    });
+    if (missing.length === 0) return;
+    report(
+        `${subject} has a load balancer without advancedConfiguration (alternateTargetGroupArn, productionListenerRule, roleArn): ` +
+            `ECS cannot shift traffic between the two revisions. drydock's route component creates them for a progressive strategy.`,
+    );
+}

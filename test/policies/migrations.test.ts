@@ -5,7 +5,8 @@ import { details, run, service } from "./support";
 
 const POLICY = "migrations-after-snapshot";
 const ORDER = ["release-gate", "pre-update-snapshot", "run-migrations"];
-const FIX = "A migration must never run without the snapshot. Bind them as release-gate → pre-update-snapshot → run-migrations (components/hooks/index.ts SERVICE_HOOKS), or unset migrationCommand to migrate at start-up.";
+const FIX =
+    "A migration must never run without the snapshot. Bind them as release-gate → pre-update-snapshot → run-migrations (components/hooks/index.ts SERVICE_HOOKS), or unset migrationCommand to migrate at start-up.";
 
 /** The backend service with hook-order tags for `beforeCreate` / `beforeUpdate`. */
 function migrating(update: string[] = ORDER, create: string[] = ORDER, stack = "production") {
@@ -32,7 +33,9 @@ describe("policies: migrations-after-snapshot", () => {
     });
 
     it("reports release-gate after the steps it guards", () => {
-        expect(of(migrating(["pre-update-snapshot", "run-migrations", "release-gate"]))[0]).to.contain("release-gate runs after the step it guards (beforeUpdate: pre-update-snapshot → run-migrations → release-gate)");
+        expect(of(migrating(["pre-update-snapshot", "run-migrations", "release-gate"]))[0]).to.contain(
+            "release-gate runs after the step it guards (beforeUpdate: pre-update-snapshot → run-migrations → release-gate)",
+        );
     });
 
     it("does not apply outside production, nor to services without run-migrations (migrationCommand empty)", () => {

@@ -19,6 +19,7 @@ describe("policies: the drydock policy pack", () => {
             "aurora-maintenance-and-backups",
             "network-exposure",
             "http-redirects-to-https",
+            "iam-least-privilege",
         ]);
         for (const p of policies) {
             expect(p.name, p.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);

@@ -1,0 +1,117 @@
+/**
+ * `drydock approve` and `drydock abort` as a real process against a local stand-in for ECS (127.0.0.1, the
+ * JSON protocol, AWS_ENDPOINT_URL): the calls ECS receives, signed for the stack's region, with no client mocks.
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..");
+const ARN = "arn:aws:ecs:us-east-1:123456789012:service-deployment/drydock-production/backend-service/dep7";
+const PREFIX = "AmazonEC2ContainerServiceV20141113.";
+
+interface Seen {
+    target: string;
+    authorization: string;
+    body: Record<string, unknown>;
+}
+
+/** The deployment waits for approval until ContinueServiceDeployment; then it bakes, until StopServiceDeployment. */
+let state: "paused" | "baking" | "rolling-back" = "paused";
+
+function deployment(): Record<string, unknown> {
+    const base = { serviceDeploymentArn: ARN, createdAt: 1_763_978_400, updatedAt: 1_763_978_700, deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 } };
+    if (state === "paused") {
+        return { ...base, status: "IN_PROGRESS", lifecycleStage: "POST_TEST_TRAFFIC_SHIFT", lifecycleHookDetails: [{ hookId: "hook-42", targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: 1_763_982_000, timeoutAction: "ROLLBACK" }] };
+    }
+    if (state === "baking") return { ...base, status: "IN_PROGRESS", lifecycleStage: "BAKE_TIME" };
+    return { ...base, status: "ROLLBACK_IN_PROGRESS", lifecycleStage: "BAKE_TIME" };
+}
+
+function answer(target: string): [number, unknown] {
+    switch (target.replace(PREFIX, "")) {
+        case "ListServiceDeployments":
+            return [200, { serviceDeployments: [{ serviceDeploymentArn: ARN, status: "IN_PROGRESS", createdAt: 1_763_978_400 }] }];
+        case "DescribeServiceDeployments":
+            return [200, { serviceDeployments: [deployment()], failures: [] }];
+        case "ContinueServiceDeployment":
+            state = "baking";
+            return [200, { serviceDeploymentArn: ARN }];
+        case "StopServiceDeployment":
+            state = "rolling-back";
+            return [200, { serviceDeploymentArn: ARN }];
+        default:
+            return [400, { __type: "UnknownOperationException", message: `the test server does not answer ${target}` }];
+    }
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd: ROOT, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+describe("drydock approve / abort against a local ECS endpoint (real SDK clients)", function () {
+    this.timeout(60_000);
+    let server: http.Server;
+    let endpoint: string;
+    const seen: Seen[] = [];
+
+    before(async () => {
+        server = http.createServer((req, res) => {
+            let raw = "";
+            req.on("data", (d) => (raw += d));
+            req.on("end", () => {
+                const target = String(req.headers["x-amz-target"] ?? "");
+                seen.push({ target, authorization: String(req.headers.authorization ?? ""), body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} });
+                const [status, payload] = answer(target);
+                res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+                res.end(JSON.stringify(payload));
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    const env = (): Record<string, string> => ({
+        PATH: process.env.PATH ?? "",
+        HOME: "/nonexistent-home",
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "example-secret",
+        AWS_MAX_ATTEMPTS: "1",
+    });
+
+    it("approve continues the paused hook; a second approve refuses (nothing waits); abort stops with ROLLBACK", async () => {
+        const approved = await run(["approve", "--stack", "production", "--service", "backend", "--json"], env());
+        expect(approved.stderr).to.equal("");
+        expect(approved.code).to.equal(0);
+        expect(JSON.parse(approved.stdout)).to.include({ action: "approved", deploymentArn: ARN, service: "backend-service" });
+        const cont = seen.filter((s) => s.target === `${PREFIX}ContinueServiceDeployment`);
+        expect(cont.map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, hookId: "hook-42", action: "CONTINUE" }]);
+        expect(seen.find((s) => s.target === `${PREFIX}ListServiceDeployments`)?.body).to.deep.equal({ cluster: "drydock-production", service: "backend-service", maxResults: 20 });
+
+        const again = await run(["approve", "--stack", "production", "--service", "backend"], env());
+        expect(again.code).to.equal(1);
+        expect(again.stderr).to.equal(
+            "drydock: drydock approve backend-service: nothing waits for approval: the latest deployment is IN_PROGRESS in BAKE_TIME (BLUE_GREEN) (see npx drydock status --stack production)\n",
+        );
+
+        const aborted = await run(["abort", "--stack", "production", "--service", "backend", "--reason", "5xx on checkout"], env());
+        expect(aborted.code, aborted.stderr).to.equal(0);
+        expect(seen.filter((s) => s.target === `${PREFIX}StopServiceDeployment`).map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, stopType: "ROLLBACK" }]);
+        expect(aborted.stdout).to.include("Aborted backend-service in production (5xx on checkout): it was IN_PROGRESS in BAKE_TIME (BLUE_GREEN).");
+        for (const s of seen) expect(s.authorization).to.match(/Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/ecs\/aws4_request/);
+    });
+});
