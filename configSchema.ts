@@ -50,7 +50,7 @@ const capitalized = (name: string): string => name.charAt(0).toUpperCase() + nam
 
 /** The keys of one group for every service: names, defaults and bounds from the table, one description template. */
 function serviceKeys(specs: readonly ServiceSpec[], group: ServiceKeyGroup): ConfigKey[] {
-    const first = specs[0]?.configPrefix ?? "backend";
+    const first = specs[0]?.configPrefix ?? "";
     return specs.flatMap((spec, i): ConfigKey[] => {
         const p = spec.configPrefix;
         const label = capitalized(spec.name);

@@ -81,7 +81,9 @@ export function createDrydock(settings: Settings): DrydockOutputs {
         rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes,
         migrations: settings.migrations,
         // verify-rollout of a blue-green, canary or linear service returns after the traffic shift when false.
-        deployments: Object.fromEntries(Object.values(settings.services).map((s) => [s.name, { waitForBake: s.deployment?.waitForBake ?? true }])),
+        deployments: Object.fromEntries(
+            Object.values(settings.services).map((s) => [s.name, { waitForBake: s.deployment?.waitForBake ?? true }]),
+        ),
     });
     const database = createDatabase(settings, network, hooks, tags);
     const loadBalancer = new LoadBalancer("alb", {
@@ -114,7 +116,12 @@ function createNetwork(settings: Settings, tags: Record<string, string>): Networ
         "network",
         net.vpcId
             ? { existing: { vpcId: net.vpcId, publicSubnetIds: net.publicSubnetIds, privateSubnetIds: net.privateSubnetIds }, tags }
-            : { availabilityZones: net.availabilityZones, natGateways: net.natGateways === "one-per-az" ? "OnePerAz" : "Single", cidrBlock: net.cidr, tags },
+            : {
+                  availabilityZones: net.availabilityZones,
+                  natGateways: net.natGateways === "one-per-az" ? "OnePerAz" : "Single",
+                  cidrBlock: net.cidr,
+                  tags,
+              },
     );
 }
 
@@ -149,7 +156,12 @@ function routeOf(shared: Shared, s: ServiceSettings): ConstructorParameters<type
         loadBalancer: shared.loadBalancer,
         pathPatterns: s.pathPatterns ?? [...route.pathPatterns],
         listenerRulePriority: route.priority,
-        healthCheck: { path: route.healthCheckPath, interval: lb.healthCheckIntervalSeconds, healthyThreshold: lb.healthyThreshold, unhealthyThreshold: lb.unhealthyThreshold },
+        healthCheck: {
+            path: route.healthCheckPath,
+            interval: lb.healthCheckIntervalSeconds,
+            healthyThreshold: lb.healthyThreshold,
+            unhealthyThreshold: lb.unhealthyThreshold,
+        },
         deregistrationDelay: lb.deregistrationDelaySeconds,
         healthCheckGracePeriod: lb.healthCheckGracePeriodSeconds,
         ...(s.deployment ? { deployment: s.deployment } : {}),
@@ -172,7 +184,9 @@ function createService(shared: Shared, s: ServiceSettings): { app: AppService; o
         image: resolved.image,
         requestedVersion: resolved.requestedVersion,
         // The execution role may pull from this service's repository only.
-        ...(repo.registryId && repo.region ? { repositoryArn: `arn:aws:ecr:${repo.region}:${repo.registryId}:repository/${repo.repositoryName}` } : {}),
+        ...(repo.registryId && repo.region
+            ? { repositoryArn: `arn:aws:ecr:${repo.region}:${repo.registryId}:repository/${repo.repositoryName}` }
+            : {}),
         containerPort: s.port,
         cpu: s.cpu,
         memory: s.memory,

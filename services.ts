@@ -121,17 +121,21 @@ export function tableProblems(specs: readonly ServiceSpec[]): string[] {
     const problems: string[] = [];
     const seen = (pick: (s: ServiceSpec) => string | number | undefined, what: string): void => {
         const values = specs.map(pick).filter((v) => v !== undefined);
-        for (const v of new Set(values)) if (values.filter((x) => x === v).length > 1) problems.push(`two services share the ${what} ${JSON.stringify(v)}`);
+        for (const v of new Set(values))
+            if (values.filter((x) => x === v).length > 1) problems.push(`two services share the ${what} ${JSON.stringify(v)}`);
     };
     seen((s) => s.name, "name");
     seen((s) => s.configPrefix, "config prefix");
     seen((s) => s.route?.priority, "listener-rule priority");
     for (const s of specs) {
-        if (!/^[a-z][a-z0-9]{0,19}$/.test(s.name)) problems.push(`service name ${JSON.stringify(s.name)}: use 1-20 lower-case letters and digits`);
-        if (!/^[a-z][A-Za-z0-9]*$/.test(s.configPrefix)) problems.push(`${s.name}: config prefix ${JSON.stringify(s.configPrefix)} is not a key prefix`);
+        if (!/^[a-z][a-z0-9]{0,19}$/.test(s.name))
+            problems.push(`service name ${JSON.stringify(s.name)}: use 1-20 lower-case letters and digits`);
+        if (!/^[a-z][A-Za-z0-9]*$/.test(s.configPrefix))
+            problems.push(`${s.name}: config prefix ${JSON.stringify(s.configPrefix)} is not a key prefix`);
         const unknown = s.hooks.filter((h) => !SERVICE_HOOK_ORDER.includes(h));
         if (unknown.length > 0) problems.push(`${s.name}: unknown hooks ${unknown.join(", ")}; accepted: ${SERVICE_HOOK_ORDER.join(", ")}`);
-        if (s.route && (s.route.pathPatterns.length < 1 || s.route.pathPatterns.length > 5)) problems.push(`${s.name}: a route needs 1-5 path patterns`);
+        if (s.route && (s.route.pathPatterns.length < 1 || s.route.pathPatterns.length > 5))
+            problems.push(`${s.name}: a route needs 1-5 path patterns`);
     }
     return problems;
 }

@@ -20,7 +20,7 @@ const DIR = path.join(ROOT, "node_modules", ".cache", "drydock", "cli");
 const MANIFEST = path.join(DIR, "manifest.json");
 const ENTRY = path.join(ROOT, "cli", "main.ts");
 /** Bump when the build options change: older bundles are then rebuilt. */
-const FORMAT = "3";
+const FORMAT = "4";
 /** Loaded from node_modules at run time, and only by the commands that need them. */
 const EXTERNAL = ["@pulumi/*", "@aws-sdk/*", "@smithy/*", "esbuild", "typescript", "ora"];
 /** Always part of the key: drydock's version and dependencies. */
@@ -95,6 +95,35 @@ const originalDirname = {
     },
 };
 
+/**
+ * AWS SDK clients load when first used, not when a module that names one loads: an import of
+ * `@aws-sdk/client-*` becomes an object that requires the package on its first property access. drydock's
+ * modules import the SDK by name (`import { DescribeServicesCommand } from "@aws-sdk/client-ecs"`), which
+ * the bundle reads as a property of that object at the moment of use; so `drydock check`, which builds
+ * the update hooks but never runs them, loads no SDK client at all.
+ */
+const lazyAwsSdk = {
+    name: "drydock-lazy-aws-sdk",
+    setup(build) {
+        build.onResolve({ filter: /^@aws-sdk\/client-[a-z0-9-]+$/ }, (args) =>
+            args.namespace === "lazy-aws-sdk" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-aws-sdk" },
+        );
+        build.onLoad({ filter: /.*/, namespace: "lazy-aws-sdk" }, (args) => ({
+            contents: [
+                "let real;",
+                `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+                "module.exports = new Proxy({}, {",
+                "    get: (_, key) => load()[key],",
+                "    has: (_, key) => key in load(),",
+                "    ownKeys: () => Reflect.ownKeys(load()),",
+                "    getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },",
+                "});",
+            ].join("\n"),
+            loader: "js",
+        }));
+    },
+};
+
 function writeAtomically(file, content) {
     const tmp = `${file}.${process.pid}.${require("node:crypto").randomBytes(4).toString("hex")}.tmp`;
     fs.writeFileSync(tmp, content);
@@ -120,12 +149,12 @@ async function build() {
         sourcemap: "linked",
         metafile: true,
         logLevel: "silent",
-        plugins: [originalDirname],
+        plugins: [originalDirname, lazyAwsSdk],
     });
     // A warning (e.g. a require with a computed path) means the bundle might not behave as the sources do.
     if (result.warnings.length > 0) return undefined;
     // Our sources by content; a bundled package (yaml, luxon, …) by its package.json, which names its version.
-    const files = Object.keys(result.metafile.inputs);
+    const files = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("lazy-aws-sdk:"));
     const packages = files.map((f) => /^node_modules\/(?:@[^/]+\/)?[^/]+\//.exec(f)?.[0]).filter(Boolean);
     const inputs = [...new Set([...files.filter((f) => !f.startsWith("node_modules/")), ...packages.map((p) => `${p}package.json`), ...ALWAYS])].sort();
     const hash = fingerprint(inputs);

@@ -11,7 +11,14 @@ import { ServiceRoute } from "./serviceRoute";
 import { progressiveServiceArgs } from "./progressiveRoute";
 import { containerDefinition } from "./taskContainer";
 
-export type { AppServiceArgs, DatabaseVariableNames, HealthCheckArgs, SecretInput, ServiceRouteArgs, TaskRoleStatementArgs } from "./appServiceArgs";
+export type {
+    AppServiceArgs,
+    DatabaseVariableNames,
+    HealthCheckArgs,
+    SecretInput,
+    ServiceRouteArgs,
+    TaskRoleStatementArgs,
+} from "./appServiceArgs";
 
 /**
  * One ECS Fargate service, updated by zero-downtime rolling deployments: ECS starts the new tasks next to the old
@@ -43,31 +50,61 @@ export class AppService extends pulumi.ComponentResource {
         const tags = { "drydock:stack": a.stack, "drydock:service": a.service, ...a.tags };
         const { environment, secrets } = containerVariables(describe(name, a.service), a);
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: serviceLogGroupName(a.service, a.stack), retentionInDays: a.logRetentionDays, tags }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: serviceLogGroupName(a.service, a.stack), retentionInDays: a.logRetentionDays, tags },
+            { parent: this },
+        );
         const roles = createServiceRoles(
             name,
-            { logGroupArn: logGroup.arn, repositoryArn: a.repositoryArn, secretArns: uniqueInputs(Object.values(secrets).map((s) => s.secretArn)) },
+            {
+                logGroupArn: logGroup.arn,
+                repositoryArn: a.repositoryArn,
+                secretArns: uniqueInputs(Object.values(secrets).map((s) => s.secretArn)),
+            },
             a.taskRoleStatements,
             tags,
             this,
         );
         const sg = createTaskSecurityGroup(
             name,
-            { service: a.service, vpcId: a.vpcId, containerPort: a.containerPort, loadBalanced: !!a.route, database: a.database, internetEgressPorts: a.internetEgressPorts },
+            {
+                service: a.service,
+                vpcId: a.vpcId,
+                containerPort: a.containerPort,
+                loadBalanced: !!a.route,
+                database: a.database,
+                internetEgressPorts: a.internetEgressPorts,
+            },
             tags,
             this,
         );
         this.route = a.route
             ? new ServiceRoute(
                   name,
-                  { service: a.service, stack: a.stack, vpcId: a.vpcId, taskSecurityGroupId: sg.id, containerPort: a.containerPort, route: a.route, tags, formerParent: this },
+                  {
+                      service: a.service,
+                      stack: a.stack,
+                      vpcId: a.vpcId,
+                      taskSecurityGroupId: sg.id,
+                      containerPort: a.containerPort,
+                      route: a.route,
+                      tags,
+                      formerParent: this,
+                  },
                   { parent: this },
               )
             : undefined;
         const taskDefinition = createTaskDefinition(name, a, { roles, logGroupName: logGroup.name, environment, secrets }, tags, this);
         this.service = createEcsService(name, a, { taskDefinition, securityGroupId: sg.id, roles, route: this.route }, tags, this);
         if (a.maxCount > a.desiredCount) {
-            const scaling = { clusterName: a.cluster.name, serviceName: this.service.name, minCount: a.desiredCount, maxCount: a.maxCount, cpuTargetPercent: a.autoscalingCpuTarget };
+            const scaling = {
+                clusterName: a.cluster.name,
+                serviceName: this.service.name,
+                minCount: a.desiredCount,
+                maxCount: a.maxCount,
+                cpuTargetPercent: a.autoscalingCpuTarget,
+            };
             createAutoscaling(name, scaling, tags, this);
         }
 
@@ -95,13 +132,28 @@ interface TaskParts {
 }
 
 /** The task definition: one essential container; replaced revisions stay registered (ECS rolls back to them). */
-function createTaskDefinition(name: string, a: NormalizedArgs, p: TaskParts, tags: Record<string, string>, parent: pulumi.Resource): aws.ecs.TaskDefinition {
+function createTaskDefinition(
+    name: string,
+    a: NormalizedArgs,
+    p: TaskParts,
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): aws.ecs.TaskDefinition {
     const region = aws.getRegionOutput({}, { parent }).region;
     const container = pulumi
         .all([a.image, p.environment, resolveSecrets(p.secrets), p.logGroupName, region])
         .apply(([image, env, sec, group, reg]) =>
             JSON.stringify([
-                containerDefinition({ name: a.service, image, requestedVersion: a.requestedVersion, port: a.containerPort, environment: env, secrets: sec, logGroupName: group, region: reg }),
+                containerDefinition({
+                    name: a.service,
+                    image,
+                    requestedVersion: a.requestedVersion,
+                    port: a.containerPort,
+                    environment: env,
+                    secrets: sec,
+                    logGroupName: group,
+                    region: reg,
+                }),
             ]),
         );
     return new aws.ecs.TaskDefinition(
@@ -132,12 +184,20 @@ interface ServiceParts {
 }
 
 /** The ECS service: rolling 100%/200% with the circuit breaker; behind the load balancer when there is a route. */
-function createEcsService(name: string, a: NormalizedArgs, p: ServiceParts, tags: Record<string, string>, parent: pulumi.Resource): aws.ecs.Service {
+function createEcsService(
+    name: string,
+    a: NormalizedArgs,
+    p: ServiceParts,
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): aws.ecs.Service {
     const route = p.route && a.route ? { component: p.route, args: a.route } : undefined;
     const autoscaled = a.maxCount > a.desiredCount;
     // Blue/green, canary, linear: ECS shifts traffic between the route's two target groups (components/progressiveRoute.ts).
     const progressive =
-        route?.component.progressive && route.args.deployment ? progressiveServiceArgs(route.args.deployment, route.component.progressive, route.component.listenerRule) : undefined;
+        route?.component.progressive && route.args.deployment
+            ? progressiveServiceArgs(route.args.deployment, route.component.progressive, route.component.listenerRule)
+            : undefined;
     return new aws.ecs.Service(
         `${name}-service`,
         {
@@ -174,7 +234,12 @@ function createEcsService(name: string, a: NormalizedArgs, p: ServiceParts, tags
             propagateTags: "TASK_DEFINITION",
             ...(a.redeployToken ? { triggers: { redeployToken: a.redeployToken }, forceNewDeployment: true } : {}),
             // A migrating service also names its before-hooks in run order: the policy pack sees tags, not hooks.
-            tags: { ...tags, [REQUESTED_VERSION_TAG]: a.requestedVersion, [IMAGE_TAG]: a.image, ...hookOrderTags(hookNamesOf(a.serviceHooks)) },
+            tags: {
+                ...tags,
+                [REQUESTED_VERSION_TAG]: a.requestedVersion,
+                [IMAGE_TAG]: a.image,
+                ...hookOrderTags(hookNamesOf(a.serviceHooks)),
+            },
         },
         {
             parent,

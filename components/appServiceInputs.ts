@@ -9,7 +9,7 @@ import { AUTOSCALING_CPU_TARGET, defaultHealthCheckTimeout, LOG_RETENTION_DAYS }
 import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
 import { definedOnly, requireInteger } from "./validate";
 
-/** `AppService "backend" (backend)`: how messages name the component. */
+/** `AppService "<name>" (<service>)`: how messages name the component. */
 export function describe(name: string, service: string): string {
     return `AppService "${name}" (${service})`;
 }
@@ -17,7 +17,9 @@ export function describe(name: string, service: string): string {
 /** Defaults first, then the caller's arguments; then the checks. Throws naming the argument. */
 export function normalizeArgs(name: string, args: AppServiceArgs): NormalizedArgs {
     if (typeof args.service !== "string" || !/^[a-z][a-z0-9]{0,19}$/.test(args.service)) {
-        throw new Error(`AppService "${name}": service = ${JSON.stringify(args.service)} is not accepted; use a service name of the service table (1-20 lower-case letters and digits)`);
+        throw new Error(
+            `AppService "${name}": service = ${JSON.stringify(args.service)} is not accepted; use a service name of the service table (1-20 lower-case letters and digits)`,
+        );
     }
     const { route, maxCount, ...rest } = definedOnly(args);
     const a: NormalizedArgs = {
@@ -72,10 +74,19 @@ function validateService(where: string, a: NormalizedArgs): void {
     requireInteger(where, "containerPort", a.containerPort, 1, 65535);
     requireInteger(where, "desiredCount", a.desiredCount, 1, 1000, "tasks", "zero-downtime rollouts need a running task");
     requireInteger(where, "maxCount", a.maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
-    requireInteger(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, AUTOSCALING_CPU_TARGET.min, AUTOSCALING_CPU_TARGET.max, "percent");
+    requireInteger(
+        where,
+        "autoscalingCpuTarget",
+        a.autoscalingCpuTarget,
+        AUTOSCALING_CPU_TARGET.min,
+        AUTOSCALING_CPU_TARGET.max,
+        "percent",
+    );
     requireInteger(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, 1, 720, "minutes");
     if (!LOG_RETENTION_DAYS.includes(a.logRetentionDays)) {
-        throw new Error(`${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`);
+        throw new Error(
+            `${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`,
+        );
     }
     for (const port of a.internetEgressPorts) {
         requireInteger(where, "internetEgressPorts[]", port, 1, 65535);
@@ -83,10 +94,14 @@ function validateService(where: string, a: NormalizedArgs): void {
     a.taskRoleStatements.forEach((s, i) => {
         const bad = s.actions.filter((x) => !/^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(x));
         if (s.actions.length === 0 || s.resources.length === 0 || bad.length > 0) {
-            throw new Error(`${where}: taskRoleStatements[${i}] is not accepted; use { actions: ["service:Action", …], resources: [arn, …] } (got actions ${JSON.stringify(s.actions)})`);
+            throw new Error(
+                `${where}: taskRoleStatements[${i}] is not accepted; use { actions: ["service:Action", …], resources: [arn, …] } (got actions ${JSON.stringify(s.actions)})`,
+            );
         }
         if (s.effect !== "Deny" && s.resources.includes("*") && s.actions.some((x) => x.endsWith(":*"))) {
-            throw new Error(`${where}: taskRoleStatements[${i}] grants a whole service on every resource (*); name the actions or the resources`);
+            throw new Error(
+                `${where}: taskRoleStatements[${i}] grants a whole service on every resource (*); name the actions or the resources`,
+            );
         }
     });
 }
@@ -94,30 +109,52 @@ function validateService(where: string, a: NormalizedArgs): void {
 function validateRoute(where: string, r: NormalizedRoute): void {
     const hc = r.healthCheck;
     requireInteger(where, "healthCheck.interval", hc.interval, 5, 15, "seconds", "slower checks slow every rollout");
-    requireInteger(where, "healthCheck.healthyThreshold", hc.healthyThreshold, 2, 3, "", "each extra check delays every new task by one interval");
+    requireInteger(
+        where,
+        "healthCheck.healthyThreshold",
+        hc.healthyThreshold,
+        2,
+        3,
+        "",
+        "each extra check delays every new task by one interval",
+    );
     requireInteger(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
     requireInteger(where, "healthCheck.timeout", hc.timeout, 2, hc.interval - 1, "seconds", "the ALB needs it below the interval");
     if (!hc.path.startsWith("/") || hc.path.length > 1024) {
         throw new Error(`${where}: healthCheck.path = ${JSON.stringify(hc.path)} is not accepted; use a path starting with "/"`);
     }
     if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.matcher)) {
-        throw new Error(`${where}: healthCheck.matcher = ${JSON.stringify(hc.matcher)} is not accepted; use HTTP codes such as "200", "200,204" or "200-399"`);
+        throw new Error(
+            `${where}: healthCheck.matcher = ${JSON.stringify(hc.matcher)} is not accepted; use HTTP codes such as "200", "200,204" or "200-399"`,
+        );
     }
     requireInteger(where, "deregistrationDelay", r.deregistrationDelay, 0, 3600, "seconds");
     requireInteger(where, "healthCheckGracePeriod", r.healthCheckGracePeriod, 1, 1800, "seconds");
     requireInteger(where, "listenerRulePriority", r.listenerRulePriority, 1, 50000);
     if (r.pathPatterns.length < 1 || r.pathPatterns.length > 5 || r.pathPatterns.some((p) => !p.startsWith("/") || p.length > 128)) {
-        throw new Error(`${where}: pathPatterns = ${JSON.stringify(r.pathPatterns)} is not accepted; use 1 to 5 patterns starting with "/", e.g. ["/api/*"]`);
+        throw new Error(
+            `${where}: pathPatterns = ${JSON.stringify(r.pathPatterns)} is not accepted; use 1 to 5 patterns starting with "/", e.g. ["/api/*"]`,
+        );
     }
 }
 
 /** The container's plain and secret variables, with the database ones added; checks names and conflicts. */
-export function containerVariables(where: string, a: NormalizedArgs): { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, SecretInput> } {
+export function containerVariables(
+    where: string,
+    a: NormalizedArgs,
+): { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, SecretInput> } {
     const environment: Record<string, pulumi.Input<string>> = { ...a.environment };
     const secrets: Record<string, SecretInput> = { ...a.secrets };
     checkEnvironmentNames(where, Object.keys(environment));
     if (a.database) {
-        const v = { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", password: "DB_PASSWORD", ...definedOnly(a.databaseVariables) };
+        const v = {
+            host: "DB_HOST",
+            port: "DB_PORT",
+            name: "DB_NAME",
+            user: "DB_USER",
+            password: "DB_PASSWORD",
+            ...definedOnly(a.databaseVariables),
+        };
         const db = a.database;
         const added: [Record<string, unknown>, string, pulumi.Input<string> | SecretInput][] = [
             [environment, v.host, db.endpoint],
@@ -147,7 +184,9 @@ export function containerVariables(where: string, a: NormalizedArgs): { environm
 /** The secret references with their ARNs resolved. */
 export function resolveSecrets(secrets: Record<string, SecretInput>): pulumi.Output<Record<string, SecretReference>> {
     const entries = Object.entries(secrets).map(([key, s]) =>
-        pulumi.output(s.secretArn).apply((secretArn): [string, SecretReference] => [key, s.jsonKey ? { secretArn, jsonKey: s.jsonKey } : { secretArn }]),
+        pulumi
+            .output(s.secretArn)
+            .apply((secretArn): [string, SecretReference] => [key, s.jsonKey ? { secretArn, jsonKey: s.jsonKey } : { secretArn }]),
     );
     return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
 }

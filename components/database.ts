@@ -54,6 +54,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
     readonly masterUserSecretArn: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
     readonly databaseName: pulumi.Output<string>;
+    /** `drydock-<stack>-<n>`: a service using the database waits for them. */
+    readonly instances: aws.rds.ClusterInstance[];
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("drydock:components:Database", name, {}, opts);
@@ -62,7 +64,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseAttach
         validate(where, a);
         const identifier = dbClusterIdentifier(a.stack);
         const parts = createCluster(this, name, a, identifier);
-        createInstances(this, name, a, identifier, parts);
+        this.instances = createInstances(this, name, a, identifier, parts);
         const { cluster, securityGroup } = parts;
 
         this.endpoint = cluster.endpoint;
@@ -155,9 +157,10 @@ function createCluster(parent: Database, name: string, a: Resolved, identifier: 
     return { cluster, securityGroup, subnetGroup };
 }
 
-function createInstances(parent: Database, name: string, a: Resolved, identifier: string, { cluster, subnetGroup }: DatabaseParts): void {
+function createInstances(parent: Database, name: string, a: Resolved, identifier: string, { cluster, subnetGroup }: DatabaseParts): aws.rds.ClusterInstance[] {
+    const instances: aws.rds.ClusterInstance[] = [];
     for (let i = 1; i <= a.instanceCount; i++) {
-        new aws.rds.ClusterInstance(
+        const instance = new aws.rds.ClusterInstance(
             `${name}-instance-${i}`,
             {
                 identifier: `${identifier}-${i}`,
@@ -178,7 +181,9 @@ function createInstances(parent: Database, name: string, a: Resolved, identifier
             },
             { parent, ...(a.instanceHooks ? { hooks: a.instanceHooks } : {}) },
         );
+        instances.push(instance);
     }
+    return instances;
 }
 
 function validate(where: string, a: Resolved): void {

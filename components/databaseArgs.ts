@@ -72,4 +72,6 @@ export interface DatabaseAttachment {
     masterUserSecretArn: pulumi.Input<string>;
     /** The database security group; a service given this attachment is admitted on the database port. */
     securityGroupId: pulumi.Input<string>;
+    /** The cluster's instances: a service given this attachment is created after them (a migration at creation needs the writer). */
+    instances?: pulumi.Resource[];
 }

@@ -59,40 +59,75 @@ export function createServiceRoles(
 }
 
 function createExecutionRole(name: string, scope: ExecutionRoleScope, tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
-    const executionRole = new aws.iam.Role(`${name}-execution`, {
-        assumeRolePolicy: ECS_TASKS_TRUST,
-        description: "ECS agent: pull the image, write logs, read the task's secrets",
-        tags,
-    }, opts);
+    const executionRole = new aws.iam.Role(
+        `${name}-execution`,
+        {
+            assumeRolePolicy: ECS_TASKS_TRUST,
+            description: "ECS agent: pull the image, write logs, read the task's secrets",
+            tags,
+        },
+        opts,
+    );
     const statements: pulumi.Input<Record<string, unknown>>[] = [
         { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" }, // not resource-scoped by AWS
-        { Sid: "PullImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: scope.repositoryArn },
-        { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${scope.logGroupArn}:*` },
+        {
+            Sid: "PullImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: scope.repositoryArn,
+        },
+        {
+            Sid: "WriteLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${scope.logGroupArn}:*`,
+        },
     ];
     if (scope.secretArns.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: scope.secretArns });
     }
-    const policy = new aws.iam.RolePolicy(`${name}-execution`, {
-        role: executionRole.name,
-        policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
-    }, opts);
+    const policy = new aws.iam.RolePolicy(
+        `${name}-execution`,
+        {
+            role: executionRole.name,
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+        },
+        opts,
+    );
     return { role: executionRole, policy };
 }
 
 function createTaskRole(name: string, extra: ExtraStatement[], tags: Record<string, string>, opts: pulumi.CustomResourceOptions) {
-    const taskRole = new aws.iam.Role(`${name}-task`, {
-        assumeRolePolicy: ECS_TASKS_TRUST,
-        description: extra.length === 0 ? "Application task role: ECS Exec only" : "Application task role: ECS Exec and the configured statements",
-        tags,
-    }, opts);
+    const taskRole = new aws.iam.Role(
+        `${name}-task`,
+        {
+            assumeRolePolicy: ECS_TASKS_TRUST,
+            description:
+                extra.length === 0
+                    ? "Application task role: ECS Exec only"
+                    : "Application task role: ECS Exec and the configured statements",
+            tags,
+        },
+        opts,
+    );
     const exec = { Sid: "EcsExec", Effect: "Allow", Action: ECS_EXEC_ACTIONS, Resource: "*" };
-    const configured = extra.map((s, i) => ({ Sid: `Configured${i + 1}`, Effect: s.effect ?? "Allow", Action: s.actions, Resource: s.resources }));
-    const taskPolicy = new aws.iam.RolePolicy(`${name}-task`, {
-        role: taskRole.name,
-        // Without configured statements the document stays plain text, exactly as before they existed.
-        policy: configured.length === 0
-            ? JSON.stringify({ Version: "2012-10-17", Statement: [exec] })
-            : pulumi.jsonStringify({ Version: "2012-10-17", Statement: [exec, ...configured] }),
-    }, opts);
+    const configured = extra.map((s, i) => ({
+        Sid: `Configured${i + 1}`,
+        Effect: s.effect ?? "Allow",
+        Action: s.actions,
+        Resource: s.resources,
+    }));
+    const taskPolicy = new aws.iam.RolePolicy(
+        `${name}-task`,
+        {
+            role: taskRole.name,
+            // Without configured statements the document stays plain text, exactly as before they existed.
+            policy:
+                configured.length === 0
+                    ? JSON.stringify({ Version: "2012-10-17", Statement: [exec] })
+                    : pulumi.jsonStringify({ Version: "2012-10-17", Statement: [exec, ...configured] }),
+        },
+        opts,
+    );
     return { taskRole, taskPolicy };
 }

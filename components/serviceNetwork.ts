@@ -18,12 +18,25 @@ export interface TrafficRule {
  * Allows TCP `port` from one security group to another: an egress rule on the source and an ingress rule on the
  * target, both referencing the other group — no CIDR. `opts` are the options of both rules (parent, aliases).
  */
-export function allowTraffic(name: string, p: TrafficRule, tags: Record<string, string>, opts: (child: string, type: string) => pulumi.CustomResourceOptions): void {
+export function allowTraffic(
+    name: string,
+    p: TrafficRule,
+    tags: Record<string, string>,
+    opts: (child: string, type: string) => pulumi.CustomResourceOptions,
+): void {
     const common = { ipProtocol: "tcp", fromPort: p.port, toPort: p.port, description: p.what, tags };
     const ingress = `${name}-in`;
     const egress = `${name}-out`;
-    new aws.vpc.SecurityGroupIngressRule(ingress, { securityGroupId: p.to, referencedSecurityGroupId: p.from, ...common }, opts(ingress, INGRESS_TYPE));
-    new aws.vpc.SecurityGroupEgressRule(egress, { securityGroupId: p.from, referencedSecurityGroupId: p.to, ...common }, opts(egress, EGRESS_TYPE));
+    new aws.vpc.SecurityGroupIngressRule(
+        ingress,
+        { securityGroupId: p.to, referencedSecurityGroupId: p.from, ...common },
+        opts(ingress, INGRESS_TYPE),
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        egress,
+        { securityGroupId: p.from, referencedSecurityGroupId: p.to, ...common },
+        opts(egress, EGRESS_TYPE),
+    );
 }
 
 const INGRESS_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -40,19 +53,31 @@ export interface TaskNetworkArgs {
 }
 
 /** The tasks' security group: nothing in but what a route admits; out to the database and the internet ports. */
-export function createTaskSecurityGroup(name: string, a: TaskNetworkArgs, tags: Record<string, string>, parent: pulumi.Resource): aws.ec2.SecurityGroup {
+export function createTaskSecurityGroup(
+    name: string,
+    a: TaskNetworkArgs,
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): aws.ec2.SecurityGroup {
     const child = { parent };
     const sg = new aws.ec2.SecurityGroup(
         `${name}-sg`,
         {
             vpcId: a.vpcId,
-            description: a.loadBalanced ? `drydock ${a.service}: from the load balancer on ${a.containerPort} only` : `drydock ${a.service}: no inbound traffic`,
+            description: a.loadBalanced
+                ? `drydock ${a.service}: from the load balancer on ${a.containerPort} only`
+                : `drydock ${a.service}: no inbound traffic`,
             tags,
         },
         child,
     );
     if (a.database) {
-        allowTraffic(`${name}-to-db`, { from: sg.id, to: a.database.securityGroupId, port: a.database.port, what: `${a.service} to the database` }, tags, () => child);
+        allowTraffic(
+            `${name}-to-db`,
+            { from: sg.id, to: a.database.securityGroupId, port: a.database.port, what: `${a.service} to the database` },
+            tags,
+            () => child,
+        );
     }
     for (const port of a.internetEgressPorts) {
         new aws.vpc.SecurityGroupEgressRule(

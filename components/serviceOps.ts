@@ -15,7 +15,12 @@ export interface DeploymentAlarmArgs {
 /** Creates the 5xx and unhealthy-host alarms on the service's target group. */
 export function createDeploymentAlarms(
     name: string,
-    args: DeploymentAlarmArgs & { stack: string; service: string; targetGroupArnSuffix: pulumi.Input<string>; loadBalancerArnSuffix: pulumi.Input<string> },
+    args: DeploymentAlarmArgs & {
+        stack: string;
+        service: string;
+        targetGroupArnSuffix: pulumi.Input<string>;
+        loadBalancerArnSuffix: pulumi.Input<string>;
+    },
     tags: Record<string, string>,
     opts: (childName: string) => pulumi.CustomResourceOptions,
 ): aws.cloudwatch.MetricAlarm[] {
@@ -36,50 +41,72 @@ export function createDeploymentAlarms(
     };
     const prefix = `drydock-${a.stack}-${a.service}`;
     return [
-        new aws.cloudwatch.MetricAlarm(`${name}-5xx`, {
-            ...common,
-            name: `${prefix}-target-5xx`,
-            alarmDescription: `${a.service}: targets answer 5xx (rolls back an ECS deployment in progress)`,
-            metricName: "HTTPCode_Target_5XX_Count",
-            statistic: "Sum",
-            threshold: a.http5xxPerMinute,
-        }, opts(`${name}-5xx`)),
-        new aws.cloudwatch.MetricAlarm(`${name}-unhealthy`, {
-            ...common,
-            name: `${prefix}-unhealthy-hosts`,
-            alarmDescription: `${a.service}: targets fail the ALB health check (rolls back an ECS deployment in progress)`,
-            metricName: "UnHealthyHostCount",
-            statistic: "Maximum",
-            threshold: a.unhealthyHosts,
-        }, opts(`${name}-unhealthy`)),
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-5xx`,
+            {
+                ...common,
+                name: `${prefix}-target-5xx`,
+                alarmDescription: `${a.service}: targets answer 5xx (rolls back an ECS deployment in progress)`,
+                metricName: "HTTPCode_Target_5XX_Count",
+                statistic: "Sum",
+                threshold: a.http5xxPerMinute,
+            },
+            opts(`${name}-5xx`),
+        ),
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-unhealthy`,
+            {
+                ...common,
+                name: `${prefix}-unhealthy-hosts`,
+                alarmDescription: `${a.service}: targets fail the ALB health check (rolls back an ECS deployment in progress)`,
+                metricName: "UnHealthyHostCount",
+                statistic: "Maximum",
+                threshold: a.unhealthyHosts,
+            },
+            opts(`${name}-unhealthy`),
+        ),
     ];
 }
 
 /** Target tracking on average CPU between `minCount` and `maxCount` tasks. */
 export function createAutoscaling(
     name: string,
-    p: { clusterName: pulumi.Input<string>; serviceName: pulumi.Input<string>; minCount: number; maxCount: number; cpuTargetPercent: number },
+    p: {
+        clusterName: pulumi.Input<string>;
+        serviceName: pulumi.Input<string>;
+        minCount: number;
+        maxCount: number;
+        cpuTargetPercent: number;
+    },
     tags: Record<string, string>,
     parent: pulumi.Resource,
 ): void {
-    const target = new aws.appautoscaling.Target(`${name}-scaling`, {
-        serviceNamespace: "ecs",
-        scalableDimension: "ecs:service:DesiredCount",
-        resourceId: pulumi.interpolate`service/${p.clusterName}/${p.serviceName}`,
-        minCapacity: p.minCount,
-        maxCapacity: p.maxCount,
-        tags,
-    }, { parent });
-    new aws.appautoscaling.Policy(`${name}-cpu`, {
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: target.serviceNamespace,
-        scalableDimension: target.scalableDimension,
-        resourceId: target.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-            predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-            targetValue: p.cpuTargetPercent,
-            scaleOutCooldown: 60, // seconds: add tasks quickly
-            scaleInCooldown: 300, // seconds: remove them slowly
+    const target = new aws.appautoscaling.Target(
+        `${name}-scaling`,
+        {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: pulumi.interpolate`service/${p.clusterName}/${p.serviceName}`,
+            minCapacity: p.minCount,
+            maxCapacity: p.maxCount,
+            tags,
         },
-    }, { parent });
+        { parent },
+    );
+    new aws.appautoscaling.Policy(
+        `${name}-cpu`,
+        {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: target.serviceNamespace,
+            scalableDimension: target.scalableDimension,
+            resourceId: target.resourceId,
+            targetTrackingScalingPolicyConfiguration: {
+                predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                targetValue: p.cpuTargetPercent,
+                scaleOutCooldown: 60, // seconds: add tasks quickly
+                scaleInCooldown: 300, // seconds: remove them slowly
+            },
+        },
+        { parent },
+    );
 }

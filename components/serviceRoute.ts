@@ -68,7 +68,15 @@ export class ServiceRoute extends pulumi.ComponentResource {
         this.progressive = isProgressive(r.deployment)
             ? createProgressiveRouting(
                   name,
-                  { targetGroupArgs, primaryTargetGroupArn: targetGroup.arn, listenerArn: lb.listenerArn, pathPatterns: r.pathPatterns, testPriority: r.listenerRulePriority - 1, stack: args.stack, tags: args.tags },
+                  {
+                      targetGroupArgs,
+                      primaryTargetGroupArn: targetGroup.arn,
+                      listenerArn: lb.listenerArn,
+                      pathPatterns: r.pathPatterns,
+                      testPriority: r.listenerRulePriority - 1,
+                      stack: args.stack,
+                      tags: args.tags,
+                  },
                   this,
               )
             : undefined;
@@ -78,10 +86,15 @@ export class ServiceRoute extends pulumi.ComponentResource {
                 listenerArn: lb.listenerArn,
                 priority: r.listenerRulePriority,
                 conditions: [{ pathPattern: { values: r.pathPatterns } }],
-                actions: this.progressive ? weightedForward(targetGroup.arn, this.progressive.alternateTargetGroup.arn) : [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                actions: this.progressive
+                    ? weightedForward(targetGroup.arn, this.progressive.alternateTargetGroup.arn)
+                    : [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags: args.tags,
             },
-            { ...child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"), ...(this.progressive ? { ignoreChanges: ECS_OWNED_RULE_FIELDS } : {}) },
+            {
+                ...child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"),
+                ...(this.progressive ? { ignoreChanges: ECS_OWNED_RULE_FIELDS } : {}),
+            },
         );
         const alarmsOn = (alarmName: string, service: string, suffix: pulumi.Input<string>) =>
             createDeploymentAlarms(

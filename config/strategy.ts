@@ -3,7 +3,7 @@
  * release/strategy.ts `strategyKeySpecs`, bounds from AWS) into {@link DeploymentSettings}.
  */
 import { DeploymentSettings, DEPLOYMENT_STRATEGIES, ROLLING, strategyKey, TEST_TRAFFIC_HEADER } from "../release/strategy";
-import type { ServiceSpec } from "../services";
+import { services, ServiceSpec } from "../services";
 import type { Reader } from "./reader";
 
 /** An ALB rule holds at most 5 condition values; the test rule adds its header value to the path patterns. */
@@ -31,6 +31,15 @@ export function readDeployment(r: Reader, spec: ServiceSpec, pathPatterns: strin
             d.strategy,
             `the test listener rule matches the ${pathPatterns.length} path patterns plus the ${TEST_TRAFFIC_HEADER} header, more than an ALB rule's ${ALB_RULE_VALUES} values; ` +
                 `use at most ${ALB_RULE_VALUES - 1} path patterns with a ${d.strategy} strategy`,
+        );
+    }
+    const testPriority = spec.route.priority - 1;
+    const taken = services().find((o) => o !== spec && o.route?.priority === testPriority);
+    if (d.strategy !== "rolling" && (testPriority < 1 || taken)) {
+        r.problem(
+            key("DeploymentStrategy"),
+            d.strategy,
+            `the test listener rule needs priority ${testPriority} (one before ${spec.name}'s ${spec.route.priority}), ${taken ? `which ${taken.name}'s route has` : "below ALB's 1-50000"}; give ${spec.name}'s route another priority in the service table`,
         );
     }
     if (d.approvalRequired && d.strategy === "rolling") {

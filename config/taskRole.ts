@@ -14,7 +14,8 @@ const EXAMPLE = `[{"actions":["s3:GetObject"],"resources":["arn:aws:s3:::my-buck
 /** Problems of one statement, one line each. */
 export function statementProblems(value: unknown, index: number): string[] {
     const at = `statement ${index + 1}`;
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${at} is not an object {actions, resources, effect?}`];
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+        return [`${at} is not an object {actions, resources, effect?}`];
     const s = value as Record<string, unknown>;
     const problems = Object.keys(s)
         .filter((k) => !FIELDS.has(k))
@@ -29,7 +30,8 @@ export function statementProblems(value: unknown, index: number): string[] {
     };
     const actions = list("actions");
     const resources = list("resources");
-    if (s.effect !== undefined && s.effect !== "Allow" && s.effect !== "Deny") problems.push(`${at}: effect ${JSON.stringify(s.effect)}; accepted: Allow or Deny`);
+    if (s.effect !== undefined && s.effect !== "Allow" && s.effect !== "Deny")
+        problems.push(`${at}: effect ${JSON.stringify(s.effect)}; accepted: Allow or Deny`);
     for (const a of actions ?? []) {
         if (!ACTION.test(a)) problems.push(`${at}: action ${JSON.stringify(a)} is not service:Action (e.g. s3:GetObject)`);
     }
@@ -61,5 +63,9 @@ export function readTaskRoleStatements(r: Reader, key: string): TaskRoleStatemen
     const problems = parsed.flatMap((s, i) => statementProblems(s, i));
     for (const p of problems) r.problem(key, raw, p);
     if (problems.length > 0) return [];
-    return (parsed as TaskRoleStatement[]).map((s) => ({ actions: [...s.actions], resources: [...s.resources], effect: s.effect ?? "Allow" }));
+    return (parsed as TaskRoleStatement[]).map((s) => ({
+        actions: [...s.actions],
+        resources: [...s.resources],
+        effect: s.effect ?? "Allow",
+    }));
 }

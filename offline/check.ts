@@ -11,6 +11,7 @@ import { evaluatePolicies, PolicyConfigEntry, PolicyConfigError, Violation } fro
 import { policies } from "../policies/policies";
 import { createDrydock } from "../program";
 import { estimateRollout } from "../release/rollout";
+import { strategyReport } from "./strategyReport";
 import { releaseState } from "../release/state";
 import { hookMarkerViolations, MigrationsReport, migrationsOf } from "./migrationCheck";
 import { isoUtc } from "../release/timestamps";
@@ -33,6 +34,12 @@ export interface RolloutReport {
     seconds: number;
     waves: number;
     terms: { name: string; seconds: number }[];
+    /** The service's deployment strategy; for blue-green, canary and linear `seconds`/`terms` are that strategy's rollout. */
+    strategy: string;
+    /** Seconds from "the new revision is bad" to the old one serving again, with its terms. */
+    rollback: { seconds: number; when: string; terms: { name: string; seconds: number }[] };
+    /** Seconds the deployment alarms need to fire, before any rollback. */
+    alarmDetectionSeconds: number;
 }
 
 export interface CheckReport {
@@ -94,7 +101,7 @@ function rolloutOf(resources: RecordedResource[]): RolloutReport[] {
         const tg = targetGroupOf(resources, service);
         const s = service.inputs;
         const hc = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
-        const estimate = estimateRollout({
+        const params = {
             desiredCount: Number(s.desiredCount ?? 1),
             minimumHealthyPercent: Number(s.deploymentMinimumHealthyPercent ?? 100),
             maximumPercent: Number(s.deploymentMaximumPercent ?? 200),
@@ -102,8 +109,12 @@ function rolloutOf(resources: RecordedResource[]): RolloutReport[] {
             healthyThreshold: tg ? Number(hc.healthyThreshold ?? 5) : 0,
             healthCheckGracePeriodSeconds: Number(s.healthCheckGracePeriodSeconds ?? 0),
             deregistrationDelaySeconds: tg ? Number(tg.inputs.deregistrationDelay ?? 300) : 0,
-        });
-        reports.push({ service: String(s.name ?? service.name), ...estimate });
+        };
+        const estimate = estimateRollout(params);
+        // The strategy's own rollout (a progressive one bakes) and how long going back takes (offline/strategyReport.ts).
+        const t = strategyReport(params, s, tg ? Number(hc.unhealthyThreshold ?? 3) : undefined);
+        const own = t.strategy === "rolling" ? {} : { seconds: t.rolloutSeconds, waves: 1, terms: t.rolloutTerms };
+        reports.push({ service: String(s.name ?? service.name), ...estimate, ...own, strategy: t.strategy, rollback: t.rollback, alarmDetectionSeconds: t.alarmDetectionSeconds });
     }
     return reports;
 }

@@ -76,7 +76,10 @@ for (const kind of ["staging", "production"] as StackKind[]) {
 
             it("enables the deployment circuit breaker with rollback", () => {
                 for (const service of SERVICES) {
-                    expect(one(cloud, T.service, `${service}-service`).inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
+                    expect(one(cloud, T.service, `${service}-service`).inputs.deploymentCircuitBreaker).to.deep.equal({
+                        enable: true,
+                        rollback: true,
+                    });
                 }
             });
 
@@ -92,7 +95,12 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     expect(alarms.map((a) => a.inputs.name)).to.have.members(names);
                     expect(alarms.map((a) => a.inputs.metricName)).to.have.members(["HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]);
                     for (const alarm of alarms) {
-                        expect(alarm.inputs).to.include({ namespace: "AWS/ApplicationELB", comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", period: 60 });
+                        expect(alarm.inputs).to.include({
+                            namespace: "AWS/ApplicationELB",
+                            comparisonOperator: "GreaterThanOrEqualToThreshold",
+                            treatMissingData: "notBreaching",
+                            period: 60,
+                        });
                         expect(alarm.inputs.dimensions).to.deep.equal({ TargetGroup: tgSuffix, LoadBalancer: lbSuffix });
                     }
                 }
@@ -141,7 +149,13 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 for (const service of SERVICES) {
                     const stmts = statements(one(cloud, T.rolePolicy, `${service}-execution`));
                     const actions = stmts.flatMap((st) => asList(st.Action));
-                    expect(actions).to.include.members(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "logs:PutLogEvents", "logs:CreateLogStream"]);
+                    expect(actions).to.include.members([
+                        "ecr:GetAuthorizationToken",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                        "logs:PutLogEvents",
+                        "logs:CreateLogStream",
+                    ]);
                     const logs = stmts.find((st) => asList(st.Action).includes("logs:PutLogEvents"));
                     expect(logs?.Resource).to.equal(`arn:aws:logs:us-east-1:123456789012:log-group:/aws/ecs/${service}-logs-${kind}:*`);
                     const secrets = stmts.filter((st) => asList(st.Action).some((act) => act.startsWith("secretsmanager:")));
@@ -152,7 +166,9 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     } else {
                         expect(secrets, "the frontend has no secrets to read").to.have.length(0);
                     }
-                    expect(stmts.every((st) => st.Effect === "Allow" && !asList(st.Action).some((act) => act.includes("*")))).to.equal(true);
+                    expect(stmts.every((st) => st.Effect === "Allow" && !asList(st.Action).some((act) => act.includes("*")))).to.equal(
+                        true,
+                    );
                 }
             });
 
@@ -191,7 +207,11 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     const [c] = containers(one(cloud, T.taskDefinition, `${service}-task`));
                     expect(c.logConfiguration).to.deep.equal({
                         logDriver: "awslogs",
-                        options: { "awslogs-group": `/aws/ecs/${service}-logs-${kind}`, "awslogs-region": "us-east-1", "awslogs-stream-prefix": service },
+                        options: {
+                            "awslogs-group": `/aws/ecs/${service}-logs-${kind}`,
+                            "awslogs-region": "us-east-1",
+                            "awslogs-stream-prefix": service,
+                        },
                     });
                 }
             });
@@ -226,7 +246,10 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                     expect(tg.inputs.targetType).to.equal("ip");
                     expect(tg.inputs.port).to.equal(ports[service]);
                     const svc = one(cloud, T.service, `${service}-service`);
-                    expect((svc.inputs.loadBalancers as { containerPort: number; containerName: string }[])[0]).to.include({ containerPort: ports[service], containerName: service });
+                    expect((svc.inputs.loadBalancers as { containerPort: number; containerName: string }[])[0]).to.include({
+                        containerPort: ports[service],
+                        containerName: service,
+                    });
                 }
             });
         });
@@ -243,10 +266,17 @@ for (const kind of ["staging", "production"] as StackKind[]) {
             if (production) {
                 it("with a certificate: HTTPS on 443 with a TLS 1.3/1.2 policy, and HTTP 80 answering 301 to HTTPS", () => {
                     const https = one(cloud, T.listener, "alb-https");
-                    expect(https.inputs).to.include({ port: 443, protocol: "HTTPS", certificateArn: CERTIFICATE_ARN, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+                    expect(https.inputs).to.include({
+                        port: 443,
+                        protocol: "HTTPS",
+                        certificateArn: CERTIFICATE_ARN,
+                        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    });
                     const http = one(cloud, T.listener, "alb-http");
                     expect(http.inputs).to.include({ port: 80, protocol: "HTTP" });
-                    expect(http.inputs.defaultActions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+                    expect(http.inputs.defaultActions).to.deep.equal([
+                        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+                    ]);
                     expect(cloud.byType(T.listener)).to.have.length(2);
                 });
             } else {
@@ -268,9 +298,14 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 expect(backend.conditions).to.deep.equal([{ pathPattern: { values: ["/api/*"] } }]);
                 expect(frontend.conditions).to.deep.equal([{ pathPattern: { values: ["/*"] } }]);
                 expect(backend.priority as number).to.be.below(frontend.priority as number);
-                for (const [rule, service] of [[backend, "backend"], [frontend, "frontend"]] as const) {
+                for (const [rule, service] of [
+                    [backend, "backend"],
+                    [frontend, "frontend"],
+                ] as const) {
                     expect(rule.listenerArn).to.equal(listenerArn);
-                    expect(rule.actions).to.deep.equal([{ type: "forward", targetGroupArn: await promiseOf(s[service].route!.targetGroupArn) }]);
+                    expect(rule.actions).to.deep.equal([
+                        { type: "forward", targetGroupArn: await promiseOf(s[service].route!.targetGroupArn) },
+                    ]);
                 }
             });
 
@@ -299,13 +334,26 @@ for (const kind of ["staging", "production"] as StackKind[]) {
 
             it("admits each service only from the load balancer, on its container port", async () => {
                 const albSg = await promiseOf(s.loadBalancer.securityGroupId);
-                for (const [service, port] of [["backend", 8000], ["frontend", 80]] as const) {
+                for (const [service, port] of [
+                    ["backend", 8000],
+                    ["frontend", 80],
+                ] as const) {
                     const sgId = await promiseOf(s[service].securityGroupId);
                     const ingress = cloud.byType(T.ingress).filter((r) => r.inputs.securityGroupId === sgId);
                     expect(ingress.map((r) => r.inputs)).to.deep.equal([
-                        { securityGroupId: sgId, referencedSecurityGroupId: albSg, ipProtocol: "tcp", fromPort: port, toPort: port, description: `load balancer to ${service}`, tags: ingress[0].inputs.tags },
+                        {
+                            securityGroupId: sgId,
+                            referencedSecurityGroupId: albSg,
+                            ipProtocol: "tcp",
+                            fromPort: port,
+                            toPort: port,
+                            description: `load balancer to ${service}`,
+                            tags: ingress[0].inputs.tags,
+                        },
                     ]);
-                    const albEgress = cloud.byType(T.egress).filter((r) => r.inputs.securityGroupId === albSg && r.inputs.referencedSecurityGroupId === sgId);
+                    const albEgress = cloud
+                        .byType(T.egress)
+                        .filter((r) => r.inputs.securityGroupId === albSg && r.inputs.referencedSecurityGroupId === sgId);
                     expect(albEgress.map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[port, port]]);
                 }
             });
@@ -315,9 +363,18 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 const backendSg = await promiseOf(s.backend.securityGroupId);
                 const ingress = cloud.byType(T.ingress).filter((r) => r.inputs.securityGroupId === dbSg);
                 expect(ingress).to.have.length(1);
-                expect(ingress[0].inputs).to.include({ referencedSecurityGroupId: backendSg, ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
+                expect(ingress[0].inputs).to.include({
+                    referencedSecurityGroupId: backendSg,
+                    ipProtocol: "tcp",
+                    fromPort: 5432,
+                    toPort: 5432,
+                });
                 const frontendSg = await promiseOf(s.frontend.securityGroupId);
-                expect(cloud.byType(T.egress).filter((r) => r.inputs.securityGroupId === frontendSg && r.inputs.referencedSecurityGroupId === dbSg)).to.have.length(0);
+                expect(
+                    cloud
+                        .byType(T.egress)
+                        .filter((r) => r.inputs.securityGroupId === frontendSg && r.inputs.referencedSecurityGroupId === dbSg),
+                ).to.have.length(0);
             });
 
             it("lets tasks out to the internet only on 443 (ECR, logs, Secrets Manager, ECS Exec through NAT)", () => {
@@ -360,11 +417,19 @@ for (const kind of ["staging", "production"] as StackKind[]) {
         describe("database", () => {
             it(`is Aurora PostgreSQL with cluster identifier drydock-${kind}, Serverless v2 here`, () => {
                 const [cluster] = cloud.byType(T.rdsCluster);
-                expect(cluster.inputs).to.include({ clusterIdentifier: `drydock-${kind}`, engine: "aurora-postgresql", engineMode: "provisioned" });
-                expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal(production ? { minCapacity: 1, maxCapacity: 16 } : { minCapacity: 1, maxCapacity: 4 });
+                expect(cluster.inputs).to.include({
+                    clusterIdentifier: `drydock-${kind}`,
+                    engine: "aurora-postgresql",
+                    engineMode: "provisioned",
+                });
+                expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal(
+                    production ? { minCapacity: 1, maxCapacity: 16 } : { minCapacity: 1, maxCapacity: 4 },
+                );
                 const instances = cloud.byType(T.rdsInstance);
                 expect(instances).to.have.length(production ? 2 : 1);
-                expect(instances.every((i) => i.inputs.instanceClass === "db.serverless" && i.inputs.engine === "aurora-postgresql")).to.equal(true);
+                expect(
+                    instances.every((i) => i.inputs.instanceClass === "db.serverless" && i.inputs.engine === "aurora-postgresql"),
+                ).to.equal(true);
             });
 
             it("sets the maintenance and backup windows on the cluster and the maintenance window on every instance", () => {
@@ -402,21 +467,28 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                 expect(cluster.ignoreChanges).to.deep.equal(["finalSnapshotIdentifier"]);
             });
 
-            it(production
-                ? "in production: deletion protection, Pulumi protect, and changes wait for the maintenance window"
-                : "outside production: no deletion protection or protect, changes apply immediately", () => {
-                const [cluster] = cloud.byType(T.rdsCluster);
-                expect(cluster.inputs.deletionProtection).to.equal(production);
-                expect(cluster.protect).to.equal(production);
-                expect(cluster.inputs.applyImmediately).to.equal(!production);
-                for (const instance of cloud.byType(T.rdsInstance)) {
-                    expect(instance.inputs.applyImmediately).to.equal(!production);
-                }
-            });
+            it(
+                production
+                    ? "in production: deletion protection, Pulumi protect, and changes wait for the maintenance window"
+                    : "outside production: no deletion protection or protect, changes apply immediately",
+                () => {
+                    const [cluster] = cloud.byType(T.rdsCluster);
+                    expect(cluster.inputs.deletionProtection).to.equal(production);
+                    expect(cluster.protect).to.equal(production);
+                    expect(cluster.inputs.applyImmediately).to.equal(!production);
+                    for (const instance of cloud.byType(T.rdsInstance)) {
+                        expect(instance.inputs.applyImmediately).to.equal(!production);
+                    }
+                },
+            );
 
             it("upgrades minor versions automatically in the window, with Performance Insights, not publicly accessible", () => {
                 for (const instance of cloud.byType(T.rdsInstance)) {
-                    expect(instance.inputs).to.include({ autoMinorVersionUpgrade: true, performanceInsightsEnabled: true, publiclyAccessible: false });
+                    expect(instance.inputs).to.include({
+                        autoMinorVersionUpgrade: true,
+                        performanceInsightsEnabled: true,
+                        publiclyAccessible: false,
+                    });
                 }
             });
 
@@ -429,7 +501,9 @@ for (const kind of ["staging", "production"] as StackKind[]) {
             });
 
             it("exposes endpoint, port, identifier and database name", async () => {
-                expect(await promiseOf(s.database.endpoint)).to.match(new RegExp(`^drydock-${kind}\\.cluster-[0-9a-f]+\\.us-east-1\\.rds\\.amazonaws\\.com$`));
+                expect(await promiseOf(s.database.endpoint)).to.match(
+                    new RegExp(`^drydock-${kind}\\.cluster-[0-9a-f]+\\.us-east-1\\.rds\\.amazonaws\\.com$`),
+                );
                 expect(await promiseOf(s.database.port)).to.equal(5432);
                 expect(await promiseOf(s.database.clusterIdentifier)).to.equal(`drydock-${kind}`);
                 expect(await promiseOf(s.database.databaseName)).to.equal("app");
@@ -439,7 +513,10 @@ for (const kind of ["staging", "production"] as StackKind[]) {
         describe("autoscaling", () => {
             if (production) {
                 it("tracks 60% average CPU between desiredCount and maxCount, and leaves the running count to the scaler", () => {
-                    for (const [service, max] of [["backend", 6], ["frontend", 4]] as const) {
+                    for (const [service, max] of [
+                        ["backend", 6],
+                        ["frontend", 4],
+                    ] as const) {
                         const target = one(cloud, T.scalingTarget, `${service}-scaling`);
                         expect(target.inputs).to.include({
                             serviceNamespace: "ecs",
@@ -452,7 +529,9 @@ for (const kind of ["staging", "production"] as StackKind[]) {
                         expect(policy.inputs.policyType).to.equal("TargetTrackingScaling");
                         const config = policy.inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>;
                         expect(config.targetValue).to.equal(60);
-                        expect(config.predefinedMetricSpecification).to.deep.equal({ predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+                        expect(config.predefinedMetricSpecification).to.deep.equal({
+                            predefinedMetricType: "ECSServiceAverageCPUUtilization",
+                        });
                         expect(one(cloud, T.service, `${service}-service`).ignoreChanges).to.deep.equal(["desiredCount"]);
                     }
                 });
@@ -518,7 +597,12 @@ describe("components: options", () => {
 
     it("makes path patterns, health-check settings and deregistration delay configurable", async () => {
         const { cloud } = await buildStack("staging", {
-            config: { backendPathPatterns: '["/api/*","/docs*"]', healthCheckIntervalSeconds: "15", healthyThreshold: "3", deregistrationDelaySeconds: "10" },
+            config: {
+                backendPathPatterns: '["/api/*","/docs*"]',
+                healthCheckIntervalSeconds: "15",
+                healthyThreshold: "3",
+                deregistrationDelaySeconds: "10",
+            },
         });
         expect(one(cloud, T.rule, "backend-route").inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/api/*", "/docs*"] } }]);
         const tg = one(cloud, T.targetGroup, "backend-tg").inputs;
@@ -540,14 +624,24 @@ describe("components: options", () => {
         expect(backend).to.have.length(2);
         expect(backend[1]).to.deep.equal({ Sid: "Configured1", Effect: "Allow", Action: statement.actions, Resource: statement.resources });
         expect(statements(one(cloud, T.rolePolicy, "frontend-task"))).to.have.length(1);
-        expect(one(cloud, T.role, "backend-task").inputs.description).to.equal("Application task role: ECS Exec and the configured statements");
+        expect(one(cloud, T.role, "backend-task").inputs.description).to.equal(
+            "Application task role: ECS Exec and the configured statements",
+        );
     });
 
     it("adds ::/0 on 80 and 443 for a dual-stack load balancer", async () => {
         const cloud = startMockCloud({ stack: "staging" });
-        new LoadBalancer("web", { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], ipAddressType: "dualstack", certificateArn: CERTIFICATE_ARN });
+        new LoadBalancer("web", {
+            vpcId: "vpc-1",
+            subnetIds: ["subnet-a", "subnet-b"],
+            ipAddressType: "dualstack",
+            certificateArn: CERTIFICATE_ARN,
+        });
         await cloud.settle();
-        const v6 = cloud.byType(T.ingress).filter((r) => r.inputs.cidrIpv6 === "::/0").map((r) => r.inputs.fromPort);
+        const v6 = cloud
+            .byType(T.ingress)
+            .filter((r) => r.inputs.cidrIpv6 === "::/0")
+            .map((r) => r.inputs.fromPort);
         expect(v6).to.have.members([80, 443]);
     });
 });
@@ -563,7 +657,10 @@ describe("components: network", () => {
         expect(cloud.byType(T.vpc)).to.have.length(0);
     });
 
-    for (const [strategy, label] of [["Single", "one NAT gateway (staging)"], ["OnePerAz", "a NAT gateway per zone (production)"]] as const) {
+    for (const [strategy, label] of [
+        ["Single", "one NAT gateway (staging)"],
+        ["OnePerAz", "a NAT gateway per zone (production)"],
+    ] as const) {
         it(`creates an awsx VPC over two zones with ${label}, and exposes its subnets`, async () => {
             const cloud = startMockCloud({ stack: "staging" });
             const network = new Network("network", { natGateways: strategy });
@@ -583,7 +680,9 @@ describe("components: network", () => {
     });
 
     it("refuses an existing VPC with fewer than two subnets of a kind", async () => {
-        const err = await constructionError(() => new Network("network", { existing: { ...existingNetwork, privateSubnetIds: ["subnet-1"] } }));
+        const err = await constructionError(
+            () => new Network("network", { existing: { ...existingNetwork, privateSubnetIds: ["subnet-1"] } }),
+        );
         expect(err.message).to.match(/existing\.privateSubnetIds has 1 subnet\(s\); give at least 2/);
     });
 });
@@ -628,8 +727,12 @@ describe("components: argument validation", () => {
     });
 
     it("refuses fewer than 7 days of backups in production", async () => {
-        const err = await constructionError(() => new Database("db", { ...dbArgs, stack: "production", production: true, backupRetentionDays: 3 }));
-        expect(err.message).to.match(/backupRetentionDays = 3 is not accepted; use an integer from 7 to 35 days \(production keeps at least 7 days/);
+        const err = await constructionError(
+            () => new Database("db", { ...dbArgs, stack: "production", production: true, backupRetentionDays: 3 }),
+        );
+        expect(err.message).to.match(
+            /backupRetentionDays = 3 is not accepted; use an integer from 7 to 35 days \(production keeps at least 7 days/,
+        );
     });
 
     it("refuses a malformed maintenance window, naming it", async () => {
@@ -638,7 +741,9 @@ describe("components: argument validation", () => {
     });
 
     it("refuses a backup window overlapping the maintenance window", async () => {
-        const err = await constructionError(() => new Database("db", { ...dbArgs, maintenanceWindow: "sun:03:30-sun:04:30", backupWindow: "03:00-04:00" }));
+        const err = await constructionError(
+            () => new Database("db", { ...dbArgs, maintenanceWindow: "sun:03:30-sun:04:30", backupWindow: "03:00-04:00" }),
+        );
         expect(err.message).to.match(/backupWindow = "03:00-04:00" is not accepted: overlaps the maintenance window sun:03:30-sun:04:30/);
     });
 
@@ -680,10 +785,18 @@ describe("components: a service without a route (a worker), and the component's 
         new AppService("web", {
             ...base,
             service: "web",
-            route: { loadBalancer: lb, pathPatterns: undefined, deregistrationDelay: undefined, healthCheck: { path: undefined, interval: undefined } },
+            route: {
+                loadBalancer: lb,
+                pathPatterns: undefined,
+                deregistrationDelay: undefined,
+                healthCheck: { path: undefined, interval: undefined },
+            },
         });
         await cloud.settle();
-        expect(one(cloud, T.rule, "web-route").inputs).to.deep.include({ priority: 50000, conditions: [{ pathPattern: { values: ["/*"] } }] });
+        expect(one(cloud, T.rule, "web-route").inputs).to.deep.include({
+            priority: 50000,
+            conditions: [{ pathPattern: { values: ["/*"] } }],
+        });
         const tg = one(cloud, T.targetGroup, "web-tg").inputs;
         expect(tg.deregistrationDelay).to.equal(30);
         expect(tg.healthCheck).to.include({ path: "/", interval: 10, timeout: 5 });
@@ -691,9 +804,15 @@ describe("components: a service without a route (a worker), and the component's 
     });
 
     it("refuses a task-role statement that grants a whole service on every resource, or an action that names no service", async () => {
-        const wide = await constructionError(() => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["s3:*"], resources: ["*"] }] }));
-        expect(wide.message).to.match(/^AppService "worker" \(worker\): taskRoleStatements\[0\] grants a whole service on every resource \(\*\)/);
-        const bare = await constructionError(() => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }] }));
+        const wide = await constructionError(
+            () => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["s3:*"], resources: ["*"] }] }),
+        );
+        expect(wide.message).to.match(
+            /^AppService "worker" \(worker\): taskRoleStatements\[0\] grants a whole service on every resource \(\*\)/,
+        );
+        const bare = await constructionError(
+            () => new AppService("worker", { ...base, taskRoleStatements: [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }] }),
+        );
         expect(bare.message).to.match(/taskRoleStatements\[0\] is not accepted; use \{ actions: \["service:Action"/);
     });
 });

@@ -45,8 +45,16 @@ describe("config: per-service keys come from the service table", () => {
     });
 
     it("reads task-role statements, Allow by default", () => {
-        const s = parseSettings({ ...REQUIRED, backendTaskRoleStatements: '[{"actions":["sqs:SendMessage"],"resources":["arn:aws:sqs:us-east-1:123456789012:jobs"]}]' }, "staging");
-        expect(s.services.backend.taskRoleStatements).to.deep.equal([{ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:jobs"], effect: "Allow" }]);
+        const s = parseSettings(
+            {
+                ...REQUIRED,
+                backendTaskRoleStatements: '[{"actions":["sqs:SendMessage"],"resources":["arn:aws:sqs:us-east-1:123456789012:jobs"]}]',
+            },
+            "staging",
+        );
+        expect(s.services.backend.taskRoleStatements).to.deep.equal([
+            { actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:jobs"], effect: "Allow" },
+        ]);
     });
 
     it("refuses task-role statements that are not JSON, grant * or a whole service on *, or name no service", () => {

@@ -149,18 +149,20 @@ describe("hooks: factory and adapters", () => {
     it("takes further hooks as builders: bound at their place in the order, unbound when a builder makes none", () => {
       const extra = new pulumi.ResourceHook("run-migrations", async () => undefined);
       const builders = [
-        ...SERVICE_HOOKS.filter((b) => b.name !== "verify-rollout"),
+        ...SERVICE_HOOKS.filter((b) => b.name !== "verify-rollout" && b.name !== "run-migrations"),
         { name: "run-migrations" as const, kinds: ["beforeCreate", "beforeUpdate"] as const, build: () => extra },
         SERVICE_HOOKS.find((b) => b.name === "verify-rollout")!,
       ];
       const spec = { ...serviceSpec("backend"), hooks: ["release-gate", "pre-update-snapshot", "run-migrations", "verify-rollout"] as const };
       const h = createUpdateHooks(context(), builders);
       expect(names(h.forService(spec))).to.deep.include({
-        beforeCreate: ["release-gate", "run-migrations"],
+        // A service that migrates also gets the snapshot on create: never migrate without it.
+        beforeCreate: ["release-gate", "pre-update-snapshot", "run-migrations"],
         beforeUpdate: ["release-gate", "pre-update-snapshot", "run-migrations"],
       });
-      const none = createUpdateHooks(context(), [...SERVICE_HOOKS, { name: "run-migrations", kinds: ["beforeUpdate"], build: () => undefined }]);
+      const none = createUpdateHooks(context(), [...SERVICE_HOOKS.filter((b) => b.name !== "run-migrations"), { name: "run-migrations", kinds: ["beforeUpdate"], build: () => undefined }]);
       expect(names(none.forService(spec)).beforeUpdate).to.deep.equal(["release-gate", "pre-update-snapshot"]);
+      expect(names(none.forService(spec)).beforeCreate).to.deep.equal(["release-gate"]);
     });
 
     it("reaches the engine as bound (mock monitor)", async () => {

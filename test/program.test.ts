@@ -36,7 +36,9 @@ for (const stack of ["staging", "production"]) {
             const requested = values.backendVersion as string;
             const digest = defaultImageDigest("drydock/backend", requested);
             expect(outputs.services.backend.requestedVersion).to.equal(requested);
-            expect(await promiseOf(outputs.services.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
+            expect(await promiseOf(outputs.services.backend.image)).to.equal(
+                `123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`,
+            );
             const lookup = cloud.calls.find((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend");
             expect(lookup?.args).to.include({ imageTag: requested, registryId: "123456789012" });
             const td = cloud.byType("aws:ecs/taskDefinition:TaskDefinition").find((r) => r.inputs.family === `drydock-${stack}-backend`)!;
@@ -78,8 +80,11 @@ describe("program: configuration choices", () => {
     it("uses a configured digest as it is, without an ECR lookup", async () => {
         const digest = `sha256:${"a".repeat(64)}`;
         const { cloud, outputs } = await synthesize("production", { backendVersion: digest });
-        expect(await promiseOf(outputs.services.backend.image)).to.equal(`123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`);
-        expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be.empty;
+        expect(await promiseOf(outputs.services.backend.image)).to.equal(
+            `123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`,
+        );
+        expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be
+            .empty;
     });
 
     it("places everything in an existing VPC's subnets when vpcId is set, creating no VPC", async () => {
@@ -110,20 +115,26 @@ describe("program: configuration choices", () => {
         for (const tg of tgs) {
             expect(tg.inputs.healthCheck).to.deep.include({ interval: 5, timeout: 4 });
         }
-        const frontendTd = cloud.byType("aws:ecs/taskDefinition:TaskDefinition").find((r) => r.inputs.family === "drydock-production-frontend")!;
+        const frontendTd = cloud
+            .byType("aws:ecs/taskDefinition:TaskDefinition")
+            .find((r) => r.inputs.family === "drydock-production-frontend")!;
         expect(frontendTd.inputs).to.include({ cpu: "256", memory: "2048" });
         const cpuPolicies = cloud.byType("aws:appautoscaling/policy:Policy");
         expect(cpuPolicies).to.not.be.empty;
         for (const p of cpuPolicies) {
             expect((p.inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number }).targetValue).to.equal(90);
         }
-        const frontendScaling = cloud.byType("aws:appautoscaling/target:Target").find((r) => String(r.inputs.resourceId).endsWith("/frontend-service"))!;
+        const frontendScaling = cloud
+            .byType("aws:appautoscaling/target:Target")
+            .find((r) => String(r.inputs.resourceId).endsWith("/frontend-service"))!;
         expect(frontendScaling.inputs).to.include({ minCapacity: 2, maxCapacity: 4 });
     });
 
     it("runs the tag itself when pinDigests is false", async () => {
         const { outputs } = await synthesize("production", { pinDigests: "false" });
-        expect(await promiseOf(outputs.services.backend.image)).to.equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3");
+        expect(await promiseOf(outputs.services.backend.image)).to.equal(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend:v1.2.3",
+        );
     });
 
     it("serves HTTPS at the configured domain when a certificate is set", async () => {

@@ -133,7 +133,9 @@ for (const stack of ["staging", "production"]) {
             );
             for (const r of aliased) {
                 expect(r.aliases, r.urn).to.include(`urn:pulumi:${stack}::drydock::drydock:components:AppService$${r.type}::${r.name}`);
-                expect(r.urn).to.equal(`urn:pulumi:${stack}::drydock::drydock:components:AppService$drydock:components:ServiceRoute$${r.type}::${r.name}`);
+                expect(r.urn).to.equal(
+                    `urn:pulumi:${stack}::drydock::drydock:components:AppService$drydock:components:ServiceRoute$${r.type}::${r.name}`,
+                );
             }
         });
 
@@ -141,7 +143,9 @@ for (const stack of ["staging", "production"]) {
             const services = report.resources.filter((r) => r.type === "aws:ecs/service:Service").map((r) => r.inputs.name);
             expect(services).to.have.members(["backend-service", "frontend-service"]);
             expect(report.ok).to.equal(baseline.ok);
-            expect(report.violations.map((v) => `${v.policy} ${v.urn ?? ""}`)).to.deep.equal(baseline.violations.map((v) => `${v.policy} ${v.urn ?? ""}`));
+            expect(report.violations.map((v) => `${v.policy} ${v.urn ?? ""}`)).to.deep.equal(
+                baseline.violations.map((v) => `${v.policy} ${v.urn ?? ""}`),
+            );
             expect(report.rollout).to.deep.equal(baseline.rollout);
         });
     });

@@ -94,8 +94,12 @@ export function createUpdateHooks(ctx: UpdateHooksContext, builders: readonly Se
             const binding: Partial<Record<ServiceHookKind, pulumi.ResourceHook[]>> = {};
             const bound = ordered.filter((x) => spec.hooks.includes(x.name) && hook(x.name) !== undefined);
             for (const b of bound) {
-                const withCreate = b.beforeCreateWith !== undefined && bound.some((x) => x.name === b.beforeCreateWith) && !b.kinds.includes("beforeCreate");
-                for (const kind of withCreate ? ["beforeCreate" as const, ...b.kinds] : b.kinds) (binding[kind] ??= []).push(hook(b.name) as pulumi.ResourceHook);
+                const withCreate =
+                    b.beforeCreateWith !== undefined &&
+                    bound.some((x) => x.name === b.beforeCreateWith) &&
+                    !b.kinds.includes("beforeCreate");
+                for (const kind of withCreate ? ["beforeCreate" as const, ...b.kinds] : b.kinds)
+                    (binding[kind] ??= []).push(hook(b.name) as pulumi.ResourceHook);
             }
             return binding;
         },

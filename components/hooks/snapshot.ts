@@ -9,7 +9,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { createPreUpdateSnapshot, toTagValue } from "../../aws/snapshots";
 import { SNAPSHOT_TAGS } from "../../release/snapshots";
 import { changedInputKeys, clusterChange, HookInputs, INSTANCE_RUNTIME_FIELDS, inputChanged, serviceChange, stringInput } from "./changes";
-import { ECS_SERVICE_TYPE, HOOK_NAMES, HookRuntime, RDS_CLUSTER_TYPE, RDS_INSTANCE_TYPE, serviceLabel, UpdateHooksContext, versions } from "./runtime";
+import {
+    ECS_SERVICE_TYPE,
+    HOOK_NAMES,
+    HookRuntime,
+    RDS_CLUSTER_TYPE,
+    RDS_INSTANCE_TYPE,
+    serviceLabel,
+    UpdateHooksContext,
+    versions,
+} from "./runtime";
 
 export function createPreUpdateSnapshotHook(rt: HookRuntime): pulumi.ResourceHook {
     const { ctx } = rt;
@@ -43,12 +52,24 @@ export function createPreUpdateSnapshotHook(rt: HookRuntime): pulumi.ResourceHoo
             taken = await snapshot;
             // A snapshot this update already took covers this change too; it records the override that let this one through.
             if (earlier && override && taken.arn) {
-                await rt.rds().send(new AddTagsToResourceCommand({ ResourceName: taken.arn, Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }] }));
+                await rt
+                    .rds()
+                    .send(
+                        new AddTagsToResourceCommand({
+                            ResourceName: taken.arn,
+                            Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }],
+                        }),
+                    );
             }
         } catch (err) {
-            throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`, { cause: err });
+            throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`, {
+                cause: err,
+            });
         }
-        if (earlier) rt.log.info(`${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: snapshot ${taken.identifier}, taken earlier in this update, covers ${plan.reason}`);
+        if (earlier)
+            rt.log.info(
+                `${HOOK_NAMES.preUpdateSnapshot}: ${args.name}: snapshot ${taken.identifier}, taken earlier in this update, covers ${plan.reason}`,
+            );
         if (plan.deferredTo) {
             rt.log.warn(
                 `${HOOK_NAMES.preUpdateSnapshot}: ${plan.reason}, but applyImmediately is false: AWS applies it in the maintenance window ` +
@@ -91,7 +112,9 @@ export function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksCont
             service,
             ...(change.fromVersion ? { fromVersion: change.fromVersion } : {}),
             ...(change.toVersion ? { toVersion: change.toVersion } : {}),
-            reason: change.imageChanged ? `${service} image${versions(change.fromVersion, change.toVersion, "to")}` : `${service} task definition changed`,
+            reason: change.imageChanged
+                ? `${service} image${versions(change.fromVersion, change.toVersion, "to")}`
+                : `${service} task definition changed`,
         };
     }
     if (args.type === RDS_CLUSTER_TYPE) {
@@ -115,7 +138,8 @@ export function snapshotPlan(args: pulumi.ResourceHookArgs, ctx: UpdateHooksCont
         if (fields.length === 0) {
             return `${args.name}: instance class, engine version and parameter group are unchanged (this update changes ${changedInputKeys(oldInputs, newInputs).join(", ") || "nothing"})`;
         }
-        const clusterIdentifier = stringInput(args.oldOutputs, "clusterIdentifier") ?? stringInput(newInputs, "clusterIdentifier") ?? ctx.clusterIdentifier;
+        const clusterIdentifier =
+            stringInput(args.oldOutputs, "clusterIdentifier") ?? stringInput(newInputs, "clusterIdentifier") ?? ctx.clusterIdentifier;
         const classChange = fields.includes("instanceClass")
             ? { fromVersion: stringInput(oldInputs, "instanceClass"), toVersion: stringInput(newInputs, "instanceClass") }
             : {};

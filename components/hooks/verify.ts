@@ -19,7 +19,8 @@ export function createVerifyRolloutHook(rt: HookRuntime): pulumi.ResourceHook {
         const expected = stringInput(args.newOutputs, "taskDefinition") ?? stringInput(args.newInputs, "taskDefinition");
         const service = stringInput(args.newOutputs, "name") ?? stringInput(args.newInputs, "name") ?? args.name;
         const cluster = stringInput(args.newOutputs, "cluster") ?? stringInput(args.newInputs, "cluster") ?? ctx.ecsClusterName;
-        if (!expected) throw new Error(`${HOOK_NAMES.verifyRollout}: service ${service} has no known taskDefinition; cannot verify what ECS serves.`);
+        if (!expected)
+            throw new Error(`${HOOK_NAMES.verifyRollout}: service ${service} has no known taskDefinition; cannot verify what ECS serves.`);
         try {
             // Blue/green, canary, linear: follow the ECS service deployment's stages (components/hooks/progressiveVerify.ts).
             const waitForBake = ctx.deployments?.[serviceLabel(args)]?.waitForBake ?? true;

@@ -62,7 +62,7 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
     remediationSteps: [
         "List the actions the application calls and the resources it touches, e.g.",
         '  pulumi config set backendTaskRoleStatements \'[{"actions":["s3:GetObject"],"resources":["arn:aws:s3:::uploads/*"]}]\'',
-        "Actions AWS does not scope to a resource (e.g. ecr:GetAuthorizationToken) may keep the resource \"*\".",
+        'Actions AWS does not scope to a resource (e.g. ecr:GetAuthorizationToken) may keep the resource "*".',
     ].join("\n"),
     validateResource: [
         validateResourceOfType(aws.iam.RolePolicy, (p, args, report) => checkPolicy(p.policy, args, report)),

@@ -7,9 +7,17 @@ const MANAGED_POLICY = "aws:iam/policy:Policy";
 
 /** A task-role policy like drydock's: ECS Exec on "*" (the SSM channels take no resource) plus one configured statement. */
 function taskPolicy(extra: Record<string, unknown>, type = ROLE_POLICY) {
-    const exec = { Sid: "EcsExec", Effect: "Allow", Action: ["ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"], Resource: "*" };
+    const exec = {
+        Sid: "EcsExec",
+        Effect: "Allow",
+        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+    };
     const s3 = { Sid: "Configured1", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::uploads/*"], ...extra };
-    return resource(type, "backend-task", { role: "backend-task-1a2b3c", policy: JSON.stringify({ Version: "2012-10-17", Statement: [exec, s3] }) });
+    return resource(type, "backend-task", {
+        role: "backend-task-1a2b3c",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [exec, s3] }),
+    });
 }
 
 describe("policies: iam-least-privilege", () => {
@@ -26,8 +34,12 @@ describe("policies: iam-least-privilege", () => {
     });
 
     it("refuses a whole service on *, and NotAction on *; in managed policies too", () => {
-        expect(of(taskPolicy({ Action: ["s3:GetObject", "sqs:*"], Resource: ["arn:aws:s3:::a", "*"] }))[0]).to.contain(`allows "sqs:*" on every resource`);
-        expect(of(taskPolicy({ Action: undefined, NotAction: ["iam:*"], Resource: "*" }))[0]).to.contain(`allows "NotAction" on every resource`);
+        expect(of(taskPolicy({ Action: ["s3:GetObject", "sqs:*"], Resource: ["arn:aws:s3:::a", "*"] }))[0]).to.contain(
+            `allows "sqs:*" on every resource`,
+        );
+        expect(of(taskPolicy({ Action: undefined, NotAction: ["iam:*"], Resource: "*" }))[0]).to.contain(
+            `allows "NotAction" on every resource`,
+        );
         expect(of(taskPolicy({ Action: "*", Resource: "*" }, MANAGED_POLICY))).to.have.length(1);
     });
 

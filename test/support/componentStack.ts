@@ -50,7 +50,8 @@ export interface BuiltStack {
 
 export async function buildStack(kind: StackKind, o: Overrides = {}): Promise<BuiltStack> {
     const stack = kind;
-    const certificateArn = o.certificateArn === undefined ? (kind === "production" ? CERTIFICATE_ARN : undefined) : (o.certificateArn ?? undefined);
+    const certificateArn =
+        o.certificateArn === undefined ? (kind === "production" ? CERTIFICATE_ARN : undefined) : (o.certificateArn ?? undefined);
     const values: RawConfig = {
         ...stackValues(stack),
         vpcId: EXISTING.vpcId,
