@@ -111,11 +111,6 @@ export function logGroupOf(spec: ServiceSpec, stack: string): string {
     return serviceLogGroupName(spec.name, stack);
 }
 
-/** true if the service is guarded by `hook`. */
-export function hasHook(spec: ServiceSpec, hook: ServiceHookName): boolean {
-    return spec.hooks.includes(hook);
-}
-
 /** Problems with a table (names, prefixes, priorities, hooks), one line each; empty when it is sound. */
 export function tableProblems(specs: readonly ServiceSpec[]): string[] {
     const problems: string[] = [];

@@ -102,8 +102,9 @@ export async function withDeadline<T>(label: string, limitMs: number, run: () =>
         deadlineAt: Number.POSITIVE_INFINITY,
         expire,
     };
-    // An outer abort (its deadline passed while this one was paused... or never) reaches this one's calls too.
-    parent?.controller.signal.addEventListener("abort", () => state.controller.abort(parent.controller.signal.reason), { once: true });
+    // An outer abort reaches this one's calls too.
+    const onOuterAbort = () => state.controller.abort(parent?.controller.signal.reason);
+    parent?.controller.signal.addEventListener("abort", onOuterAbort, { once: true });
     if (parent) pause(parent);
     arm(state, limitMs);
     try {
@@ -111,6 +112,7 @@ export async function withDeadline<T>(label: string, limitMs: number, run: () =>
     } finally {
         if (state.timer !== undefined) clearTimeout(state.timer);
         state.timer = undefined;
+        parent?.controller.signal.removeEventListener("abort", onOuterAbort); // a --watch loop nests one per round
         if (parent) resume(parent);
     }
 }

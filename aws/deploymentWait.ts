@@ -7,7 +7,16 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { shortTaskDefinition } from "../release/names";
 import { DEADLINE_MARGIN_MS, withDeadline } from "./deadline";
 import { RolloutError, VerifyRolloutResult } from "./rollout";
-import { bakeLeftMs, deploymentId, describeDeployment, isRolledBack, latestServiceDeployment, revisionTaskDefinition, ServiceDeploymentView, SHIFTED_STAGES } from "./serviceDeployments";
+import {
+    bakeLeftMs,
+    deploymentId,
+    describeDeployment,
+    isRolledBack,
+    latestServiceDeployment,
+    revisionTaskDefinition,
+    ServiceDeploymentView,
+    SHIFTED_STAGES,
+} from "./serviceDeployments";
 import { formatMs } from "./deadline";
 
 /** Default pause between reads of the deployment. */
@@ -27,11 +36,18 @@ export function assessDeployment(v: ServiceDeploymentView, options: { waitForBak
     const stage = v.lifecycleStage ?? "an unknown stage";
     if (v.status === "SUCCESSFUL") return { state: "completed", summary: `deployment ${deploymentId(v.arn)} SUCCESSFUL` };
     if (isRolledBack(v)) {
-        const why = v.rollback?.reason ?? v.statusReason ?? (v.triggeredAlarms.length ? `alarm ${v.triggeredAlarms.join(", ")}` : "no reason given");
+        const why =
+            v.rollback?.reason ??
+            v.statusReason ??
+            (v.triggeredAlarms.length ? `alarm ${v.triggeredAlarms.join(", ")}` : "no reason given");
         return { state: "rolled-back", stage, summary: `ECS rolled the deployment back (${v.status}) in stage ${stage}: ${why}` };
     }
     if (v.status === "STOPPED" || v.status === "STOP_REQUESTED") {
-        return { state: "stopped", stage, summary: `the deployment was stopped (${v.status}) in stage ${stage}: ${v.statusReason ?? "no reason given"}` };
+        return {
+            state: "stopped",
+            stage,
+            summary: `the deployment was stopped (${v.status}) in stage ${stage}: ${v.statusReason ?? "no reason given"}`,
+        };
     }
     const left = bakeLeftMs(v, options.now);
     const bake = left !== undefined ? `, about ${formatMs(left)} of bake left` : "";
@@ -92,13 +108,22 @@ async function follow(ecs: ECSClient, req: WaitForDeploymentRequest): Promise<Ve
             return { deploymentId: deploymentId(d.arn), taskDefinition: req.expectedTaskDefinition, waitedMs };
         }
         if (a.state === "rolled-back" || a.state === "stopped") {
-            const headline = a.state === "rolled-back" ? `ECS rolled back ${req.service} in stage ${a.stage}` : `the deployment of ${req.service} was stopped in stage ${a.stage}`;
+            const headline =
+                a.state === "rolled-back"
+                    ? `ECS rolled back ${req.service} in stage ${a.stage}`
+                    : `the deployment of ${req.service} was stopped in stage ${a.stage}`;
             throw failure(req, a.state === "rolled-back" ? "rolled-back" : "failed", `${headline}: ${a.summary}`, expected, d);
         }
         if (a.summary !== last) log(`${req.service}: deploying ${expected}: ${a.summary}`);
         last = a.summary;
         if (waitedMs >= req.timeoutMs) {
-            throw failure(req, "timed-out", `the deployment of ${req.service} did not finish within ${formatMs(req.timeoutMs)}; last: ${a.summary}`, expected, d);
+            throw failure(
+                req,
+                "timed-out",
+                `the deployment of ${req.service} did not finish within ${formatMs(req.timeoutMs)}; last: ${a.summary}`,
+                expected,
+                d,
+            );
         }
         await sleep(Math.min(req.pollMs ?? DEPLOYMENT_POLL_MS, Math.max(1, req.timeoutMs - waitedMs)));
     }
@@ -109,10 +134,23 @@ async function read(ecs: ECSClient, req: WaitForDeploymentRequest, expected: str
     try {
         d = await latestServiceDeployment(ecs, req.cluster, req.service);
     } catch (err) {
-        const perms = /access denied/i.test((err as Error).message) ? " (the deploying AWS identity needs ecs:ListServiceDeployments, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions)" : "";
-        throw new Error(`verify-rollout: could not read the deployments of ${req.service} in cluster ${req.cluster}: ${(err as Error).message}${perms}. Whether ${expected} is serving is unknown.`, { cause: err });
+        const perms = /access denied/i.test((err as Error).message)
+            ? " (the deploying AWS identity needs ecs:ListServiceDeployments, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions)"
+            : "";
+        throw new Error(
+            `verify-rollout: could not read the deployments of ${req.service} in cluster ${req.cluster}: ${(err as Error).message}${perms}. Whether ${expected} is serving is unknown.`,
+            { cause: err },
+        );
     }
-    if (!d) throw new RolloutError(`verify-rollout: ECS lists no deployment of ${req.service} in cluster ${req.cluster}; cannot confirm that ${expected} is serving.`, "missing", expected, undefined, [], []);
+    if (!d)
+        throw new RolloutError(
+            `verify-rollout: ECS lists no deployment of ${req.service} in cluster ${req.cluster}; cannot confirm that ${expected} is serving.`,
+            "missing",
+            expected,
+            undefined,
+            [],
+            [],
+        );
     return d;
 }
 
@@ -123,14 +161,24 @@ async function requireOurs(ecs: ECSClient, req: WaitForDeploymentRequest, d: Ser
     try {
         td = await revisionTaskDefinition(ecs, d.targetRevisionArn);
     } catch (err) {
-        throw new Error(`verify-rollout: could not read the revision ${req.service}'s deployment targets: ${(err as Error).message}. Whether ${expected} is serving is unknown.`, { cause: err });
+        throw new Error(
+            `verify-rollout: could not read the revision ${req.service}'s deployment targets: ${(err as Error).message}. Whether ${expected} is serving is unknown.`,
+            { cause: err },
+        );
     }
     if (td && td !== expected) {
         throw failure(req, "rolled-back", `another deployment of ${req.service} (to ${td}) replaced this update's`, expected, d, td);
     }
 }
 
-function failure(req: WaitForDeploymentRequest, outcome: "rolled-back" | "failed" | "timed-out", why: string, expected: string, d: ServiceDeploymentView, serving?: string): RolloutError {
+function failure(
+    req: WaitForDeploymentRequest,
+    outcome: "rolled-back" | "failed" | "timed-out",
+    why: string,
+    expected: string,
+    d: ServiceDeploymentView,
+    serving?: string,
+): RolloutError {
     const lines = [
         `verify-rollout: ${why.replace(/\.+$/, "")}.`,
         `  task definition deployed by this update: ${expected}`,

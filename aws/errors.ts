@@ -107,6 +107,22 @@ export function fromAwsError(what: string, e: unknown): CliError {
     return refused(what, name && !message.startsWith(name) ? `${name}: ${message}` : message || name || "unknown error");
 }
 
+/**
+ * One AWS failure as text inside a longer message (hooks, snapshot and rollout routines): the translator's
+ * words with its advice for what it recognises (credentials, an unreachable endpoint, throttling, timeouts,
+ * unreadable responses), the permissions `permissions` names for access denied, else `Name: message`.
+ */
+export function awsFailureText(err: unknown, permissions: string): string {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (/AccessDenied|NotAuthorized|UnauthorizedOperation|is not authorized/i.test(`${e.name} ${e.message}`)) {
+        return `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message} (the deploying AWS identity needs ${permissions})`;
+    }
+    const translated = fromAwsError("", err);
+    if (translated.hint) return `${translated.why} (${translated.hint})`;
+    if (isUnreadableResponse(err) || e.name === "TimeoutError") return translated.why;
+    return `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}`;
+}
+
 /** `no answer within 20000 ms` from the SDK's timeout messages. */
 function timeoutText(message: string): string {
     const ms = /(\d+) ms/.exec(message)?.[1];

@@ -16,7 +16,7 @@ import {
 import { shortTaskDefinition } from "../release/names";
 import { formatDuration } from "./snapshots";
 import { DEADLINE_MARGIN_MS, trackCall, withDeadline } from "./deadline";
-import { fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
+import { awsFailureText, fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
 
 /** Default pause between DescribeServices calls. */
 export const ROLLOUT_POLL_MS = 15_000; // milliseconds
@@ -115,10 +115,7 @@ export function assessRollout(service: Service, expected: string): Assessment {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function errorText(err: unknown): string {
-  if (isUnreadableResponse(err)) return fromAwsError("", err).why; // never the SDK's multi-line parser hint
-  const e = err instanceof Error ? err : new Error(String(err));
-  const denied = /AccessDenied|NotAuthorized|is not authorized/i.test(`${e.name} ${e.message}`);
-  return `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}${denied ? " (the deploying AWS identity needs ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks)" : ""}`;
+  return awsFailureText(err, "ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks"); // the one translator's words
 }
 
 /**

@@ -74,9 +74,26 @@ export function toView(d: ServiceDeployment): ServiceDeploymentView {
         ...(d.updatedAt ? { updatedAt: d.updatedAt } : {}),
         ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
         ...(d.targetServiceRevision?.arn ? { targetRevisionArn: d.targetServiceRevision.arn } : {}),
-        ...(d.targetServiceRevision?.requestedProductionTrafficWeight !== undefined ? { productionWeight: d.targetServiceRevision.requestedProductionTrafficWeight } : {}),
-        ...(d.rollback ? { rollback: { ...(d.rollback.reason ? { reason: d.rollback.reason } : {}), ...(d.rollback.startedAt ? { startedAt: d.rollback.startedAt } : {}) } } : {}),
-        ...(hook?.hookId ? { waitingHook: { hookId: hook.hookId, ...(hook.expiresAt ? { expiresAt: hook.expiresAt } : {}), ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}) } } : {}),
+        ...(d.targetServiceRevision?.requestedProductionTrafficWeight !== undefined
+            ? { productionWeight: d.targetServiceRevision.requestedProductionTrafficWeight }
+            : {}),
+        ...(d.rollback
+            ? {
+                  rollback: {
+                      ...(d.rollback.reason ? { reason: d.rollback.reason } : {}),
+                      ...(d.rollback.startedAt ? { startedAt: d.rollback.startedAt } : {}),
+                  },
+              }
+            : {}),
+        ...(hook?.hookId
+            ? {
+                  waitingHook: {
+                      hookId: hook.hookId,
+                      ...(hook.expiresAt ? { expiresAt: hook.expiresAt } : {}),
+                      ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}),
+                  },
+              }
+            : {}),
         triggeredAlarms: d.alarms?.triggeredAlarmNames ?? [],
     };
 }
@@ -110,23 +127,37 @@ export function describeDeployment(v: ServiceDeploymentView): string {
  * The newest service deployment of a service (any status), described; undefined when ECS lists none
  * (a service that never deployed, or one whose deployments all predate service deployments).
  */
-export async function latestServiceDeployment(ecs: ECSClient, cluster: string, service: string): Promise<ServiceDeploymentView | undefined> {
-    const list = await aws(`ECS ListServiceDeployments ${service}`, () => ecs.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 20 })));
+export async function latestServiceDeployment(
+    ecs: ECSClient,
+    cluster: string,
+    service: string,
+): Promise<ServiceDeploymentView | undefined> {
+    const list = await aws(`ECS ListServiceDeployments ${service}`, () =>
+        ecs.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 20 })),
+    );
     const briefs = requireAnswer(list, "serviceDeployments");
     const newest = [...briefs].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
     if (!newest?.serviceDeploymentArn) return undefined;
     const arn = newest.serviceDeploymentArn;
-    const out = await aws(`ECS DescribeServiceDeployments ${deploymentId(arn)}`, () => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })));
+    const out = await aws(`ECS DescribeServiceDeployments ${deploymentId(arn)}`, () =>
+        ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })),
+    );
     const found = requireAnswer(out, "serviceDeployments")[0];
     if (!found) {
-        throw refused(`ECS DescribeServiceDeployments ${deploymentId(arn)}`, `ECS listed the deployment but cannot describe it (${out.failures?.[0]?.reason ?? "no reason given"})`, "retry in a minute");
+        throw refused(
+            `ECS DescribeServiceDeployments ${deploymentId(arn)}`,
+            `ECS listed the deployment but cannot describe it (${out.failures?.[0]?.reason ?? "no reason given"})`,
+            "retry in a minute",
+        );
     }
     return toView(found);
 }
 
 /** The task definition (short `family:revision`) a service revision runs, e.g. to tell which deployment is this update's. */
 export async function revisionTaskDefinition(ecs: ECSClient, revisionArn: string): Promise<string | undefined> {
-    const out = await aws(`ECS DescribeServiceRevisions`, () => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] })));
+    const out = await aws(`ECS DescribeServiceRevisions`, () =>
+        ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] })),
+    );
     const td = requireAnswer(out, "serviceRevisions")[0]?.taskDefinition;
     return td ? shortTaskDefinition(td) : undefined;
 }
@@ -146,9 +177,18 @@ export interface DeploymentAction {
 export async function approveDeployment(ecs: ECSClient, p: { cluster: string; service: string; stack: string }): Promise<DeploymentAction> {
     const d = await latestServiceDeployment(ecs, p.cluster, p.service);
     const what = `drydock approve ${p.service}`;
-    if (!d) throw refused(what, `no deployment of ${p.service} in cluster ${p.cluster}`, `nothing waits for approval; see npx drydock status --stack ${p.stack}`);
+    if (!d)
+        throw refused(
+            what,
+            `no deployment of ${p.service} in cluster ${p.cluster}`,
+            `nothing waits for approval; see npx drydock status --stack ${p.stack}`,
+        );
     if (!isActive(d) || !d.waitingHook) {
-        throw refused(what, `nothing waits for approval: the latest deployment is ${describeDeployment(d)}`, `see npx drydock status --stack ${p.stack}`);
+        throw refused(
+            what,
+            `nothing waits for approval: the latest deployment is ${describeDeployment(d)}`,
+            `see npx drydock status --stack ${p.stack}`,
+        );
     }
     const hookId = d.waitingHook.hookId;
     await aws(`ECS ContinueServiceDeployment ${deploymentId(d.arn)}`, () =>
@@ -165,10 +205,21 @@ export async function approveDeployment(ecs: ECSClient, p: { cluster: string; se
 export async function abortDeployment(ecs: ECSClient, p: { cluster: string; service: string; stack: string }): Promise<DeploymentAction> {
     const d = await latestServiceDeployment(ecs, p.cluster, p.service);
     const what = `drydock abort ${p.service}`;
-    if (!d) throw refused(what, `no deployment of ${p.service} in cluster ${p.cluster}`, `nothing to abort; see npx drydock status --stack ${p.stack}`);
+    if (!d)
+        throw refused(
+            what,
+            `no deployment of ${p.service} in cluster ${p.cluster}`,
+            `nothing to abort; see npx drydock status --stack ${p.stack}`,
+        );
     if (!isActive(d)) {
-        throw refused(what, `no deployment is in progress: the latest is ${describeDeployment(d)}`, `to go back to an earlier version use npx drydock rollback --stack ${p.stack}`);
+        throw refused(
+            what,
+            `no deployment is in progress: the latest is ${describeDeployment(d)}`,
+            `to go back to an earlier version use npx drydock rollback --stack ${p.stack}`,
+        );
     }
-    await aws(`ECS StopServiceDeployment ${deploymentId(d.arn)}`, () => ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: d.arn, stopType: "ROLLBACK" })));
+    await aws(`ECS StopServiceDeployment ${deploymentId(d.arn)}`, () =>
+        ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: d.arn, stopType: "ROLLBACK" })),
+    );
     return { service: p.service, deploymentArn: d.arn, before: describeDeployment(d) };
 }

@@ -42,7 +42,9 @@ export function serviceProblems(state: ServiceState, now: Date): string[] {
     const failedTasks = state.primary?.failedTasks ?? 0;
     if (failedTasks > 0) problems.push(`${plural(failedTasks, "task")} of the current deployment failed`);
     if (state.primary?.rolloutState === "FAILED") {
-        problems.push(`the rollout of ${shortTaskDefinition(state.primary.taskDefinition)} FAILED${state.primary.rolloutStateReason ? ` (${state.primary.rolloutStateReason.replace(/\.$/, "")})` : ""}`);
+        problems.push(
+            `the rollout of ${shortTaskDefinition(state.primary.taskDefinition)} FAILED${state.primary.rolloutStateReason ? ` (${state.primary.rolloutStateReason.replace(/\.$/, "")})` : ""}`,
+        );
     }
     problems.push(...rollbackProblems(state, now));
     return problems;

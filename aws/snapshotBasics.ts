@@ -2,7 +2,7 @@
  * What drydock's snapshot routines share (aws/snapshots.ts, snapshotStart.ts, snapshotList.ts): the
  * request and result types, the error type, tag values RDS accepts and error texts. No Pulumi import.
  */
-import { fromAwsError, isUnreadableResponse } from "./errors";
+import { awsFailureText } from "./errors";
 
 /** Default pause between DescribeDBClusterSnapshots calls while waiting. */
 export const SNAPSHOT_POLL_MS = 10_000; // milliseconds
@@ -96,14 +96,7 @@ export function formatDuration(ms: number): string {
  * (aws/errors.ts), as for every other command and hook.
  */
 export function awsErrorText(err: unknown, actions: string): string {
-  if (isUnreadableResponse(err)) return fromAwsError("", err).why; // never the SDK's multi-line parser hint
-  if ((err as Error)?.name === "TimeoutError") return fromAwsError("", err).why;
-  const e = err instanceof Error ? err : new Error(String(err));
-  const denied = /AccessDenied|NotAuthorized|UnauthorizedOperation|is not authorized/i.test(`${e.name} ${e.message}`);
-  const translated = fromAwsError("", err);
-  if (!denied && translated.hint) return `${translated.why} (${translated.hint})`;
-  const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
-  return `${name}${e.message}${denied ? ` (the deploying AWS identity needs ${actions})` : ""}`;
+  return awsFailureText(err, actions);
 }
 
 /**

@@ -234,11 +234,12 @@ async function waitForTask(
     const arn = first.taskArn ?? "";
     let task = first;
     let status = first.lastStatus ?? "PROVISIONING";
-    for (;;) {
+    // The first look comes at once (a task that cannot start often stops within seconds), then every pollMs.
+    for (let looks = 0; ; looks++) {
         if (task.lastStatus === "STOPPED" || (req.noWait && task.lastStatus === "RUNNING")) return { task, timedOut: false };
         const elapsed = o.now().getTime() - o.t0;
         if (elapsed >= req.timeoutMs) return { task, timedOut: true };
-        await sleep(Math.min(pollMs, Math.max(1, req.timeoutMs - elapsed)));
+        if (looks > 0) await sleep(Math.min(pollMs, Math.max(1, req.timeoutMs - elapsed)));
         const out = await aws(`ECS DescribeTasks ${arn}`, () =>
             ecs.send(new DescribeTasksCommand({ cluster: req.cluster, tasks: [arn] })),
         ).catch((e: CliError) => {

@@ -56,9 +56,13 @@ async function main(): Promise<void> {
     } else {
         process.stdout.write(`Rollback model, backend of the committed production stack (goal: progressive < ${GOAL_SECONDS} s)\n`);
         for (const r of rows) {
-            process.stdout.write(`  ${r.strategy.padEnd(10)} rollout ~${minutes(r.rolloutSeconds).padEnd(9)} rollback ~${minutes(r.rollbackSeconds).padEnd(8)} (${r.rollbackWhen}; alarms fire after ${r.alarmDetectionSeconds} s)\n`);
+            process.stdout.write(
+                `  ${r.strategy.padEnd(10)} rollout ~${minutes(r.rolloutSeconds).padEnd(9)} rollback ~${minutes(r.rollbackSeconds).padEnd(8)} (${r.rollbackWhen}; alarms fire after ${r.alarmDetectionSeconds} s)\n`,
+            );
         }
-        process.stdout.write(`${ok ? "met" : "MISSED"}: rollback during the bake ~${worst} s vs rolling ~${minutes(rolling.rollbackSeconds)}\n`);
+        process.stdout.write(
+            `${ok ? "met" : "MISSED"}: rollback during the bake ~${worst} s vs rolling ~${minutes(rolling.rollbackSeconds)}\n`,
+        );
     }
     if (!ok) process.exitCode = 1;
 }

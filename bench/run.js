@@ -88,11 +88,10 @@ function startup() {
 
 function policyPack() {
     const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "policies.bench.ts"), "--json"], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0) {
-        process.stderr.write(`bench/policies.bench.ts exited ${r.status}:\n${r.stderr}${r.stdout}\n`);
-        return { taskDefinitions: 10000, firstMs: NaN, warmMedianMs: NaN, goalMs: 1000, ok: false };
-    }
-    const pack = JSON.parse(r.stdout.trim().split("\n").pop());
+    // It exits 1 when its goal is missed, with its figures still on stdout.
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    if (!last.startsWith("{")) throw new Error(`bench/policies.bench.ts exited ${r.status}:\n${r.stderr}`);
+    const pack = JSON.parse(last);
     return { taskDefinitions: pack.taskDefinitions, firstMs: round(pack.firstMs), warmMedianMs: round(pack.warmMedianMs), goalMs: pack.goalMs, ok: pack.ok };
 }
 

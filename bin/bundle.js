@@ -20,7 +20,7 @@ const DIR = path.join(ROOT, "node_modules", ".cache", "drydock", "cli");
 const MANIFEST = path.join(DIR, "manifest.json");
 const ENTRY = path.join(ROOT, "cli", "main.ts");
 /** Bump when the build options change: older bundles are then rebuilt. */
-const FORMAT = "4";
+const FORMAT = "6";
 /** Loaded from node_modules at run time, and only by the commands that need them. */
 const EXTERNAL = ["@pulumi/*", "@aws-sdk/*", "@smithy/*", "esbuild", "typescript", "ora"];
 /** Always part of the key: drydock's version and dependencies. */
@@ -96,31 +96,36 @@ const originalDirname = {
 };
 
 /**
- * AWS SDK clients load when first used, not when a module that names one loads: an import of
+ * AWS SDK clients (and the SDK's HTTP handler) load when first used, not when a module that names one loads: an import of
  * `@aws-sdk/client-*` becomes an object that requires the package on its first property access. drydock's
  * modules import the SDK by name (`import { DescribeServicesCommand } from "@aws-sdk/client-ecs"`), which
  * the bundle reads as a property of that object at the moment of use; so `drydock check`, which builds
- * the update hooks but never runs them, loads no SDK client at all.
+ * the update hooks but never runs them, loads no SDK client at all. The object lists the package's export
+ * names (read when the bundle is built) so the bundle's import helper can copy them without loading it.
  */
 const lazyAwsSdk = {
     name: "drydock-lazy-aws-sdk",
     setup(build) {
-        build.onResolve({ filter: /^@aws-sdk\/client-[a-z0-9-]+$/ }, (args) =>
-            args.namespace === "lazy-aws-sdk" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-aws-sdk" },
+        build.onResolve({ filter: /^(@aws-sdk\/client-[a-z0-9-]+|@smithy\/node-http-handler)$/ }, (args) =>
+            args.namespace === "lazy-aws-sdk" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-aws-sdk", pluginData: args.resolveDir },
         );
-        build.onLoad({ filter: /.*/, namespace: "lazy-aws-sdk" }, (args) => ({
-            contents: [
-                "let real;",
-                `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
-                "module.exports = new Proxy({}, {",
-                "    get: (_, key) => load()[key],",
-                "    has: (_, key) => key in load(),",
-                "    ownKeys: () => Reflect.ownKeys(load()),",
-                "    getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },",
-                "});",
-            ].join("\n"),
-            loader: "js",
-        }));
+        build.onLoad({ filter: /.*/, namespace: "lazy-aws-sdk" }, (args) => {
+            const names = Object.keys(require(require.resolve(args.path, { paths: [ROOT] })));
+            return {
+                contents: [
+                    "let real;",
+                    `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+                    `const names = ${JSON.stringify(["__esModule", ...names.filter((n) => n !== "__esModule")])};`,
+                    "module.exports = new Proxy({}, {",
+                    '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
+                    "    has: (_, key) => names.includes(key),",
+                    "    ownKeys: () => names,",
+                    "    getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: key !== \"__esModule\", writable: false, value: undefined } : undefined),",
+                    "});",
+                ].join("\n"),
+                loader: "js",
+            };
+        });
     },
 };
 
@@ -176,17 +181,15 @@ async function build() {
 module.exports = { build, current, DIR };
 
 if (require.main === module) {
-    // `npm run build`: build now (prepare runs it after npm ci), report where.
+    // `npm run build`: build now, report where. `npm ci` runs it through `prepare` with --if-possible: a bundle
+    // that cannot be built must not fail the install (drydock then runs its sources, and builds on first start).
+    const ifPossible = process.argv.includes("--if-possible");
+    const fail = (why) => {
+        process.stderr.write(`drydock: ${why}; drydock runs from the TypeScript sources\n`);
+        if (!ifPossible) process.exitCode = 1;
+    };
     build().then(
-        (bundle) => {
-            if (!bundle) {
-                process.stderr.write("drydock: the bundle was not built (esbuild warned); drydock runs from the TypeScript sources\n");
-                process.exitCode = 1;
-            } else process.stdout.write(`built ${path.relative(ROOT, bundle)}\n`);
-        },
-        (e) => {
-            process.stderr.write(`drydock: building the bundle failed: ${e && e.message ? e.message : e}\n`);
-            process.exitCode = 1;
-        },
+        (bundle) => (bundle ? process.stdout.write(`built ${path.relative(ROOT, bundle)}\n`) : fail("the bundle was not built (esbuild warned)")),
+        (e) => fail(`building the bundle failed: ${e && e.message ? e.message.split("\n")[0] : e}`),
     );
 }

@@ -43,19 +43,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "promote",
         summary: "pin the target stack to exactly what the source stack runs now (written into the target's stack file)",
-        exitCodes: "0 written (and applied with --apply); 1 refused, or the update failed; 2 bad arguments or stacks",
+        exitCodes: "0 written (and applied with --apply); 1 refused (an unhealthy source, a downgrade, a mutable version, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 bad arguments or stacks",
         load: () => (require("./commands/promote") as typeof import("./commands/promote")).registerPromote,
     },
     {
         name: "rollback",
         summary: "set the stack file back to the version that ran before the current one, or to --to VERSION",
-        exitCodes: "0 written (and applied with --apply); 1 refused, or the update failed; 2 a malformed --to or a bad stack",
+        exitCodes: "0 written (and applied with --apply); 1 refused (a mutable --to in production, nothing to roll back to, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 a malformed --to or a bad stack",
         load: () => (require("./commands/rollback") as typeof import("./commands/rollback")).registerRollback,
     },
     {
         name: "pause",
         summary: "freeze the stack's versions: set updatesPaused (and pauseReason) in the stack file",
-        exitCodes: "0 written (or already paused); 1 refused (the file changed on disk); 2 a missing or empty reason, or a bad stack",
+        exitCodes: "0 written (or already paused for the same reason); 1 refused (already paused for another reason, without --force; the file changed on disk); 2 a missing or empty reason, or a bad stack",
         load: () => (require("./commands/pause") as typeof import("./commands/pause")).registerPause,
     },
     {
@@ -79,7 +79,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "snapshots",
         summary: "list drydock's snapshots of the stack's Aurora cluster, newest first",
-        exitCodes: "0 listed; 1 an AWS failure; 2 a bad stack",
+        exitCodes: "0 listed (also for a stack that isn't deployed); 1 an AWS failure; 2 a bad stack",
         load: () => (require("./commands/snapshot") as typeof import("./commands/snapshot")).registerSnapshots,
     },
     {
@@ -104,7 +104,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "sync",
         summary: "propose the newest version each service may move to within the stack's update channel, and say why newer ones are held",
-        exitCodes: "0 answered (nothing to do, or an update proposed, written or applied); 1 refused, an AWS failure, or the update failed; 2 bad arguments or configuration",
+        exitCodes: "0 answered (nothing to do, an update proposed, written or applied, or held by a pause or closed window); 1 refused (no Pulumi CLI 3.238+ for --apply, the file changed on disk), an AWS failure, or the update failed; 2 bad arguments or configuration",
         load: () => (require("./commands/sync") as typeof import("./commands/sync")).registerSync,
     },
     {

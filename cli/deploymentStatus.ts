@@ -77,7 +77,8 @@ export function deploymentLines(rows: DeploymentStatus[], stack: string): string
             if (d.waitingForApproval) {
                 return `${where}, waiting for approval${d.approvalExpiresAt ? ` (rolls back at ${d.approvalExpiresAt})` : ""}: npx drydock approve --stack ${stack} --service ${d.service}, or abort`;
             }
-            if (d.bakeSecondsLeft !== null) return `${where}, about ${formatMs(d.bakeSecondsLeft * 1000)} of bake left (roll back now: npx drydock abort --stack ${stack} --service ${d.service})`;
+            if (d.bakeSecondsLeft !== null)
+                return `${where}, about ${formatMs(d.bakeSecondsLeft * 1000)} of bake left (roll back now: npx drydock abort --stack ${stack} --service ${d.service})`;
             if (d.rollbackReason) return `${where}: ${d.rollbackReason}`;
             return where;
         });
@@ -87,14 +88,27 @@ export function deploymentLines(rows: DeploymentStatus[], stack: string): string
  * `status --watch`: prints each deployment's state when it changes until none is in progress.
  * @returns 0 when every watched deployment completed (or none was in progress), 1 when one rolled back or stopped.
  */
-export async function watchDeployments(ctx: Ctx, deps: CliDeps, sc: StackContext, options: { intervalMs: number; services?: string[] }): Promise<number> {
+export async function watchDeployments(
+    ctx: Ctx,
+    deps: CliDeps,
+    sc: StackContext,
+    options: { intervalMs: number; services?: string[] },
+): Promise<number> {
     const services = options.services ?? serviceNames().filter((n) => !!sc.settings.services?.[n]?.spec?.route);
     const ended = new Map<string, "completed" | "failed">();
     const last = new Map<string, string>();
     // Watching has no overall deadline (a bake may last hours); each round of reads has the command's.
     await outsideDeadline(async () => {
         for (;;) {
-            await withDeadline("drydock status --watch", commandDeadlineMs(), () => watchRound(ctx, deps, sc, services.filter((n) => !ended.has(n)), { ended, last }));
+            await withDeadline("drydock status --watch", commandDeadlineMs(), () =>
+                watchRound(
+                    ctx,
+                    deps,
+                    sc,
+                    services.filter((n) => !ended.has(n)),
+                    { ended, last },
+                ),
+            );
             if (ended.size === services.length) return;
             await deps.sleep(options.intervalMs);
         }

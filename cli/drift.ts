@@ -49,7 +49,9 @@ export async function driftOf(deps: CliDeps, sc: StackContext, service: ServiceN
     const none: Drift = { runningDigest: null, runningVersion: null, expectedDigest: null, drift: false };
     try {
         const running = await runningDigestOf(deps, sc, service, td);
-        const exact = running ? await exactVersionIn(deps, sc.region, repositoryOf(td.ref, serviceOf(sc, service).repository), { digest: running }) : undefined;
+        const exact = running
+            ? await exactVersionIn(deps, sc.region, repositoryOf(td.ref, serviceOf(sc, service).repository), { digest: running })
+            : undefined;
         const runningVersion = exact && exact.version.kind !== "digest" ? exact.version.raw : null;
         const expected = await expectedDigestOf(deps, sc, service);
         const base = { runningDigest: running ?? null, runningVersion, expectedDigest: expected.digest ?? null };

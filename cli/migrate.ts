@@ -12,7 +12,7 @@ import {
     ServiceTaskSetup,
     taskDefinitionFor,
 } from "../aws/taskDefinitions";
-import { MIGRATION_TASK_TAGS, runOneOffTask, TaskError, TaskLogStream } from "../aws/tasks";
+import { MIGRATION_TASK_TAGS, runOneOffTask, RunTaskRequest, TaskError, TaskLogStream } from "../aws/tasks";
 import { migrationService } from "../config/migrations";
 import { evaluateReleaseGate } from "../release/gate";
 import { dbClusterIdentifier, ecsClusterName, ecsServiceName } from "../release/names";
@@ -137,27 +137,7 @@ export async function runMigration(
     const base = { stack: sc.stack, taskDefinition: td.arn, image: plan.image, snapshot };
     const seconds = () => Math.round((deps.now().getTime() - started) / 1000);
     try {
-        const r = await runOneOffTask(ecs, deps.logs(sc.region), {
-            cluster: ecsClusterName(sc.stack),
-            taskDefinition: td.arn,
-            container: plan.service,
-            command: plan.command,
-            subnets: plan.setup.subnets,
-            securityGroups: plan.setup.securityGroups,
-            tags: {
-                [MIGRATION_TASK_TAGS.stack]: sc.stack,
-                [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service),
-                [MIGRATION_TASK_TAGS.purpose]: "migration",
-                [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw,
-                [MIGRATION_TASK_TAGS.update]: "drydock-migrate",
-            },
-            startedBy: "drydock/migrate",
-            timeoutMs: sc.settings.migrations.timeoutMinutes * 60_000,
-            noWait: !opts.wait,
-            now: deps.now,
-            sleep: deps.sleep,
-            log: progress,
-        });
+        const r = await runOneOffTask(ecs, deps.logs(sc.region), taskRequest(deps, sc, plan, td.arn, opts, progress));
         return {
             ...base,
             taskArn: r.taskArn,
@@ -179,6 +159,38 @@ export async function runMigration(
             error: e.message,
         };
     }
+}
+
+/** The one-off task `drydock migrate` runs: the hook's, started by hand. */
+function taskRequest(
+    deps: CliDeps,
+    sc: StackContext,
+    plan: MigrationPlan,
+    taskDefinition: string,
+    opts: MigrateOptions,
+    progress: (m: string) => void,
+): RunTaskRequest {
+    return {
+        cluster: ecsClusterName(sc.stack),
+        taskDefinition,
+        container: plan.service,
+        command: plan.command,
+        subnets: plan.setup.subnets,
+        securityGroups: plan.setup.securityGroups,
+        tags: {
+            [MIGRATION_TASK_TAGS.stack]: sc.stack,
+            [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service),
+            [MIGRATION_TASK_TAGS.purpose]: "migration",
+            [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw,
+            [MIGRATION_TASK_TAGS.update]: "drydock-migrate",
+        },
+        startedBy: "drydock/migrate",
+        timeoutMs: sc.settings.migrations.timeoutMinutes * 60_000,
+        noWait: !opts.wait,
+        now: deps.now,
+        sleep: deps.sleep,
+        log: progress,
+    };
 }
 
 function streamJson(s: TaskLogStream | undefined): MigrateResult["logStream"] {

@@ -113,7 +113,10 @@ const guarded = new WeakSet<NodeJS.EventEmitter>();
  * A reader that closes the pipe early (`drydock status | head -1`) ends the command quietly with exit 0,
  * instead of Node's `write EPIPE` trace. Other stream errors stay errors.
  */
-export function endQuietlyOnClosedPipe(streams: NodeJS.EventEmitter[] = [process.stdout, process.stderr], exit: (code: number) => void = (code) => process.exit(code)): void {
+export function endQuietlyOnClosedPipe(
+    streams: NodeJS.EventEmitter[] = [process.stdout, process.stderr],
+    exit: (code: number) => void = (code) => process.exit(code),
+): void {
     for (const stream of streams) {
         if (guarded.has(stream)) continue;
         guarded.add(stream);

@@ -23,10 +23,15 @@ export function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env, timeoutMs
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const execFile = (require("child_process") as { execFile: typeof ExecFile }).execFile;
         execFile("pulumi", ["version"], { env, timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
-            if (error && (error as NodeJS.ErrnoException).code === "ENOENT") return resolve({ found: false, why: "the Pulumi CLI (pulumi) is not on PATH" });
+            if (error && (error as NodeJS.ErrnoException).code === "ENOENT")
+                return resolve({ found: false, why: "the Pulumi CLI (pulumi) is not on PATH" });
             if (error) return resolve({ found: false, why: `\`pulumi version\` failed (${error.message.split("\n")[0].trim()})` });
             const version = /v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(String(stdout))?.[1];
-            if (!version || !semver.valid(version)) return resolve({ found: false, why: `\`pulumi version\` printed ${JSON.stringify(String(stdout).trim().slice(0, 60))}, not a version` });
+            if (!version || !semver.valid(version))
+                return resolve({
+                    found: false,
+                    why: `\`pulumi version\` printed ${JSON.stringify(String(stdout).trim().slice(0, 60))}, not a version`,
+                });
             resolve({ found: true, version });
         });
     });

@@ -105,7 +105,15 @@ export async function serviceDetails(deps: CliDeps, sc: StackContext): Promise<{
         states = await describeServices(ecs, sc.stack, serviceNames());
     } catch (e) {
         if (!(e instanceof ClusterNotFound)) throw e;
-        const missing = (name: string): ServiceState => ({ name, found: false, desired: 0, running: 0, pending: 0, failed: [], targetGroupArns: [] });
+        const missing = (name: string): ServiceState => ({
+            name,
+            found: false,
+            desired: 0,
+            running: 0,
+            pending: 0,
+            failed: [],
+            targetGroupArns: [],
+        });
         return { services: serviceNames().map((name) => detail(missing(name), now)), deployed: false };
     }
     const services = await Promise.all(
@@ -149,8 +157,16 @@ export function servicesTable(services: ServiceDetail[]): string {
             `${s.json.running}/${s.json.desired}`,
             s.json.pending,
             s.json.rolloutState ?? "-",
-            s.state.found ? `${s.targets.healthy} healthy, ${s.targets.unhealthy} unhealthy${s.targets.other ? `, ${s.targets.other} other` : ""}` : "-",
-            !s.state.found ? "-" : s.json.problems.length ? `${s.json.problems.length} problem${s.json.problems.length === 1 ? "" : "s"}` : s.json.drift ? "drift" : "ok",
+            s.state.found
+                ? `${s.targets.healthy} healthy, ${s.targets.unhealthy} unhealthy${s.targets.other ? `, ${s.targets.other} other` : ""}`
+                : "-",
+            !s.state.found
+                ? "-"
+                : s.json.problems.length
+                  ? `${s.json.problems.length} problem${s.json.problems.length === 1 ? "" : "s"}`
+                  : s.json.drift
+                    ? "drift"
+                    : "ok",
         ]),
     );
 }
@@ -171,7 +187,8 @@ export function serviceNotes(sc: StackContext, services: ServiceDetail[], deploy
                     `Check: aws logs tail ${serviceLogGroupName(s.state.name, sc.stack)}`,
             );
         }
-        if (s.driftNote) notes.push(`${name}: ${s.driftNote}${s.json.drift ? ` (run pulumi up -s ${sc.stack}, or see npx drydock rollback)` : ""}`);
+        if (s.driftNote)
+            notes.push(`${name}: ${s.driftNote}${s.json.drift ? ` (run pulumi up -s ${sc.stack}, or see npx drydock rollback)` : ""}`);
     }
     return notes;
 }

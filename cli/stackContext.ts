@@ -104,7 +104,8 @@ export function servicesFor(choice: string): ServiceName[] {
 /** The settings of one service of the stack. */
 export function serviceOf(sc: StackContext, service: ServiceName): ServiceSettings {
     const settings = sc.settings.services[service];
-    if (!settings) throw usageError(`service ${JSON.stringify(service)}`, "not in the service table", `accepted: ${serviceNames().join(", ")}`);
+    if (!settings)
+        throw usageError(`service ${JSON.stringify(service)}`, "not in the service table", `accepted: ${serviceNames().join(", ")}`);
     return settings;
 }
 

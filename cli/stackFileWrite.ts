@@ -104,7 +104,7 @@ export function removeStaleTemporaries(target: string, now = Date.now()): string
     const dir = dirname(target);
     const pattern = new RegExp(`^\\.${basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
     const removed: string[] = [];
-    let names: string[] = [];
+    let names: string[];
     try {
         names = readdirSync(dir);
     } catch {

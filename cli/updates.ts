@@ -11,7 +11,7 @@ import { serviceNames } from "../services";
 import { Deployed, findDeployed } from "./deployed";
 import { CliDeps } from "./deps";
 import { repositoryOf } from "./resolve";
-import { ecrFor, openStack, StackContext } from "./stackContext";
+import { ecrFor, imageKey, openStack, StackContext, versionKey } from "./stackContext";
 
 /**
  * The digest of the image a service runs: the task definition's own digest, else its immutable tag
@@ -52,7 +52,7 @@ export async function soakRecords(deps: CliDeps, soak: StackContext, service: st
 export function openSoakStack(deps: CliDeps, sc: StackContext): StackContext | undefined {
     const name = sc.settings.updates.soakIn;
     if (!name) return undefined;
-    const keys = serviceNames().flatMap((s) => [`${s}Version`, `${s}Image`]);
+    const keys = serviceNames().flatMap((s) => [versionKey(s), imageKey(s)]);
     return openStack(deps, name, { needs: keys });
 }
 

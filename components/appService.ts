@@ -79,33 +79,12 @@ export class AppService extends pulumi.ComponentResource {
             tags,
             this,
         );
-        this.route = a.route
-            ? new ServiceRoute(
-                  name,
-                  {
-                      service: a.service,
-                      stack: a.stack,
-                      vpcId: a.vpcId,
-                      taskSecurityGroupId: sg.id,
-                      containerPort: a.containerPort,
-                      route: a.route,
-                      tags,
-                      formerParent: this,
-                  },
-                  { parent: this },
-              )
-            : undefined;
+        this.route = createRoute(name, a, sg.id, tags, this);
         const taskDefinition = createTaskDefinition(name, a, { roles, logGroupName: logGroup.name, environment, secrets }, tags, this);
         this.service = createEcsService(name, a, { taskDefinition, securityGroupId: sg.id, roles, route: this.route }, tags, this);
         if (a.maxCount > a.desiredCount) {
-            const scaling = {
-                clusterName: a.cluster.name,
-                serviceName: this.service.name,
-                minCount: a.desiredCount,
-                maxCount: a.maxCount,
-                cpuTargetPercent: a.autoscalingCpuTarget,
-            };
-            createAutoscaling(name, scaling, tags, this);
+            const scaling = { minCount: a.desiredCount, maxCount: a.maxCount, cpuTargetPercent: a.autoscalingCpuTarget };
+            createAutoscaling(name, { clusterName: a.cluster.name, serviceName: this.service.name, ...scaling }, tags, this);
         }
 
         this.serviceName = this.service.name;
@@ -122,6 +101,23 @@ export class AppService extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
         });
     }
+}
+
+/** The load-balanced route, a child whose resources keep the URNs they had as the service's own children. */
+function createRoute(
+    name: string,
+    a: NormalizedArgs,
+    taskSecurityGroupId: pulumi.Output<string>,
+    tags: Record<string, string>,
+    parent: AppService,
+) {
+    if (!a.route) return undefined;
+    const { service, stack, vpcId, containerPort, route } = a;
+    return new ServiceRoute(
+        name,
+        { service, stack, vpcId, taskSecurityGroupId, containerPort, route, tags, formerParent: parent },
+        { parent },
+    );
 }
 
 interface TaskParts {
@@ -183,6 +179,21 @@ interface ServiceParts {
     route?: ServiceRoute;
 }
 
+/** What an ECS service behind the load balancer adds: its target group, the alarms that roll back, the grace period. */
+function loadBalancedArgs(
+    a: NormalizedArgs,
+    route: { component: ServiceRoute; args: NonNullable<NormalizedArgs["route"]> } | undefined,
+    progressive: { advancedConfiguration: unknown } | undefined,
+): Partial<aws.ecs.ServiceArgs> {
+    if (!route) return {};
+    const lb = { targetGroupArn: route.component.targetGroupArn, containerName: a.service, containerPort: a.containerPort };
+    return {
+        alarms: { alarmNames: route.component.alarmNames, enable: true, rollback: true },
+        healthCheckGracePeriodSeconds: route.args.healthCheckGracePeriod,
+        loadBalancers: [{ ...lb, ...(progressive ? { advancedConfiguration: progressive.advancedConfiguration as never } : {}) }],
+    };
+}
+
 /** The ECS service: rolling 100%/200% with the circuit breaker; behind the load balancer when there is a route. */
 function createEcsService(
     name: string,
@@ -211,20 +222,7 @@ function createEcsService(
             deploymentMinimumHealthyPercent: 100, // keep every old task until its replacement is healthy
             deploymentMaximumPercent: 200, // start all replacements at once
             deploymentCircuitBreaker: { enable: true, rollback: true },
-            ...(route
-                ? {
-                      alarms: { alarmNames: route.component.alarmNames, enable: true, rollback: true },
-                      healthCheckGracePeriodSeconds: route.args.healthCheckGracePeriod,
-                      loadBalancers: [
-                          {
-                              targetGroupArn: route.component.targetGroupArn,
-                              containerName: a.service,
-                              containerPort: a.containerPort,
-                              ...(progressive ? { advancedConfiguration: progressive.advancedConfiguration } : {}),
-                          },
-                      ],
-                  }
-                : {}),
+            ...loadBalancedArgs(a, route, progressive),
             ...(progressive ? { deploymentConfiguration: progressive.deploymentConfiguration } : {}),
             // A progressive deployment bakes (maybe pauses for approval): verify-rollout follows it stage by stage instead.
             waitForSteadyState: !progressive,
@@ -244,7 +242,13 @@ function createEcsService(
         {
             parent,
             // ECS needs the target group attached to the listener and the roles' policies in place before tasks start.
-            dependsOn: [...(route ? [route.component.listenerRule] : []), ...(progressive?.dependsOn ?? []), ...p.roles.policies],
+            // With the database: created after its instances (the first tasks, and run-migrations on create, need the writer).
+            dependsOn: [
+                ...(route ? [route.component.listenerRule] : []),
+                ...(progressive?.dependsOn ?? []),
+                ...p.roles.policies,
+                ...(a.database?.instances ?? []),
+            ],
             customTimeouts: { create: `${a.rolloutTimeoutMinutes}m`, update: `${a.rolloutTimeoutMinutes}m` },
             // With autoscaling, the scaler owns the running count; `desiredCount` is its minimum.
             ...(autoscaled ? { ignoreChanges: ["desiredCount"] } : {}),

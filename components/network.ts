@@ -1,4 +1,7 @@
-import * as awsx from "@pulumi/awsx";
+// awsx's ec2 part only: the package index also loads classic/, ecs/ and lb/, and through them the AWS SDK
+// (about a fifth of `drydock check`'s start-up), none of which drydock uses.
+import * as ec2 from "@pulumi/awsx/ec2";
+const awsx = { ec2 };
 import * as pulumi from "@pulumi/pulumi";
 import { defaultOf } from "../configSchema";
 import { definedOnly, requireInSchemaRange } from "./validate";

@@ -47,8 +47,21 @@ export interface ProgressiveRoutingArgs {
 }
 
 /** Forward to both target groups, all traffic on the primary: the shape ECS then shifts. */
-export function weightedForward(primaryArn: pulumi.Input<string>, alternateArn: pulumi.Input<string>): aws.types.input.lb.ListenerRuleAction[] {
-    return [{ type: "forward", forward: { targetGroups: [{ arn: primaryArn, weight: 100 }, { arn: alternateArn, weight: 0 }] } }];
+export function weightedForward(
+    primaryArn: pulumi.Input<string>,
+    alternateArn: pulumi.Input<string>,
+): aws.types.input.lb.ListenerRuleAction[] {
+    return [
+        {
+            type: "forward",
+            forward: {
+                targetGroups: [
+                    { arn: primaryArn, weight: 100 },
+                    { arn: alternateArn, weight: 0 },
+                ],
+            },
+        },
+    ];
 }
 
 /** ECS owns the weights of a progressive route's rules: Pulumi must not set them back on the next update. */
@@ -60,13 +73,20 @@ export const ECS_OWNED_RULE_FIELDS = ["actions"];
  */
 export function createProgressiveRouting(name: string, a: ProgressiveRoutingArgs, parent: pulumi.Resource): ProgressiveRouting {
     const opts = { parent };
-    const alternateTargetGroup = new aws.lb.TargetGroup(`${name}-tg-alt`, { ...a.targetGroupArgs, tags: { ...a.tags, "drydock:target-group": "alternate" } }, opts);
+    const alternateTargetGroup = new aws.lb.TargetGroup(
+        `${name}-tg-alt`,
+        { ...a.targetGroupArgs, tags: { ...a.tags, "drydock:target-group": "alternate" } },
+        opts,
+    );
     const testListenerRule = new aws.lb.ListenerRule(
         `${name}-test-route`,
         {
             listenerArn: a.listenerArn,
             priority: a.testPriority,
-            conditions: [{ pathPattern: { values: a.pathPatterns } }, { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: [a.stack] } }],
+            conditions: [
+                { pathPattern: { values: a.pathPatterns } },
+                { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: [a.stack] } },
+            ],
             actions: weightedForward(a.primaryTargetGroupArn, alternateTargetGroup.arn),
             tags: a.tags,
         },
@@ -74,7 +94,11 @@ export function createProgressiveRouting(name: string, a: ProgressiveRoutingArgs
     );
     const infrastructureRole = new aws.iam.Role(
         `${name}-ecs-infrastructure`,
-        { assumeRolePolicy: ECS_TRUST, description: `drydock: lets ECS shift ${name}'s load-balancer traffic between revisions`, tags: a.tags },
+        {
+            assumeRolePolicy: ECS_TRUST,
+            description: `drydock: lets ECS shift ${name}'s load-balancer traffic between revisions`,
+            tags: a.tags,
+        },
         opts,
     );
     const partition = aws.getPartitionOutput({}, opts).partition;
@@ -94,7 +118,11 @@ export function progressiveServiceArgs(
     d: DeploymentSettings,
     p: ProgressiveRouting,
     productionListenerRule: aws.lb.ListenerRule,
-): { deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration; advancedConfiguration: aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration; dependsOn: pulumi.Resource[] } {
+): {
+    deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration;
+    advancedConfiguration: aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration;
+    dependsOn: pulumi.Resource[];
+} {
     return {
         deploymentConfiguration: ecsDeploymentConfiguration(d) as aws.types.input.ecs.ServiceDeploymentConfiguration,
         advancedConfiguration: {

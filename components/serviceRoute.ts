@@ -80,22 +80,7 @@ export class ServiceRoute extends pulumi.ComponentResource {
                   this,
               )
             : undefined;
-        this.listenerRule = new aws.lb.ListenerRule(
-            `${name}-route`,
-            {
-                listenerArn: lb.listenerArn,
-                priority: r.listenerRulePriority,
-                conditions: [{ pathPattern: { values: r.pathPatterns } }],
-                actions: this.progressive
-                    ? weightedForward(targetGroup.arn, this.progressive.alternateTargetGroup.arn)
-                    : [{ type: "forward", targetGroupArn: targetGroup.arn }],
-                tags: args.tags,
-            },
-            {
-                ...child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"),
-                ...(this.progressive ? { ignoreChanges: ECS_OWNED_RULE_FIELDS } : {}),
-            },
-        );
+        this.listenerRule = this.createListenerRule(name, targetGroup, child(`${name}-route`, "aws:lb/listenerRule:ListenerRule"), args);
         const alarmsOn = (alarmName: string, service: string, suffix: pulumi.Input<string>) =>
             createDeploymentAlarms(
                 alarmName,
@@ -112,5 +97,28 @@ export class ServiceRoute extends pulumi.ComponentResource {
         this.targetGroupArnSuffix = targetGroup.arnSuffix;
         this.alarmNames = alarms.map((a) => a.name);
         this.registerOutputs({ targetGroupArn: this.targetGroupArn, targetGroupArnSuffix: this.targetGroupArnSuffix });
+    }
+
+    /** The rule forwarding the service's path patterns (weighted between two target groups for a progressive strategy). */
+    private createListenerRule(
+        name: string,
+        targetGroup: aws.lb.TargetGroup,
+        opts: pulumi.CustomResourceOptions,
+        args: ServiceRouteComponentArgs,
+    ): aws.lb.ListenerRule {
+        const r = args.route;
+        return new aws.lb.ListenerRule(
+            `${name}-route`,
+            {
+                listenerArn: r.loadBalancer.listenerArn,
+                priority: r.listenerRulePriority,
+                conditions: [{ pathPattern: { values: r.pathPatterns } }],
+                actions: this.progressive
+                    ? weightedForward(targetGroup.arn, this.progressive.alternateTargetGroup.arn)
+                    : [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                tags: args.tags,
+            },
+            { ...opts, ...(this.progressive ? { ignoreChanges: ECS_OWNED_RULE_FIELDS } : {}) },
+        );
     }
 }

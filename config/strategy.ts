@@ -43,7 +43,11 @@ export function readDeployment(r: Reader, spec: ServiceSpec, pathPatterns: strin
         );
     }
     if (d.approvalRequired && d.strategy === "rolling") {
-        r.problem(key("ApprovalRequired"), "true", `an approval pauses a blue-green, canary or linear deployment; set ${key("DeploymentStrategy")} to one of them, or ${key("ApprovalRequired")} to false`);
+        r.problem(
+            key("ApprovalRequired"),
+            "true",
+            `an approval pauses a blue-green, canary or linear deployment; set ${key("DeploymentStrategy")} to one of them, or ${key("ApprovalRequired")} to false`,
+        );
     }
     return d;
 }

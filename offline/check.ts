@@ -30,7 +30,7 @@ export interface CheckedResource {
 
 export interface RolloutReport {
     service: string;
-    /** Estimated seconds of one rolling deployment. */
+    /** Estimated seconds of one deployment (rolling; or the service's progressive strategy, see `strategy`). */
     seconds: number;
     waves: number;
     terms: { name: string; seconds: number }[];
@@ -88,7 +88,11 @@ export function engineConfig(values: RawConfig): Record<string, string> {
 /** The target group of a service's load-balanced route (a child of a child of the service's component), if any. */
 function targetGroupOf(resources: RecordedResource[], service: RecordedResource): RecordedResource | undefined {
     const routes = new Set(resources.filter((r) => r.parent !== undefined && r.parent === service.parent).map((r) => r.urn));
-    return resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && (r.parent === service.parent || (r.parent !== undefined && routes.has(r.parent))));
+    return resources.find(
+        (r) =>
+            r.type === "aws:lb/targetGroup:TargetGroup" &&
+            (r.parent === service.parent || (r.parent !== undefined && routes.has(r.parent))),
+    );
 }
 
 /**
@@ -114,7 +118,14 @@ function rolloutOf(resources: RecordedResource[]): RolloutReport[] {
         // The strategy's own rollout (a progressive one bakes) and how long going back takes (offline/strategyReport.ts).
         const t = strategyReport(params, s, tg ? Number(hc.unhealthyThreshold ?? 3) : undefined);
         const own = t.strategy === "rolling" ? {} : { seconds: t.rolloutSeconds, waves: 1, terms: t.rolloutTerms };
-        reports.push({ service: String(s.name ?? service.name), ...estimate, ...own, strategy: t.strategy, rollback: t.rollback, alarmDetectionSeconds: t.alarmDetectionSeconds });
+        reports.push({
+            service: String(s.name ?? service.name),
+            ...estimate,
+            ...own,
+            strategy: t.strategy,
+            rollback: t.rollback,
+            alarmDetectionSeconds: t.alarmDetectionSeconds,
+        });
     }
     return reports;
 }
@@ -143,7 +154,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     // The Pulumi SDK records a stack trace for every promise and resource it creates; under mocks nobody reads
     // them, and formatting them cost about a tenth of check's CPU. Errors keep their messages (H, issue 15).
     const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.H_KEEP_STACKS) Error.stackTraceLimit = 0;
+    Error.stackTraceLimit = 0;
     try {
         createDrydock(settings);
         await cloud.settle();
@@ -153,7 +164,13 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const { resources, warnings } = cloud;
     const violations = [
         ...evaluatePolicies(
-            resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, opts: { protect: r.protect, parent: r.parent } })),
+            resources.map((r) => ({
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                props: r.inputs,
+                opts: { protect: r.protect, parent: r.parent },
+            })),
             { config: opts.policyConfig },
         ),
         // CrossGuard sees the hook-order tags, not the hooks: check here that the tags tell the truth.
@@ -162,7 +179,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     return {
         stack: opts.stack,
         ok: !violations.some((v) => v.enforcementLevel === "mandatory"),
-        resources: resources.map(({ type, name, urn, inputs, hooks, aliases }) => ({ type, name, urn, inputs, hooks, ...(aliases ? { aliases } : {}) })),
+        resources: resources.map(({ type, name, urn, inputs, hooks, aliases }) => ({
+            type,
+            name,
+            urn,
+            inputs,
+            hooks,
+            ...(aliases ? { aliases } : {}),
+        })),
         violations,
         rollout: rolloutOf(resources),
         release: releaseOf(settings, opts.now ?? new Date()),

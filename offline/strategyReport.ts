@@ -20,5 +20,11 @@ export interface StrategyReport {
 
 export function strategyReport(params: RolloutParams, serviceInputs: Record<string, unknown>, unhealthyThreshold?: number): StrategyReport {
     const t = estimateStrategy(params, deploymentSettingsFromInputs(serviceInputs), unhealthyThreshold ? { unhealthyThreshold } : {});
-    return { strategy: t.strategy, rolloutSeconds: t.rollout.seconds, rolloutTerms: t.rollout.terms, rollback: t.rollback, alarmDetectionSeconds: t.alarmDetectionSeconds };
+    return {
+        strategy: t.strategy,
+        rolloutSeconds: t.rollout.seconds,
+        rolloutTerms: t.rollout.terms,
+        rollback: t.rollback,
+        alarmDetectionSeconds: t.alarmDetectionSeconds,
+    };
 }

@@ -94,9 +94,16 @@ function runningOf(s: ServiceInput): Pick<ServiceDecision, "name" | "running" | 
     return { name: s.name, running: s.configured.raw, runningDigest: s.deployedDigest ?? null };
 }
 
+/** The release the channel is relative to: the stack file's exact version, the semver tag of a pinned digest, else what ECS runs. */
+function baselineOf(s: ServiceInput, j: Judge): string | undefined {
+    if (s.configured.kind === "semver" || s.configured.kind === "full") return s.configured.release;
+    const pinned = s.configured.kind === "digest" && s.configured.digest ? releaseOf(s.images, s.configured.digest) : undefined;
+    return pinned ?? j.deployedRelease;
+}
+
 function decideSemver(s: ServiceInput, j: Judge): ServiceDecision {
     const running = runningOf(s);
-    const baseline = s.configured.kind === "semver" || s.configured.kind === "full" ? s.configured.release : j.deployedRelease;
+    const baseline = baselineOf(s, j);
     if (!baseline) {
         const note = `runs ${s.configured.raw}, which is no exact semver version: channel ${j.policy.channel} needs one to compare with (pin one, or use the latest channel)`;
         return { ...running, proposed: null, proposedDigest: null, held: [], note };

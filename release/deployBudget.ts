@@ -43,7 +43,8 @@ export function deployBudget(t: StackTimeouts): DeployBudget {
     if (jobMinutes > GITHUB_JOB_LIMIT_MINUTES) {
         problems.push(`the job would need ${jobMinutes} minutes, more than GitHub's ${GITHUB_JOB_LIMIT_MINUTES}-minute limit for a job`);
     }
-    if (roleSeconds > MAX_ROLE_SESSION_SECONDS) problems.push(`the AWS session would need ${roleSeconds} s, more than IAM's ${MAX_ROLE_SESSION_SECONDS} s`);
+    if (roleSeconds > MAX_ROLE_SESSION_SECONDS)
+        problems.push(`the AWS session would need ${roleSeconds} s, more than IAM's ${MAX_ROLE_SESSION_SECONDS} s`);
     const problem = problems.length
         ? `${problems.join("; ")} (snapshotTimeoutMinutes ${t.snapshotTimeoutMinutes} + migrationTimeoutMinutes ${t.migrationTimeoutMinutes} + rolloutTimeoutMinutes ${t.rolloutTimeoutMinutes} + ${JOB_MARGIN_MINUTES} margin); lower those timeouts`
         : undefined;

@@ -105,20 +105,64 @@ export interface StrategyKeySpec {
     description: string;
 }
 
+/** A numeric key from its AWS limits: default, range, step and unit. */
+function ranged(
+    key: string,
+    type: "integer" | "number",
+    limits: { min: number; max: number; default: number; step?: number },
+    unit: string,
+    description: string,
+): StrategyKeySpec {
+    return {
+        key,
+        type,
+        default: limits.default,
+        min: limits.min,
+        max: limits.max,
+        ...(limits.step ? { step: limits.step } : {}),
+        unit,
+        description,
+    };
+}
+
+/** What each strategy key does, for Pulumi.yaml and docs/configuration.md (`s` is the service). */
+const DESCRIPTIONS: Record<StrategySetting, (s: string) => string> = {
+    DeploymentStrategy: (s) =>
+        `How ECS deploys ${s}: rolling (replace tasks), blue-green, canary or linear (ECS shifts traffic between two target groups, bakes, and rolls back in seconds)`,
+    BakeMinutes: (s) =>
+        `${s}: minutes the old revision keeps running after production traffic shifted (blue-green; the final bake of canary and linear); an alarm rolls back within it`,
+    CanaryPercent: (s) => `${s} canary: percent of production traffic the new revision gets first (at most 50 by policy)`,
+    CanaryBakeMinutes: (s) => `${s} canary: minutes the canary runs before the rest of the traffic shifts`,
+    LinearStepPercent: (s) => `${s} linear: percent of production traffic shifted per step`,
+    LinearStepBakeMinutes: (s) => `${s} linear: minutes between steps`,
+    WaitForBake: (s) =>
+        `${s}: pulumi up waits until the bake ends (true) or returns once production traffic has shifted (false; follow it with drydock status --watch)`,
+    ApprovalRequired: (s) =>
+        `${s}: pause each progressive deployment after the test-traffic shift until drydock approve (drydock abort rolls back)`,
+    ApprovalTimeoutMinutes: (s) => `${s}: minutes the approval pause waits before ECS rolls the deployment back`,
+};
+
 /** The strategy keys of one service, for the config schema. */
 export function strategyKeySpecs(service: string): StrategyKeySpec[] {
     const L = STRATEGY_LIMITS;
     const k = (s: StrategySetting) => strategyKey(service, s);
+    const d = (s: StrategySetting) => DESCRIPTIONS[s](service);
     return [
-        { key: k("DeploymentStrategy"), type: "string", default: "rolling", allowed: DEPLOYMENT_STRATEGIES, description: `How ECS deploys ${service}: rolling (replace tasks), blue-green, canary or linear (ECS shifts traffic between two target groups, bakes, and rolls back in seconds)` },
-        { key: k("BakeMinutes"), type: "integer", default: L.bakeMinutes.default, min: L.bakeMinutes.min, max: L.bakeMinutes.max, unit: "minutes", description: `${service}: minutes the old revision keeps running after production traffic shifted (blue-green; the final bake of canary and linear); an alarm rolls back within it` },
-        { key: k("CanaryPercent"), type: "number", default: L.canaryPercent.default, min: L.canaryPercent.min, max: L.canaryPercent.max, step: L.canaryPercent.step, unit: "percent", description: `${service} canary: percent of production traffic the new revision gets first (at most 50 in production by policy)` },
-        { key: k("CanaryBakeMinutes"), type: "integer", default: L.canaryBakeMinutes.default, min: L.canaryBakeMinutes.min, max: L.canaryBakeMinutes.max, unit: "minutes", description: `${service} canary: minutes the canary runs before the rest of the traffic shifts` },
-        { key: k("LinearStepPercent"), type: "number", default: L.linearStepPercent.default, min: L.linearStepPercent.min, max: L.linearStepPercent.max, step: L.linearStepPercent.step, unit: "percent", description: `${service} linear: percent of production traffic shifted per step` },
-        { key: k("LinearStepBakeMinutes"), type: "integer", default: L.linearStepBakeMinutes.default, min: L.linearStepBakeMinutes.min, max: L.linearStepBakeMinutes.max, unit: "minutes", description: `${service} linear: minutes between steps` },
-        { key: k("WaitForBake"), type: "boolean", default: true, description: `${service}: pulumi up waits until the bake ends (true) or returns once production traffic has shifted (false; follow it with drydock status --watch)` },
-        { key: k("ApprovalRequired"), type: "boolean", default: false, description: `${service}: pause each progressive deployment after the test-traffic shift until drydock approve (drydock abort rolls back)` },
-        { key: k("ApprovalTimeoutMinutes"), type: "integer", default: L.approvalTimeoutMinutes.default, min: L.approvalTimeoutMinutes.min, max: L.approvalTimeoutMinutes.max, unit: "minutes", description: `${service}: minutes the approval pause waits before ECS rolls the deployment back` },
+        {
+            key: k("DeploymentStrategy"),
+            type: "string",
+            default: "rolling",
+            allowed: DEPLOYMENT_STRATEGIES,
+            description: d("DeploymentStrategy"),
+        },
+        ranged(k("BakeMinutes"), "integer", L.bakeMinutes, "minutes", d("BakeMinutes")),
+        ranged(k("CanaryPercent"), "number", L.canaryPercent, "percent", d("CanaryPercent")),
+        ranged(k("CanaryBakeMinutes"), "integer", L.canaryBakeMinutes, "minutes", d("CanaryBakeMinutes")),
+        ranged(k("LinearStepPercent"), "number", L.linearStepPercent, "percent", d("LinearStepPercent")),
+        ranged(k("LinearStepBakeMinutes"), "integer", L.linearStepBakeMinutes, "minutes", d("LinearStepBakeMinutes")),
+        { key: k("WaitForBake"), type: "boolean", default: true, description: d("WaitForBake") },
+        { key: k("ApprovalRequired"), type: "boolean", default: false, description: d("ApprovalRequired") },
+        ranged(k("ApprovalTimeoutMinutes"), "integer", L.approvalTimeoutMinutes, "minutes", d("ApprovalTimeoutMinutes")),
     ];
 }
 
@@ -128,7 +172,11 @@ export interface EcsDeploymentConfiguration {
     bakeTimeInMinutes?: string;
     canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: string };
     linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: string };
-    lifecycleHooks?: { targetType: "PAUSE"; lifecycleStages: string[]; timeoutConfiguration: { timeoutInMinutes: string; action: "ROLLBACK" } }[];
+    lifecycleHooks?: {
+        targetType: "PAUSE";
+        lifecycleStages: string[];
+        timeoutConfiguration: { timeoutInMinutes: string; action: "ROLLBACK" };
+    }[];
 }
 
 /** What ECS is told for a progressive strategy; undefined for rolling (the service keeps today's inputs). */
@@ -137,8 +185,12 @@ export function ecsDeploymentConfiguration(d: DeploymentSettings): EcsDeployment
     return {
         strategy: ECS_STRATEGY[d.strategy],
         bakeTimeInMinutes: String(d.bakeMinutes),
-        ...(d.strategy === "canary" ? { canaryConfiguration: { canaryPercent: d.canaryPercent, canaryBakeTimeInMinutes: String(d.canaryBakeMinutes) } } : {}),
-        ...(d.strategy === "linear" ? { linearConfiguration: { stepPercent: d.linearStepPercent, stepBakeTimeInMinutes: String(d.linearStepBakeMinutes) } } : {}),
+        ...(d.strategy === "canary"
+            ? { canaryConfiguration: { canaryPercent: d.canaryPercent, canaryBakeTimeInMinutes: String(d.canaryBakeMinutes) } }
+            : {}),
+        ...(d.strategy === "linear"
+            ? { linearConfiguration: { stepPercent: d.linearStepPercent, stepBakeTimeInMinutes: String(d.linearStepBakeMinutes) } }
+            : {}),
         ...(d.approvalRequired
             ? {
                   lifecycleHooks: [
@@ -165,12 +217,19 @@ export function linearSteps(stepPercent: number): number {
 export function progressiveWaitMinutes(d: DeploymentSettings, options: { includeFinalBake?: boolean } = {}): number {
     if (!isProgressive(d)) return 0;
     const approval = d.approvalRequired ? d.approvalTimeoutMinutes : 0;
-    const shifting = d.strategy === "canary" ? d.canaryBakeMinutes : d.strategy === "linear" ? (linearSteps(d.linearStepPercent) - 1) * d.linearStepBakeMinutes : 0;
+    const shifting =
+        d.strategy === "canary"
+            ? d.canaryBakeMinutes
+            : d.strategy === "linear"
+              ? (linearSteps(d.linearStepPercent) - 1) * d.linearStepBakeMinutes
+              : 0;
     return approval + shifting + (options.includeFinalBake === false ? 0 : d.bakeMinutes);
 }
 
-const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const num = (v: unknown, fallback: number): number => (v === undefined || v === null || v === "" || !Number.isFinite(Number(v)) ? fallback : Number(v));
+const record = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const num = (v: unknown, fallback: number): number =>
+    v === undefined || v === null || v === "" || !Number.isFinite(Number(v)) ? fallback : Number(v);
 
 /** The strategy settings an ECS service's planned inputs carry (rolling when it has no deploymentConfiguration.strategy). */
 export function deploymentSettingsFromInputs(serviceInputs: Record<string, unknown> | undefined): DeploymentSettings {
@@ -193,4 +252,3 @@ export function deploymentSettingsFromInputs(serviceInputs: Record<string, unkno
         approvalTimeoutMinutes: num(record(pause?.["timeoutConfiguration"])["timeoutInMinutes"], ROLLING.approvalTimeoutMinutes),
     };
 }
-

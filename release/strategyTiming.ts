@@ -70,7 +70,10 @@ function rollingRollback(p: RolloutParams, a: Required<TimingAssumptions>): Timi
     return {
         when: "tasks of the new version keep failing",
         ...sum([
-            { name: `circuit breaker: ${threshold} failed tasks in ${waves} wave${waves === 1 ? "" : "s"} × (task start ${a.taskStartSeconds}s + grace ${p.healthCheckGracePeriodSeconds}s + ${a.unhealthyThreshold} failed checks × ${p.healthCheckIntervalSeconds}s)`, seconds: waves * perFailure },
+            {
+                name: `circuit breaker: ${threshold} failed tasks in ${waves} wave${waves === 1 ? "" : "s"} × (task start ${a.taskStartSeconds}s + grace ${p.healthCheckGracePeriodSeconds}s + ${a.unhealthyThreshold} failed checks × ${p.healthCheckIntervalSeconds}s)`,
+                seconds: waves * perFailure,
+            },
             { name: "redeploy of the old task definition (one rolling deployment)", seconds: redeploy.seconds },
         ]),
     };
@@ -79,14 +82,31 @@ function rollingRollback(p: RolloutParams, a: Required<TimingAssumptions>): Timi
 function progressiveRollout(p: RolloutParams, d: DeploymentSettings, a: Required<TimingAssumptions>): Timing {
     const shifting: TimingTerm[] =
         d.strategy === "canary"
-            ? [{ name: `canary ${d.canaryPercent}% for ${d.canaryBakeMinutes} min, then the rest`, seconds: d.canaryBakeMinutes * 60 + 2 * a.trafficShiftSeconds }]
+            ? [
+                  {
+                      name: `canary ${d.canaryPercent}% for ${d.canaryBakeMinutes} min, then the rest`,
+                      seconds: d.canaryBakeMinutes * 60 + 2 * a.trafficShiftSeconds,
+                  },
+              ]
             : d.strategy === "linear"
-              ? [{ name: `${linearSteps(d.linearStepPercent)} steps of ${d.linearStepPercent}% with ${d.linearStepBakeMinutes} min between`, seconds: (linearSteps(d.linearStepPercent) - 1) * d.linearStepBakeMinutes * 60 + linearSteps(d.linearStepPercent) * a.trafficShiftSeconds }]
+              ? [
+                    {
+                        name: `${linearSteps(d.linearStepPercent)} steps of ${d.linearStepPercent}% with ${d.linearStepBakeMinutes} min between`,
+                        seconds:
+                            (linearSteps(d.linearStepPercent) - 1) * d.linearStepBakeMinutes * 60 +
+                            linearSteps(d.linearStepPercent) * a.trafficShiftSeconds,
+                    },
+                ]
               : [{ name: "production traffic shift", seconds: a.trafficShiftSeconds }];
     return sum([
-        { name: `new revision starts next to the old (task start ${a.taskStartSeconds}s + ${p.healthyThreshold} checks × ${p.healthCheckIntervalSeconds}s)`, seconds: a.taskStartSeconds + p.healthyThreshold * p.healthCheckIntervalSeconds },
+        {
+            name: `new revision starts next to the old (task start ${a.taskStartSeconds}s + ${p.healthyThreshold} checks × ${p.healthCheckIntervalSeconds}s)`,
+            seconds: a.taskStartSeconds + p.healthyThreshold * p.healthCheckIntervalSeconds,
+        },
         { name: "test traffic shift", seconds: a.trafficShiftSeconds },
-        ...(d.approvalRequired ? [{ name: `approval pause (waits for drydock approve, at most ${d.approvalTimeoutMinutes} min; not counted)`, seconds: 0 }] : []),
+        ...(d.approvalRequired
+            ? [{ name: `approval pause (waits for drydock approve, at most ${d.approvalTimeoutMinutes} min; not counted)`, seconds: 0 }]
+            : []),
         ...shifting,
         { name: `bake ${d.bakeMinutes} min`, seconds: d.bakeMinutes * 60 },
         { name: `old tasks drain (deregistration delay ${p.deregistrationDelaySeconds}s)`, seconds: p.deregistrationDelaySeconds },
@@ -106,7 +126,12 @@ export function estimateStrategy(p: RolloutParams, d: DeploymentSettings, assump
     const alarmDetectionSeconds = a.alarmMinutes * 60;
     if (!isProgressive(d)) {
         const rollout = estimateRollout({ ...p, taskStartSeconds: a.taskStartSeconds });
-        return { strategy: d.strategy, rollout: { seconds: rollout.seconds, terms: rollout.terms }, rollback: rollingRollback(p, a), alarmDetectionSeconds };
+        return {
+            strategy: d.strategy,
+            rollout: { seconds: rollout.seconds, terms: rollout.terms },
+            rollback: rollingRollback(p, a),
+            alarmDetectionSeconds,
+        };
     }
     return {
         strategy: d.strategy,

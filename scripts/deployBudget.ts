@@ -15,7 +15,10 @@ import { describeError } from "../cli/errors";
 
 export function budgetOutputs(cwd: string, stack: string): string {
     const deps = defaultDeps({ cwd });
-    const sc = openStack(deps, stack, { aws: false, needs: ["snapshotTimeoutMinutes", "migrationTimeoutMinutes", "rolloutTimeoutMinutes"] });
+    const sc = openStack(deps, stack, {
+        aws: false,
+        needs: ["snapshotTimeoutMinutes", "migrationTimeoutMinutes", "rolloutTimeoutMinutes"],
+    });
     const budget = deployBudget({
         snapshotTimeoutMinutes: sc.settings.snapshots.timeoutMinutes,
         migrationTimeoutMinutes: sc.settings.migrations.timeoutMinutes,

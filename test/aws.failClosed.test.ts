@@ -13,8 +13,9 @@ import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { getEventListeners } from "node:events";
 import * as sinon from "sinon";
-import { DEADLINE_MARGIN_MS, DeadlineError, trackCall, withDeadline } from "../aws/deadline";
+import { currentAbortSignal, DEADLINE_MARGIN_MS, DeadlineError, trackCall, withDeadline } from "../aws/deadline";
 import { aws, fromAwsError, NotAnAnswerError } from "../aws/errors";
 import { listImages } from "../aws/ecr";
 import { verifyRollout } from "../aws/rollout";
@@ -193,5 +194,15 @@ describe("snapshot identifiers are unique and creation is idempotent", () => {
         expect(r.recordedReason).to.equal("INC-42 db - rollback 50");
         const plain = await startClusterSnapshot(rds, base);
         expect(plain).to.not.have.property("recordedReason");
+    });
+});
+
+describe("aws/deadline: many nested deadlines (a --watch loop) leave nothing behind", () => {
+    it("does not accumulate abort listeners on the enclosing deadline's signal", async () => {
+        const left = await withDeadline("outer", 10_000, async () => {
+            for (let i = 0; i < 50; i++) await withDeadline(`round ${i}`, 1_000, async () => i);
+            return getEventListeners(currentAbortSignal() as AbortSignal, "abort").length;
+        });
+        expect(left).to.equal(0);
     });
 });

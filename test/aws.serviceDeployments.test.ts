@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient, ListServiceDeploymentsCommand, ServiceDeployment } from "@aws-sdk/client-ecs";
+import {
+    DescribeServiceDeploymentsCommand,
+    DescribeServiceRevisionsCommand,
+    ECSClient,
+    ListServiceDeploymentsCommand,
+    ServiceDeployment,
+} from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { assessDeployment, waitForServiceDeployment } from "../aws/deploymentWait";
 import { RolloutError } from "../aws/rollout";
@@ -59,12 +65,19 @@ describe("aws/serviceDeployments + deploymentWait: following a blue/green deploy
     beforeEach(() => mock.reset());
 
     it("waits through the stages until SUCCESSFUL", async () => {
-        sequence([dep({}), dep({ lifecycleStage: "PRODUCTION_TRAFFIC_SHIFT" }), dep({ lifecycleStage: "BAKE_TIME" }), dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })]);
+        sequence([
+            dep({}),
+            dep({ lifecycleStage: "PRODUCTION_TRAFFIC_SHIFT" }),
+            dep({ lifecycleStage: "BAKE_TIME" }),
+            dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" }),
+        ]);
         const { req, logs } = request();
         const r = await waitForServiceDeployment(ecs, req);
         expect(r.deploymentId).to.equal("dep1");
         expect(logs.at(-1)).to.equal("backend-service: drydock-production-backend:9: deployment dep1 SUCCESSFUL");
-        expect(logs).to.include("backend-service: deploying drydock-production-backend:9: IN_PROGRESS in BAKE_TIME (BLUE_GREEN), about 10 min of bake left");
+        expect(logs).to.include(
+            "backend-service: deploying drydock-production-backend:9: IN_PROGRESS in BAKE_TIME (BLUE_GREEN), about 10 min of bake left",
+        );
     });
 
     it("with waitForBake false returns once production traffic has shifted", async () => {
@@ -78,7 +91,12 @@ describe("aws/serviceDeployments + deploymentWait: following a blue/green deploy
     it("fails the update on ROLLBACK_*, naming the stage it failed in and the alarm", async () => {
         sequence([
             dep({ lifecycleStage: "BAKE_TIME" }),
-            dep({ status: "ROLLBACK_SUCCESSFUL", lifecycleStage: "BAKE_TIME", rollback: { reason: "alarm drydock-production-backend-target-5xx in ALARM" }, alarms: { triggeredAlarmNames: ["drydock-production-backend-target-5xx"] } }),
+            dep({
+                status: "ROLLBACK_SUCCESSFUL",
+                lifecycleStage: "BAKE_TIME",
+                rollback: { reason: "alarm drydock-production-backend-target-5xx in ALARM" },
+                alarms: { triggeredAlarmNames: ["drydock-production-backend-target-5xx"] },
+            }),
         ]);
         const { req } = request();
         const err = await waitForServiceDeployment(ecs, req).then(
@@ -97,36 +115,62 @@ describe("aws/serviceDeployments + deploymentWait: following a blue/green deploy
 
     it("fails when another deployment (a different task definition) replaced this update's", async () => {
         sequence([dep({})]);
-        mock.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:10" }] });
+        mock.on(DescribeServiceRevisionsCommand).resolves({
+            serviceRevisions: [{ taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:10" }],
+        });
         const err = (await waitForServiceDeployment(ecs, request().req).catch((e: unknown) => e)) as RolloutError;
         expect(err.message).to.contain("another deployment of backend-service (to drydock-production-backend:10) replaced this update's");
     });
 
     it("times out with the last stage", async () => {
         mock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: ARN, createdAt: T0 }] });
-        mock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [dep({ lifecycleStage: "POST_TEST_TRAFFIC_SHIFT", lifecycleHookDetails: [{ hookId: "h", status: "AWAITING_ACTION" }] })] });
+        mock.on(DescribeServiceDeploymentsCommand).resolves({
+            serviceDeployments: [
+                dep({ lifecycleStage: "POST_TEST_TRAFFIC_SHIFT", lifecycleHookDetails: [{ hookId: "h", status: "AWAITING_ACTION" }] }),
+            ],
+        });
         mock.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ taskDefinition: TD }] });
-        const err = (await waitForServiceDeployment(ecs, request({ timeoutMs: 60_000, pollMs: 15_000 }).req).catch((e: unknown) => e)) as RolloutError;
+        const err = (await waitForServiceDeployment(ecs, request({ timeoutMs: 60_000, pollMs: 15_000 }).req).catch(
+            (e: unknown) => e,
+        )) as RolloutError;
         expect(err.outcome).to.equal("timed-out");
-        expect(err.message).to.contain("did not finish within 60s; last: IN_PROGRESS in POST_TEST_TRAFFIC_SHIFT (BLUE_GREEN), waiting for approval");
+        expect(err.message).to.contain(
+            "did not finish within 60s; last: IN_PROGRESS in POST_TEST_TRAFFIC_SHIFT (BLUE_GREEN), waiting for approval",
+        );
     });
 
     it("access denied names the permissions; throttling says so; neither passes silently", async () => {
-        mock.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error("not authorized to perform ecs:ListServiceDeployments"), { name: "AccessDeniedException", $metadata: {} }));
+        mock.on(ListServiceDeploymentsCommand).rejects(
+            Object.assign(new Error("not authorized to perform ecs:ListServiceDeployments"), {
+                name: "AccessDeniedException",
+                $metadata: {},
+            }),
+        );
         const denied = (await waitForServiceDeployment(ecs, request().req).catch((e: unknown) => e)) as Error;
-        expect(denied.message).to.contain("verify-rollout: could not read the deployments of backend-service in cluster drydock-production");
+        expect(denied.message).to.contain(
+            "verify-rollout: could not read the deployments of backend-service in cluster drydock-production",
+        );
         expect(denied.message).to.contain("needs ecs:ListServiceDeployments, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions");
         expect(denied.message).to.contain("Whether drydock-production-backend:9 is serving is unknown.");
 
         mock.reset();
-        mock.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} }));
+        mock.on(ListServiceDeploymentsCommand).rejects(
+            Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} }),
+        );
         const throttled = (await waitForServiceDeployment(ecs, request().req).catch((e: unknown) => e)) as Error;
         expect(throttled.message).to.contain("AWS kept throttling the request after the SDK's retries (ThrottlingException)");
     });
 
     it("assessDeployment: STOPPED is a failure, bake time left counts from entering BAKE_TIME", () => {
-        const stopped = assessDeployment(toView(dep({ status: "STOPPED", lifecycleStage: "PRODUCTION_TRAFFIC_SHIFT", statusReason: "stopped by user" })), { waitForBake: true, now: T0 });
-        expect(stopped).to.deep.equal({ state: "stopped", stage: "PRODUCTION_TRAFFIC_SHIFT", summary: "the deployment was stopped (STOPPED) in stage PRODUCTION_TRAFFIC_SHIFT: stopped by user" });
+        const stopped = assessDeployment(
+            toView(dep({ status: "STOPPED", lifecycleStage: "PRODUCTION_TRAFFIC_SHIFT", statusReason: "stopped by user" })),
+            { waitForBake: true, now: T0 },
+        );
+        expect(stopped).to.deep.equal({
+            state: "stopped",
+            stage: "PRODUCTION_TRAFFIC_SHIFT",
+            summary: "the deployment was stopped (STOPPED) in stage PRODUCTION_TRAFFIC_SHIFT: stopped by user",
+        });
         const baking = toView(dep({ lifecycleStage: "BAKE_TIME", updatedAt: T0 }));
         expect(bakeLeftMs(baking, new Date(T0.getTime() + 4 * 60_000))).to.equal(6 * 60_000);
         expect(bakeLeftMs(baking, new Date(T0.getTime() + 40 * 60_000))).to.equal(0);

@@ -116,7 +116,7 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
             container: "backend",
             exitCode: 0,
             lastStatus: "STOPPED",
-            durationMs: 30_000,
+            durationMs: 20_000,
         });
         expect(r.logStream).to.deep.include({ group: GROUP, stream: STREAM, region: "us-east-1" });
         const input = ecsMock.commandCalls(RunTaskCommand)[0].args[0].input;
@@ -136,7 +136,7 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
             ],
         });
         expect(input.clientToken).to.match(/^[0-9a-f-]{36}$/);
-        expect(sleeps).to.deep.equal([10_000, 10_000, 10_000]);
+        expect(sleeps).to.deep.equal([10_000, 10_000]); // the first look at once, then every pollMs
         expect(lines).to.include("task 0123456789abcdef: RUNNING");
         expect(logsMock.commandCalls(GetLogEventsCommand)).to.have.length(0);
     });
@@ -215,14 +215,12 @@ describe("aws/tasks: one-off Fargate task (migrations)", () => {
     });
 
     it("access denied: RunTask refused names the call and the permission; no task, no wait", async () => {
-        ecsMock
-            .on(RunTaskCommand)
-            .rejects(
-                Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask"), {
-                    name: "AccessDeniedException",
-                    $metadata: {},
-                }),
-            );
+        ecsMock.on(RunTaskCommand).rejects(
+            Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask"), {
+                name: "AccessDeniedException",
+                $metadata: {},
+            }),
+        );
         const e = await rejection(runOneOffTask(ecs, logs, req()));
         expect(e.message).to.equal(
             "ECS RunTask drydock-production-backend:42: access denied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:RunTask",

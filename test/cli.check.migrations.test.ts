@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { run } from "../cli/main";
 import { hookMarkerViolations } from "../offline/migrationCheck";
 import type { RecordedResource } from "../offline/mockCloud";
+import { synthesize } from "./support/synthesize";
 
 const ROOT = path.join(__dirname, "..");
 const NOW = new Date("2026-11-24T10:00:00Z");
@@ -12,7 +13,12 @@ const COMMAND = 'migrationCommand=["alembic","upgrade","head"]';
 async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await run(["node", "drydock", "check", ...args], { cwd: ROOT, now: () => NOW, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    const code = await run(["node", "drydock", "check", ...args], {
+        cwd: ROOT,
+        now: () => NOW,
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+    });
     return { code, stdout, stderr };
 }
 
@@ -23,8 +29,10 @@ interface Report {
     migrations: { mode: string; service: string; command: string[]; note: string };
 }
 
-const backendOf = (report: Report) => report.resources.find((r) => r.type === "aws:ecs/service:Service" && r.inputs.name === "backend-service");
-const frontendOf = (report: Report) => report.resources.find((r) => r.type === "aws:ecs/service:Service" && r.inputs.name === "frontend-service");
+const backendOf = (report: Report) =>
+    report.resources.find((r) => r.type === "aws:ecs/service:Service" && r.inputs.name === "backend-service");
+const frontendOf = (report: Report) =>
+    report.resources.find((r) => r.type === "aws:ecs/service:Service" && r.inputs.name === "frontend-service");
 
 describe("drydock check: migrations", () => {
     it(`--set '${COMMAND}' lists the backend's before-update hooks as release-gate, pre-update-snapshot, run-migrations`, async () => {
@@ -42,7 +50,9 @@ describe("drydock check: migrations", () => {
         expect(report.violations.filter((v) => v.policy === "migrations-after-snapshot")).to.deep.equal([]);
         expect(report.migrations).to.deep.include({ mode: "task", service: "backend", command: ["alembic", "upgrade", "head"] });
         const text = await check(["--stack", "production", "--set", COMMAND]);
-        expect(text.stdout).to.include("Migrations: run-migrations runs `alembic upgrade head` as one task before backend changes (timeout 30 min)");
+        expect(text.stdout).to.include(
+            "Migrations: run-migrations runs `alembic upgrade head` as one task before backend changes (timeout 30 min)",
+        );
         const row = text.stdout.split("\n").find((l) => l.startsWith("backend-service "));
         expect(row).to.include("beforeCreate: release-gate → pre-update-snapshot → run-migrations;");
         expect(row).to.include("beforeUpdate: release-gate → pre-update-snapshot → run-migrations;");
@@ -57,6 +67,14 @@ describe("drydock check: migrations", () => {
         expect(Object.keys((backend?.inputs.tags ?? {}) as object)).to.not.include("drydock:hooks-before-update");
         expect(report.migrations).to.deep.include({ mode: "start-up", command: [] });
         expect(report.migrations.note).to.equal("backend runs its migrations at container start-up (migrationCommand is empty)");
+    });
+
+    it("the backend service is created after the Aurora instances: a migration on creation finds the writer", async () => {
+        const { cloud } = await synthesize("production", { migrationCommand: '["alembic","upgrade","head"]' });
+        const backend = cloud.byType("aws:ecs/service:Service").find((r) => r.inputs.name === "backend-service");
+        const instances = cloud.byType("aws:rds/clusterInstance:ClusterInstance").map((r) => r.urn);
+        expect(instances).to.have.length.greaterThan(0);
+        expect(backend?.dependencies).to.include.members(instances);
     });
 
     it("reports migrations-after-snapshot when a service's hook-order tags do not match the hooks bound to it", () => {

@@ -94,7 +94,7 @@ describe("drydock check: the offline plan", () => {
         expect(r.stdout).to.match(/aws:ecs\/service:Service\s+2\s+/);
         expect(r.stdout).to.match(/backend-service\s+aws:ecs\/service:Service\s+.*release-gate → pre-update-snapshot/);
         expect(r.stdout).to.include("Policy violations: 0 mandatory");
-        expect(r.stdout).to.match(/backend-service\s+~\d+m \d\ds/);
+        expect(r.stdout).to.match(/backend-service\s+rolling\s+~\d+m \d\ds\s+~\d+m \d\ds/); // rollout, then rollback
         expect(r.stdout).to.include("window open now");
         // Warnings go to stderr, as in every command; the report on stdout stays the report.
         expect(r.stderr).to.include("drydock: warning: no certificateArn");

@@ -20,13 +20,23 @@ function deployment(over: Partial<ServiceDeployment> = {}): ServiceDeployment {
         deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 },
         createdAt: new Date(NOW.getTime() - 5 * 60_000),
         updatedAt: new Date(NOW.getTime() - 60_000),
-        lifecycleHookDetails: [{ hookId: "hook-1", targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: new Date(NOW.getTime() + 59 * 60_000), timeoutAction: "ROLLBACK" }],
+        lifecycleHookDetails: [
+            {
+                hookId: "hook-1",
+                targetType: "PAUSE",
+                status: "AWAITING_ACTION",
+                expiresAt: new Date(NOW.getTime() + 59 * 60_000),
+                timeoutAction: "ROLLBACK",
+            },
+        ],
         ...over,
     };
 }
 
 function listing(d: ServiceDeployment): void {
-    mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: d.serviceDeploymentArn, status: d.status, createdAt: d.createdAt }] });
+    mocks.ecs
+        .on(ListServiceDeploymentsCommand)
+        .resolves({ serviceDeployments: [{ serviceDeploymentArn: d.serviceDeploymentArn, status: d.status, createdAt: d.createdAt }] });
     mocks.ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [d], failures: [] });
 }
 
@@ -43,11 +53,17 @@ describe("drydock approve / abort", () => {
         mocks.ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: ARN });
         const r = await drydock(dir, ["approve", "--stack", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).to.deep.equal({ cluster: "drydock-production", service: "backend-service", maxResults: 20 });
+        expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).to.deep.equal({
+            cluster: "drydock-production",
+            service: "backend-service",
+            maxResults: 20,
+        });
         const calls = mocks.ecs.commandCalls(ContinueServiceDeploymentCommand);
         expect(calls).to.have.length(1);
         expect(calls[0].args[0].input).to.deep.equal({ serviceDeploymentArn: ARN, hookId: "hook-1", action: "CONTINUE" });
-        expect(r.stdout).to.include("Approved backend-service in production: it was IN_PROGRESS in POST_TEST_TRAFFIC_SHIFT (BLUE_GREEN), waiting for approval.");
+        expect(r.stdout).to.include(
+            "Approved backend-service in production: it was IN_PROGRESS in POST_TEST_TRAFFIC_SHIFT (BLUE_GREEN), waiting for approval.",
+        );
         expect(r.stdout).to.include("npx drydock status --stack production --watch");
     });
 
@@ -73,7 +89,10 @@ describe("drydock approve / abort", () => {
         mocks.ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: ARN });
         const r = await drydock(dir, ["abort", "--stack", "production", "--service", "backend", "--reason", "5xx on checkout", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(mocks.ecs.commandCalls(StopServiceDeploymentCommand)[0].args[0].input).to.deep.equal({ serviceDeploymentArn: ARN, stopType: "ROLLBACK" });
+        expect(mocks.ecs.commandCalls(StopServiceDeploymentCommand)[0].args[0].input).to.deep.equal({
+            serviceDeploymentArn: ARN,
+            stopType: "ROLLBACK",
+        });
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
             service: "backend-service",
@@ -103,10 +122,14 @@ describe("drydock approve / abort", () => {
     });
 
     it("access denied and throttling become one line naming the ECS call", async () => {
-        mocks.ecs.on(ListServiceDeploymentsCommand).rejects(awsError("AccessDeniedException", "User is not authorized to perform: ecs:ListServiceDeployments"));
+        mocks.ecs
+            .on(ListServiceDeploymentsCommand)
+            .rejects(awsError("AccessDeniedException", "User is not authorized to perform: ecs:ListServiceDeployments"));
         const denied = await drydock(dir, ["approve", "--stack", "production", "--service", "backend"]);
         expect(denied.code).to.equal(1);
-        expect(denied.stderr).to.match(/^drydock: ECS ListServiceDeployments backend-service: access denied: User is not authorized to perform: ecs:ListServiceDeployments \(/);
+        expect(denied.stderr).to.match(
+            /^drydock: ECS ListServiceDeployments backend-service: access denied: User is not authorized to perform: ecs:ListServiceDeployments \(/,
+        );
         expect(denied.stderr.split("\n")).to.have.length(2);
 
         resetMocks();
@@ -114,11 +137,16 @@ describe("drydock approve / abort", () => {
         mocks.ecs.on(StopServiceDeploymentCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
         const throttled = await drydock(dir, ["abort", "--stack", "production", "--service", "backend"]);
         expect(throttled.code).to.equal(1);
-        expect(throttled.stderr).to.include("drydock: ECS StopServiceDeployment dep1: AWS kept throttling the request after the SDK's retries (ThrottlingException)");
+        expect(throttled.stderr).to.include(
+            "drydock: ECS StopServiceDeployment dep1: AWS kept throttling the request after the SDK's retries (ThrottlingException)",
+        );
     });
 
     it("works while an unrelated key of the stack file is invalid (an incident must not wait for a typo)", async () => {
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:snapshotsToKeep: 5", "drydock:snapshotsToKeep: many"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:snapshotsToKeep: 5", "drydock:snapshotsToKeep: many"),
+        );
         listing(deployment());
         mocks.ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: ARN });
         const r = await drydock(dir, ["approve", "--stack", "production", "--service", "backend"]);

@@ -22,9 +22,21 @@ interface Seen {
 let state: "paused" | "baking" | "rolling-back" = "paused";
 
 function deployment(): Record<string, unknown> {
-    const base = { serviceDeploymentArn: ARN, createdAt: 1_763_978_400, updatedAt: 1_763_978_700, deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 } };
+    const base = {
+        serviceDeploymentArn: ARN,
+        createdAt: 1_763_978_400,
+        updatedAt: 1_763_978_700,
+        deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 },
+    };
     if (state === "paused") {
-        return { ...base, status: "IN_PROGRESS", lifecycleStage: "POST_TEST_TRAFFIC_SHIFT", lifecycleHookDetails: [{ hookId: "hook-42", targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: 1_763_982_000, timeoutAction: "ROLLBACK" }] };
+        return {
+            ...base,
+            status: "IN_PROGRESS",
+            lifecycleStage: "POST_TEST_TRAFFIC_SHIFT",
+            lifecycleHookDetails: [
+                { hookId: "hook-42", targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: 1_763_982_000, timeoutAction: "ROLLBACK" },
+            ],
+        };
     }
     if (state === "baking") return { ...base, status: "IN_PROGRESS", lifecycleStage: "BAKE_TIME" };
     return { ...base, status: "ROLLBACK_IN_PROGRESS", lifecycleStage: "BAKE_TIME" };
@@ -70,7 +82,11 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
             req.on("data", (d) => (raw += d));
             req.on("end", () => {
                 const target = String(req.headers["x-amz-target"] ?? "");
-                seen.push({ target, authorization: String(req.headers.authorization ?? ""), body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} });
+                seen.push({
+                    target,
+                    authorization: String(req.headers.authorization ?? ""),
+                    body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
+                });
                 const [status, payload] = answer(target);
                 res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
                 res.end(JSON.stringify(payload));
@@ -100,7 +116,11 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
         expect(JSON.parse(approved.stdout)).to.include({ action: "approved", deploymentArn: ARN, service: "backend-service" });
         const cont = seen.filter((s) => s.target === `${PREFIX}ContinueServiceDeployment`);
         expect(cont.map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, hookId: "hook-42", action: "CONTINUE" }]);
-        expect(seen.find((s) => s.target === `${PREFIX}ListServiceDeployments`)?.body).to.deep.equal({ cluster: "drydock-production", service: "backend-service", maxResults: 20 });
+        expect(seen.find((s) => s.target === `${PREFIX}ListServiceDeployments`)?.body).to.deep.equal({
+            cluster: "drydock-production",
+            service: "backend-service",
+            maxResults: 20,
+        });
 
         const again = await run(["approve", "--stack", "production", "--service", "backend"], env());
         expect(again.code).to.equal(1);
@@ -110,8 +130,12 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
 
         const aborted = await run(["abort", "--stack", "production", "--service", "backend", "--reason", "5xx on checkout"], env());
         expect(aborted.code, aborted.stderr).to.equal(0);
-        expect(seen.filter((s) => s.target === `${PREFIX}StopServiceDeployment`).map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, stopType: "ROLLBACK" }]);
-        expect(aborted.stdout).to.include("Aborted backend-service in production (5xx on checkout): it was IN_PROGRESS in BAKE_TIME (BLUE_GREEN).");
+        expect(seen.filter((s) => s.target === `${PREFIX}StopServiceDeployment`).map((s) => s.body)).to.deep.equal([
+            { serviceDeploymentArn: ARN, stopType: "ROLLBACK" },
+        ]);
+        expect(aborted.stdout).to.include(
+            "Aborted backend-service in production (5xx on checkout): it was IN_PROGRESS in BAKE_TIME (BLUE_GREEN).",
+        );
         for (const s of seen) expect(s.authorization).to.match(/Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/ecs\/aws4_request/);
     });
 });

@@ -128,7 +128,7 @@ describe("drydock against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_U
     it("turns access denied into one line naming the permission, and exit 1", async () => {
         const r = await run(["versions", "frontend", "--stack", "production", "--json"], env());
         expect(r.code).to.equal(1);
-        expect(r.stdout).to.equal("");
+        expect(JSON.parse(r.stdout)).to.deep.equal({ error: r.stderr.trim().replace(/^drydock: /, ""), code: 1 }); // --json: the error as JSON too
         expect(r.stderr.trim().split("\n")).to.have.length(1);
         expect(r.stderr).to.match(/^drydock: .*access denied.*ecr:DescribeImages/);
     });

@@ -74,14 +74,20 @@ describe("drydock command line", () => {
         expect(window.code).to.equal(0);
     });
 
-    it("a missing required key is a config error naming the key (exit 2)", async () => {
+    it("a missing required key is a config error naming the key (exit 2) for a command that uses it, a warning for one that does not", async () => {
         const { writeFileSync } = await import("fs");
         writeFileSync(join(dir, "Pulumi.partial.yaml"), "config:\n  aws:region: us-east-1\n  drydock:backendVersion: v1.2.3\n");
         const r = await drydock(dir, ["versions", "backend", "--stack", "partial"]);
         expect(r.code).to.equal(2);
-        expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
-        expect(r.stderr).to.include("drydock:frontendVersion: required");
-        expect(r.stderr).to.include("drydock:backendImage: required");
+        expect(r.stderr).to.match(/^drydock: Pulumi\.partial\.yaml: drydock:backendImage: required[^\n]*\n$/); // versions reads the repository
+        const window = await drydock(dir, ["window", "--stack", "partial"]);
+        expect(window.code, window.stderr).to.equal(0); // window reads none of them: one warning per missing key
+        expect(window.stderr).to.include("drydock: warning: Pulumi.partial.yaml: drydock:frontendVersion: required");
+        expect(window.stderr).to.include("drydock: warning: Pulumi.partial.yaml: drydock:backendImage: required");
+        const write = await drydock(dir, ["rollback", "--stack", "partial", "--to", "v1.2.3"]);
+        expect(write.code).to.equal(2);
+        expect(write.stderr.trimEnd().split("\n")).to.have.length(1); // a command that writes refuses on any bad key, in one line
+        expect(write.stderr).to.include("drydock:frontendImage: required");
     });
 
     it("turns errors into one line and an exit code", () => {

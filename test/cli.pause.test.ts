@@ -18,8 +18,13 @@ describe("drydock pause / resume", () => {
         expect(after).to.include(
             '  # Freeze switch (drydock pause / resume).\n  drydock:updatesPaused: true\n  drydock:pauseReason: "incident 4711: hold releases"\n  drydock:pausedAt: 2026-11-24T10:00:00Z\n',
         );
-        for (const line of fixture("production").split("\n").filter((l) => l.includes("#"))) expect(after).to.include(line);
-        expect(r.stdout).to.include("-  drydock:updatesPaused: false\n+  drydock:updatesPaused: true\n+  drydock:pauseReason: \"incident 4711: hold releases\"");
+        for (const line of fixture("production")
+            .split("\n")
+            .filter((l) => l.includes("#")))
+            expect(after).to.include(line);
+        expect(r.stdout).to.include(
+            '-  drydock:updatesPaused: false\n+  drydock:updatesPaused: true\n+  drydock:pauseReason: "incident 4711: hold releases"',
+        );
         expect(r.stdout).to.include("Paused production: incident 4711: hold releases");
         expect(r.stdout).to.include("Unfreeze: npx drydock resume --stack production");
         expect(mocks.ecs.calls().length + mocks.rds.calls().length + mocks.ecr.calls().length).to.equal(0);
@@ -48,7 +53,9 @@ describe("drydock pause / resume", () => {
         expect(readStack(dir, "production")).to.equal(paused);
         const forced = await drydock(dir, ["pause", "--stack", "production", "--reason", "quarter-end freeze", "--force"], { now: later });
         expect(forced.code, forced.stderr).to.equal(0);
-        expect(readStack(dir, "production")).to.include('drydock:pauseReason: quarter-end freeze\n  drydock:pausedAt: 2026-11-24T10:00:00Z\n'); // still paused since 10:00
+        expect(readStack(dir, "production")).to.include(
+            "drydock:pauseReason: quarter-end freeze\n  drydock:pausedAt: 2026-11-24T10:00:00Z\n",
+        ); // still paused since 10:00
         expect(forced.stdout).to.include('Still paused production; reason replaced (was "incident 4711"): quarter-end freeze');
         const resumed = await drydock(dir, ["resume", "--stack", "production"]);
         expect(resumed.stdout).to.include('Resumed production (paused since 2026-11-24 10:00 UTC: "quarter-end freeze")');
@@ -68,7 +75,10 @@ describe("drydock pause / resume", () => {
     });
 
     it("pause works even when another key of the stack file is invalid (an emergency must not wait for a typo)", async () => {
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:snapshotsToKeep: 5", "drydock:snapshotsToKeep: many"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:snapshotsToKeep: 5", "drydock:snapshotsToKeep: many"),
+        );
         const r = await drydock(dir, ["pause", "--stack", "production", "--reason", "outage"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include("drydock:updatesPaused: true");

@@ -31,11 +31,19 @@ function mockStaging(backendImage = `${BACKEND_REPO}@${A}`, frontendImage = `${F
     mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({
         services: [ecsService("staging", "backend", { revision: 12 }), ecsService("staging", "frontend", { revision: 9 })],
     });
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "backend", 12) }).resolves(taskDefinition("staging", "backend", 12, backendImage, "latest"));
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "frontend", 9) }).resolves(taskDefinition("staging", "frontend", 9, frontendImage, "latest"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "backend", 12) })
+        .resolves(taskDefinition("staging", "backend", 12, backendImage, "latest"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("staging", "frontend", 9) })
+        .resolves(taskDefinition("staging", "frontend", 9, frontendImage, "latest"));
     mocks.ecr
         .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] })
-        .resolves({ imageDetails: [image(A, ["latest", "20261120-080000", "v1.4.0-20261120-080000-abcdef12", "v1.4", "v1.4.0"], "2026-11-20T08:00:00Z")] })
+        .resolves({
+            imageDetails: [
+                image(A, ["latest", "20261120-080000", "v1.4.0-20261120-080000-abcdef12", "v1.4", "v1.4.0"], "2026-11-20T08:00:00Z"),
+            ],
+        })
         .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageTag: "latest" }] })
         .resolves({ imageDetails: [image(B, ["latest", "v1.5.0"], "2026-11-23T08:00:00Z")] })
         .on(DescribeImagesCommand, { repositoryName: "drydock/frontend", imageIds: [{ imageDigest: F }] })
@@ -62,17 +70,25 @@ describe("drydock promote", () => {
                 .replace("drydock:frontendVersion: v1.3.0", "drydock:frontendVersion: 20261120-090000"),
         );
         expect(after).to.include("# Pinned versions: reviewed in the pull request.");
-        expect(r.stdout).to.include("backend: staging runs latest = sha256:aaaaaaaaaaaa (tags: latest, 20261120-080000, v1.4.0-20261120-080000-abcdef12, v1.4, v1.4.0); production: v1.3.0 -> v1.4.0");
+        expect(r.stdout).to.include(
+            "backend: staging runs latest = sha256:aaaaaaaaaaaa (tags: latest, 20261120-080000, v1.4.0-20261120-080000-abcdef12, v1.4, v1.4.0); production: v1.3.0 -> v1.4.0",
+        );
         expect(r.stdout).to.include("frontend: staging runs latest = sha256:ffffffffffff");
-        expect(r.stdout).to.include("-  drydock:backendVersion: v1.3.0 # promoted from staging\n-  drydock:frontendVersion: v1.3.0\n+  drydock:backendVersion: v1.4.0 # promoted from staging\n+  drydock:frontendVersion: 20261120-090000\n");
-        expect(r.stdout).to.include("Next: review and commit Pulumi.production.yaml, then pulumi preview -s production --policy-pack policies && pulumi up -s production");
+        expect(r.stdout).to.include(
+            "-  drydock:backendVersion: v1.3.0 # promoted from staging\n-  drydock:frontendVersion: v1.3.0\n+  drydock:backendVersion: v1.4.0 # promoted from staging\n+  drydock:frontendVersion: 20261120-090000\n",
+        );
+        expect(r.stdout).to.include(
+            "Next: review and commit Pulumi.production.yaml, then pulumi preview -s production --policy-pack policies && pulumi up -s production",
+        );
         expect(automation.calls).to.deep.equal([]);
         expect(readStack(dir, "staging")).to.equal(fixture("staging"));
     });
 
     it("writes the digest when the image has no exact tag", async () => {
         mockStaging();
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/frontend", imageIds: [{ imageDigest: F }] }).resolves({ imageDetails: [image(F, ["latest", "main"], "2026-11-20T09:00:00Z")] });
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/frontend", imageIds: [{ imageDigest: F }] })
+            .resolves({ imageDetails: [image(F, ["latest", "main"], "2026-11-20T09:00:00Z")] });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "frontend"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include(`drydock:frontendVersion: ${F}\n`);
@@ -86,25 +102,38 @@ describe("drydock promote", () => {
             tasks: [1, 2].map((n) => ({
                 taskArn: `arn:task/${n}`,
                 taskDefinitionArn: tdArn("staging", "backend", 12),
-                containers: [{ name: "log-router", imageDigest: digest("9") }, { name: "backend", imageDigest: A }],
+                containers: [
+                    { name: "log-router", imageDigest: digest("9") },
+                    { name: "backend", imageDigest: A },
+                ],
             })),
         });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
         // `latest` now points at B (v1.5.0), but staging's tasks run A: production gets v1.4.0.
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.4.0 # promoted from staging");
-        expect(mocks.ecs.commandCalls(ListTasksCommand)[0].args[0].input).to.deep.equal({ cluster: "drydock-staging", serviceName: "backend-service", desiredStatus: "RUNNING" });
+        expect(mocks.ecs.commandCalls(ListTasksCommand)[0].args[0].input).to.deep.equal({
+            cluster: "drydock-staging",
+            serviceName: "backend-service",
+            desiredStatus: "RUNNING",
+        });
     });
 
     it("refuses (exit 1, nothing written) when only a mutable version can be found", async () => {
         mockStaging(`${BACKEND_REPO}:latest`);
         mocks.ecs.on(ListTasksCommand).resolves({ taskArns: ["arn:task/1", "arn:task/2"] });
         mocks.ecs.on(DescribeTasksCommand).resolves({
-            tasks: [A, B].map((d, n) => ({ taskArn: `arn:task/${n}`, taskDefinitionArn: tdArn("staging", "backend", 12), containers: [{ name: "backend", imageDigest: d }] })),
+            tasks: [A, B].map((d, n) => ({
+                taskArn: `arn:task/${n}`,
+                taskDefinitionArn: tdArn("staging", "backend", 12),
+                containers: [{ name: "backend", imageDigest: d }],
+            })),
         });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: staging backend: runs the mutable tag latest and its tasks run 2 different images; refusing to write a mutable version \(set pinDigests/);
+        expect(r.stderr).to.match(
+            /^drydock: staging backend: runs the mutable tag latest and its tasks run 2 different images; refusing to write a mutable version \(set pinDigests/,
+        );
         expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
         expect(readStack(dir, "production")).to.equal(fixture("production"));
     });
@@ -112,18 +141,34 @@ describe("drydock promote", () => {
     it("refuses while the source's rollout has not completed", async () => {
         mockStaging();
         mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({
-            services: [ecsService("staging", "backend", { revision: 12, rolloutState: "IN_PROGRESS", rolloutStateReason: "ECS deployment ecs-svc/12 in progress." }), ecsService("staging", "frontend", { revision: 9 })],
+            services: [
+                ecsService("staging", "backend", {
+                    revision: 12,
+                    rolloutState: "IN_PROGRESS",
+                    rolloutStateReason: "ECS deployment ecs-svc/12 in progress.",
+                }),
+                ecsService("staging", "frontend", { revision: 9 }),
+            ],
         });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: staging backend: is not healthy: its rollout is IN_PROGRESS \(ECS deployment ecs-svc\/12 in progress\), so staging has not proved it yet; nothing was written \(wait until npx drydock status --stack staging shows it healthy, or promote it anyway with --force\)\n$/);
+        expect(r.stderr).to.match(
+            /^drydock: staging backend: is not healthy: its rollout is IN_PROGRESS \(ECS deployment ecs-svc\/12 in progress\), so staging has not proved it yet; nothing was written \(wait until npx drydock status --stack staging shows it healthy, or promote it anyway with --force\)\n$/,
+        );
         expect(readStack(dir, "production")).to.equal(fixture("production"));
     });
 
     it("refuses to promote from an unhealthy source (tasks missing, a rollback), naming what is wrong, unless --force", async () => {
         mockStaging();
-        const backend = ecsService("staging", "backend", { revision: 12, running: 1, desired: 2, others: [{ revision: 13, status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: "tasks failed to start." }] });
-        mocks.ecs.on(DescribeServicesCommand, { cluster: "drydock-staging" }).resolves({ services: [backend, ecsService("staging", "frontend", { revision: 9 })] });
+        const backend = ecsService("staging", "backend", {
+            revision: 12,
+            running: 1,
+            desired: 2,
+            others: [{ revision: 13, status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: "tasks failed to start." }],
+        });
+        mocks.ecs
+            .on(DescribeServicesCommand, { cluster: "drydock-staging" })
+            .resolves({ services: [backend, ecsService("staging", "frontend", { revision: 9 })] });
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
         expect(r.stderr).to.equal(
@@ -134,14 +179,21 @@ describe("drydock promote", () => {
 
         const forced = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--force"]);
         expect(forced.code, forced.stderr).to.equal(0);
-        expect(forced.stderr).to.include("drydock: warning: staging backend is not healthy (1 of 2 tasks running); promoting it anyway (--force).");
+        expect(forced.stderr).to.include(
+            "drydock: warning: staging backend is not healthy (1 of 2 tasks running); promoting it anyway (--force).",
+        );
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.4.0");
     });
 
     it("refuses a downgrade by release order (v1.10.0 -> v1.3.0), saying which is newer, unless --allow-downgrade", async () => {
         mockStaging();
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] }).resolves({ imageDetails: [image(A, ["latest", "v1.3.0"], "2026-11-20T08:00:00Z")] });
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10.0"));
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] })
+            .resolves({ imageDetails: [image(A, ["latest", "v1.3.0"], "2026-11-20T08:00:00Z")] });
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10.0"),
+        );
         const before = readStack(dir, "production");
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
         expect(r.code).to.equal(1);
@@ -150,7 +202,16 @@ describe("drydock promote", () => {
                 "(to downgrade on purpose add --allow-downgrade; to undo a bad release use npx drydock rollback --stack production)\n",
         );
         expect(readStack(dir, "production")).to.equal(before);
-        const allowed = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend", "--allow-downgrade"]);
+        const allowed = await drydock(dir, [
+            "promote",
+            "--from",
+            "staging",
+            "--to",
+            "production",
+            "--service",
+            "backend",
+            "--allow-downgrade",
+        ]);
         expect(allowed.code, allowed.stderr).to.equal(0);
         expect(allowed.stdout).to.include("production: v1.10.0 -> v1.3.0");
     });
@@ -158,8 +219,13 @@ describe("drydock promote", () => {
     it("a digest in the target's file is compared by its tag; a timestamp and a semver version are not compared", async () => {
         mockStaging();
         const C = digest("c");
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: C }] }).resolves({ imageDetails: [image(C, ["v2.0.0"], "2026-11-21T08:00:00Z")] });
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", `drydock:backendVersion: ${C}`));
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: C }] })
+            .resolves({ imageDetails: [image(C, ["v2.0.0"], "2026-11-21T08:00:00Z")] });
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:backendVersion: v1.3.0", `drydock:backendVersion: ${C}`),
+        );
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
         expect(r.stderr).to.include("staging runs v1.4.0, which is older than v2.0.0");
@@ -170,7 +236,10 @@ describe("drydock promote", () => {
 
     it("repairs a bad version key it writes (the key is replaced, so no warning)", async () => {
         mockStaging();
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"),
+        );
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout).to.include("production: v1.10..0 -> v1.4.0");
@@ -179,8 +248,16 @@ describe("drydock promote", () => {
 
     describe("--apply checks the Pulumi CLI before writing anything", () => {
         for (const [name, version, pattern] of [
-            ["missing", { found: false, why: "the Pulumi CLI (pulumi) is not on PATH" }, /^drydock: --apply: the Pulumi CLI \(pulumi\) is not on PATH; nothing was written \(install Pulumi 3\.238\.0 or newer/],
-            ["too old", { found: true, version: "3.200.1" }, /^drydock: --apply: the Pulumi CLI on PATH is 3\.200\.1, older than 3\.238\.0 .*; nothing was written \(upgrade it/],
+            [
+                "missing",
+                { found: false, why: "the Pulumi CLI (pulumi) is not on PATH" },
+                /^drydock: --apply: the Pulumi CLI \(pulumi\) is not on PATH; nothing was written \(install Pulumi 3\.238\.0 or newer/,
+            ],
+            [
+                "too old",
+                { found: true, version: "3.200.1" },
+                /^drydock: --apply: the Pulumi CLI on PATH is 3\.200\.1, older than 3\.238\.0 .*; nothing was written \(upgrade it/,
+            ],
         ] as const) {
             it(`refuses when it is ${name} (exit 1, one line, file untouched, nothing read or run)`, async () => {
                 mockStaging();
@@ -199,7 +276,9 @@ describe("drydock promote", () => {
 
     it("refuses when the digest staging runs is gone from the repository", async () => {
         mockStaging();
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] }).rejects(awsError("ImageNotFoundException", "not found"));
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/backend", imageIds: [{ imageDigest: A }] })
+            .rejects(awsError("ImageNotFoundException", "not found"));
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
         expect(r.stderr).to.include(`runs ${A}, which is no longer in ${BACKEND_REPO}`);
@@ -211,7 +290,9 @@ describe("drydock promote", () => {
         mocks.ecr.on(DescribeImagesCommand).rejects(awsError("AccessDeniedException", "not authorized to perform: ecr:DescribeImages"));
         const r = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: ECR DescribeImages drydock\/(backend|frontend) sha256:.*: access denied: not authorized to perform: ecr:DescribeImages/);
+        expect(r.stderr).to.match(
+            /^drydock: ECR DescribeImages drydock\/(backend|frontend) sha256:.*: access denied: not authorized to perform: ecr:DescribeImages/,
+        );
         expect(readStack(dir, "production")).to.equal(fixture("production"));
     });
 
@@ -236,7 +317,9 @@ describe("drydock promote", () => {
         failing.previewError = new Error("code: 255\n stdout: \n stderr: error: release gate refused\n");
         const p = await drydock(dir, ["promote", "--from", "staging", "--to", "production", "--apply"], { automation: failing });
         expect(p.code).to.equal(1);
-        expect(p.stderr).to.equal("drydock: pulumi preview -s production: failed: release gate refused (the stack file is already updated; fix the problem and run pulumi up, or revert the file)\n");
+        expect(p.stderr).to.equal(
+            "drydock: pulumi preview -s production: failed: release gate refused (the stack file is already updated; fix the problem and run pulumi up, or revert the file)\n",
+        );
         expect(failing.calls).to.deep.equal([`preview production ${dir}`]);
     });
 
@@ -245,7 +328,9 @@ describe("drydock promote", () => {
         await drydock(dir, ["pause", "--stack", "production", "--reason", "freeze"]);
         const first = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(first.code).to.equal(0);
-        expect(first.stderr).to.include('drydock: warning: pulumi up -s production will refuse this version change now: updates are paused on stack "production" (reason: "freeze")');
+        expect(first.stderr).to.include(
+            'drydock: warning: pulumi up -s production will refuse this version change now: updates are paused on stack "production" (reason: "freeze")',
+        );
         const second = await drydock(dir, ["promote", "--from", "staging", "--to", "production"]);
         expect(second.stdout).to.include("already pins what staging runs. Nothing changed.");
     });

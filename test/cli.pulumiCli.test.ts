@@ -41,11 +41,17 @@ describe("the Pulumi CLI check (pulumi version on PATH)", () => {
     it("refuses an older CLI, a missing one and one that prints no version, naming what is missing", async () => {
         onPath("v3.237.9");
         const old = await rejection(requirePulumiCli("--apply", createPulumiAutomation()));
-        expect(old.message).to.equal(`--apply: the Pulumi CLI on PATH is 3.237.9, older than ${MIN_PULUMI_VERSION} (it would not run drydock's update hooks, or would let a failed rollout verification pass); nothing was written`);
+        expect(old.message).to.equal(
+            `--apply: the Pulumi CLI on PATH is 3.237.9, older than ${MIN_PULUMI_VERSION} (it would not run drydock's update hooks, or would let a failed rollout verification pass); nothing was written`,
+        );
         onPath(undefined);
-        expect((await rejection(requirePulumiCli("--apply", createPulumiAutomation()))).message).to.equal("--apply: the Pulumi CLI (pulumi) is not on PATH; nothing was written");
+        expect((await rejection(requirePulumiCli("--apply", createPulumiAutomation()))).message).to.equal(
+            "--apply: the Pulumi CLI (pulumi) is not on PATH; nothing was written",
+        );
         onPath("warning: something");
-        expect((await rejection(requirePulumiCli("--apply", createPulumiAutomation()))).message).to.match(/^--apply: `pulumi version` printed "warning: something", not a version/);
+        expect((await rejection(requirePulumiCli("--apply", createPulumiAutomation()))).message).to.match(
+            /^--apply: `pulumi version` printed "warning: something", not a version/,
+        );
     });
 
     describe("rollback --apply and promote --apply with the real check", () => {
@@ -64,7 +70,9 @@ describe("the Pulumi CLI check (pulumi version on PATH)", () => {
                 onPath("v3.120.0");
                 const r = await drydock(dir, args, { automation: createPulumiAutomation() });
                 expect(r.code).to.equal(1);
-                expect(r.stderr).to.match(/^drydock: --apply: the Pulumi CLI on PATH is 3\.120\.0, older than 3\.238\.0 .*\(upgrade it \(https:\/\/www\.pulumi\.com\/docs\/install\/\); or run without --apply and deploy yourself\)\n$/);
+                expect(r.stderr).to.match(
+                    /^drydock: --apply: the Pulumi CLI on PATH is 3\.120\.0, older than 3\.238\.0 .*\(upgrade it \(https:\/\/www\.pulumi\.com\/docs\/install\/\); or run without --apply and deploy yourself\)\n$/,
+                );
                 expect(readStack(dir, "production")).to.equal(fixture("production"));
             });
         }

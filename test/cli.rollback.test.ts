@@ -39,7 +39,9 @@ function mockHistory(stack: string, service: string, revisions: [number, string,
         .on(ListTaskDefinitionsCommand, { familyPrefix: family, status: "INACTIVE", nextToken: "more" })
         .resolves({ taskDefinitionArns: inactive.slice(1) });
     for (const [revision, img, version, status] of revisions) {
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, service, revision) }).resolves(taskDefinition(stack, service, revision, img, version, status));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn(stack, service, revision) })
+            .resolves(taskDefinition(stack, service, revision, img, version, status));
     }
 }
 
@@ -86,12 +88,20 @@ describe("drydock rollback", () => {
         mockImage("drydock/backend", { imageTag: "v1.2.3" }, image(B, ["v1.2.3"], "2026-11-10T00:00:00Z"));
         const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(readStack(dir, "production")).to.equal(fixture("production").replace("backendVersion: v1.3.0 #", "backendVersion: v1.2.3 #"));
+        expect(readStack(dir, "production")).to.equal(
+            fixture("production").replace("backendVersion: v1.3.0 #", "backendVersion: v1.2.3 #"),
+        );
         expect(r.stdout).to.include("backend: v1.3.0 -> v1.2.3 (drydock-production-backend:7, registered 2026-11-07 00:00 UTC)");
-        expect(r.stdout).to.include("-  drydock:backendVersion: v1.3.0 # promoted from staging\n+  drydock:backendVersion: v1.2.3 # promoted from staging");
+        expect(r.stdout).to.include(
+            "-  drydock:backendVersion: v1.3.0 # promoted from staging\n+  drydock:backendVersion: v1.2.3 # promoted from staging",
+        );
         expect(r.stdout).to.include("Rollback does not undo database migrations");
-        expect(r.stdout).to.include("restore the newest pre-update snapshot drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000 (available, 2026-11-23 08:00 UTC, taken before v1.2.3 -> v1.3.0)");
-        expect(r.stdout).to.include("Next: commit Pulumi.production.yaml and run pulumi up -s production (or run this command again with --apply).");
+        expect(r.stdout).to.include(
+            "restore the newest pre-update snapshot drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000 (available, 2026-11-23 08:00 UTC, taken before v1.2.3 -> v1.3.0)",
+        );
+        expect(r.stdout).to.include(
+            "Next: commit Pulumi.production.yaml and run pulumi up -s production (or run this command again with --apply).",
+        );
         // ACTIVE, then INACTIVE over two pages (the paginator reuses its input object, so only the last token is visible).
         const listed = mocks.ecs.commandCalls(ListTaskDefinitionsCommand).map((c) => c.args[0].input);
         expect(listed.map((i) => [i.familyPrefix, i.sort, i.status])).to.deep.equal([
@@ -101,7 +111,9 @@ describe("drydock rollback", () => {
         ]);
         expect(listed[2].nextToken).to.equal("more");
         // Revision 6 was never needed.
-        expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).to.not.include(tdArn("production", "backend", 6));
+        expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).to.not.include(
+            tdArn("production", "backend", 6),
+        );
         expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand)[0].args[0].input).to.deep.include({ include: ["TAGS"] });
     });
 
@@ -115,7 +127,9 @@ describe("drydock rollback", () => {
         const r = await drydock(dir, ["rollback", "--stack", "staging", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "staging")).to.include("drydock:backendVersion: v1.2.2\n");
-        expect(r.stdout).to.include("backend: latest -> v1.2.2 (drydock-staging-backend:10, registered 2026-11-10 00:00 UTC, was latest, v1.2.2 by its digest)");
+        expect(r.stdout).to.include(
+            "backend: latest -> v1.2.2 (drydock-staging-backend:10, registered 2026-11-10 00:00 UTC, was latest, v1.2.2 by its digest)",
+        );
     });
 
     it("refuses when the previous version is a mutable tag without a digest, changing nothing", async () => {
@@ -139,7 +153,9 @@ describe("drydock rollback", () => {
         mockImage("drydock/backend", { imageTag: "v1.2.3" });
         const gone = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
         expect(gone.code).to.equal(1);
-        expect(gone.stderr).to.include(`the previous version v1.2.3 (drydock-production-backend:7, registered 2026-11-07 00:00 UTC) is no longer in ${BACKEND_REPO}`);
+        expect(gone.stderr).to.include(
+            `the previous version v1.2.3 (drydock-production-backend:7, registered 2026-11-07 00:00 UTC) is no longer in ${BACKEND_REPO}`,
+        );
         mockHistory("production", "frontend", [[3, `${FRONTEND_REPO}@${A}`, "v1.3.0", "ACTIVE"]]);
         const none = await drydock(dir, ["rollback", "--stack", "production", "--service", "frontend"]);
         expect(none.code).to.equal(1);
@@ -175,7 +191,9 @@ describe("drydock rollback", () => {
         mockImage("drydock/frontend", { imageTag: "v1.2.3" }, image(A, ["v1.2.3"], "2026-11-10T00:00:00Z"));
         const ok = await drydock(dir, ["rollback", "--stack", "production"]);
         expect(ok.code, ok.stderr).to.equal(0);
-        expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.2.3 # promoted from staging\n  drydock:frontendVersion: v1.2.3\n");
+        expect(readStack(dir, "production")).to.include(
+            "drydock:backendVersion: v1.2.3 # promoted from staging\n  drydock:frontendVersion: v1.2.3\n",
+        );
     });
 
     it("--to checks the version exists in the repository before writing", async () => {
@@ -189,7 +207,9 @@ describe("drydock rollback", () => {
         const before = readStack(dir, "production");
         const missing = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v9.9.9"]);
         expect(missing.code).to.equal(1);
-        expect(missing.stderr).to.equal(`drydock: production backend: v9.9.9 is not in ${BACKEND_REPO} (see what is: npx drydock versions backend --stack production)\n`);
+        expect(missing.stderr).to.equal(
+            `drydock: production backend: v9.9.9 is not in ${BACKEND_REPO} (see what is: npx drydock versions backend --stack production)\n`,
+        );
         expect(readStack(dir, "production")).to.equal(before);
     });
 
@@ -222,7 +242,9 @@ describe("drydock rollback", () => {
         mockImage("drydock/frontend", { imageTag: "main" }, image(B, ["main"], "2026-11-01T00:00:00Z"));
         const r = await drydock(dir, ["rollback", "--stack", "staging", "--to", "main"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(r.stderr).to.equal("drydock: warning: main is a mutable tag, not an exact version; production stacks refuse it (prefer an exact version)\n");
+        expect(r.stderr).to.equal(
+            "drydock: warning: main is a mutable tag, not an exact version; production stacks refuse it (prefer an exact version)\n",
+        );
         expect(readStack(dir, "staging")).to.include("drydock:backendVersion: main\n  drydock:frontendVersion: main\n");
     });
 
@@ -232,24 +254,34 @@ describe("drydock rollback", () => {
             [9, `${BACKEND_REPO}@${A}`, "v1.10.0", "ACTIVE"],
             [8, `${BACKEND_REPO}@${B}`, "", "INACTIVE"],
         ]);
-        mockImage("drydock/backend", { imageDigest: B }, image(B, ["latest", "v1.9", "v1.9.2-20261101-120000-abcdef1", "v1.9.3", "20261101-120000"], "2026-11-01T12:00:00Z"));
+        mockImage(
+            "drydock/backend",
+            { imageDigest: B },
+            image(B, ["latest", "v1.9", "v1.9.2-20261101-120000-abcdef1", "v1.9.3", "20261101-120000"], "2026-11-01T12:00:00Z"),
+        );
         const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.9.3 # promoted from staging");
-        expect(r.stdout).to.include("backend: v1.3.0 -> v1.9.3 (drydock-production-backend:8, registered 2026-11-08 00:00 UTC, v1.9.3 by its digest)");
+        expect(r.stdout).to.include(
+            "backend: v1.3.0 -> v1.9.3 (drydock-production-backend:8, registered 2026-11-08 00:00 UTC, v1.9.3 by its digest)",
+        );
 
         writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production"));
         mockImage("drydock/backend", { imageDigest: B }, image(B, ["latest", "hotfix"], "2026-11-01T12:00:00Z"));
         const bare = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend"]);
         expect(bare.code, bare.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include(`drydock:backendVersion: ${B} # promoted from staging`);
-        expect(bare.stdout).to.include(`  backend: no immutable tag names sha256:bbbbbbbbbbbb in ${BACKEND_REPO}, so the digest itself is written (tags there: latest, hotfix).`);
+        expect(bare.stdout).to.include(
+            `  backend: no immutable tag names sha256:bbbbbbbbbbbb in ${BACKEND_REPO}, so the digest itself is written (tags there: latest, hotfix).`,
+        );
     });
 
     it("--to rejects a malformed version with exit 2 before any AWS call", async () => {
         const r = await drydock(dir, ["rollback", "--stack", "production", "--to", "v1..2"]);
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.match(/^drydock: --to "v1\.\.2": it looks like a version but is none of the accepted forms .*\(accepted: latest; floating v1 or v1\.2; exact semver/);
+        expect(r.stderr).to.match(
+            /^drydock: --to "v1\.\.2": it looks like a version but is none of the accepted forms .*\(accepted: latest; floating v1 or v1\.2; exact semver/,
+        );
         expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
         expect(mocks.ecr.calls()).to.have.length(0);
         expect(readStack(dir, "production")).to.equal(fixture("production"));
@@ -260,7 +292,10 @@ describe("drydock rollback", () => {
         const automation = new FakeAutomation();
         const before = readStack(dir, "production");
         const wednesday = () => new Date("2026-11-25T10:00:00Z");
-        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], { automation, now: wednesday });
+        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], {
+            automation,
+            now: wednesday,
+        });
         expect(r.code).to.equal(1);
         expect(r.stderr).to.equal(
             "drydock: production: the release gate of pulumi up would refuse this now: it is outside every release window; the next window opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC); " +
@@ -276,7 +311,10 @@ describe("drydock rollback", () => {
         const wednesday = () => new Date("2026-11-25T10:00:00Z");
         const file = join(dir, "Pulumi.production.yaml");
         writeFileSync(file, readFileSync(file, "utf8").replace("config:\n", 'config:\n  drydock:releaseOverride: "rollback: INC-9"\n'));
-        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], { automation, now: wednesday });
+        const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], {
+            automation,
+            now: wednesday,
+        });
         expect(r.code, r.stderr).to.equal(0);
         expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
         expect(r.stderr).to.include('releaseOverride is set: "rollback: INC-9"; pulumi up will let it through and record the override');
@@ -284,9 +322,13 @@ describe("drydock rollback", () => {
 
     it("lists snapshots best-effort: a failure to list them does not stop the rollback", async () => {
         mockImage("drydock/backend", { imageTag: "v1.2.2" }, image(C, ["v1.2.2"], "2026-11-01T00:00:00Z"));
-        mocks.rds.on(DescribeDBClusterSnapshotsCommand).rejects(awsError("AccessDeniedException", "not authorized to perform: rds:DescribeDBClusterSnapshots"));
+        mocks.rds
+            .on(DescribeDBClusterSnapshotsCommand)
+            .rejects(awsError("AccessDeniedException", "not authorized to perform: rds:DescribeDBClusterSnapshots"));
         const r = await drydock(dir, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2"]);
         expect(r.code).to.equal(0);
-        expect(r.stdout).to.include("or restore a pre-update snapshot (could not list them: not authorized to perform: rds:DescribeDBClusterSnapshots).");
+        expect(r.stdout).to.include(
+            "or restore a pre-update snapshot (could not list them: not authorized to perform: rds:DescribeDBClusterSnapshots).",
+        );
     });
 });

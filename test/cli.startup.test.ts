@@ -23,6 +23,7 @@ function loadedBy(args: string[], env: NodeJS.ProcessEnv = {}): { status: number
     fs.rmSync(path.dirname(probe), { recursive: true });
     const files = JSON.parse(String(r.output[3])) as string[];
     const loaded = files.map((f) => {
+        if (f.includes("node_modules/.cache/")) return f.slice(f.indexOf(".cache/"));
         const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f);
         return pkg ? pkg[1] : path.relative(ROOT, f);
     });
@@ -60,10 +61,12 @@ describe("drydock start-up", () => {
         });
     });
 
-    describe("what a fresh process loads", () => {
+    describe("what a fresh process loads, running the TypeScript sources (DRYDOCK_BUNDLE=0)", () => {
+        const sources = { DRYDOCK_BUNDLE: "0" };
+
         it("drydock --version loads no command module and nothing heavy", () => {
-            loadedBy(["--version"]);
-            const r = loadedBy(["--version"]);
+            loadedBy(["--version"], sources); // the first start after an edit transpiles (and loads esbuild); later ones read the cache
+            const r = loadedBy(["--version"], sources);
             expect(r.status, r.stderr).to.equal(0);
             expect(r.loaded).to.include.members(["bin/drydock.js", "cli/main.ts", "commander"]);
             expect(r.loaded.filter((f) => f.startsWith("cli/commands/"))).to.deep.equal([]);
@@ -75,14 +78,37 @@ describe("drydock start-up", () => {
             ["pause", "--help"],
         ]) {
             it(`drydock ${args.join(" ")} loads only its own command module and no AWS SDK, Pulumi or transpiler`, () => {
-                loadedBy(args); // the first start after an edit transpiles (and loads esbuild); every later one reads the cache
-                const r = loadedBy(args);
+                loadedBy(args, sources);
+                const r = loadedBy(args, sources);
                 expect(r.status, r.stderr).to.equal(0);
                 expect(r.loaded).to.include.members(["cli/main.ts", "yaml"]);
                 expect(r.loaded.filter((f) => f.startsWith("cli/commands/"))).to.deep.equal([`cli/commands/${args[0]}.ts`]);
                 expect(HEAVY.filter((p) => r.loaded.includes(p))).to.deep.equal([]);
             });
         }
+    });
+
+    describe("what a fresh process loads, running the bundle (bin/bundle.js)", () => {
+        const bundleOf = (loaded: string[]) => loaded.filter((f) => /^\.cache\/drydock\/cli\/drydock-[0-9a-f]+\.js$/.test(f) || f === ".cache");
+
+        it("drydock --version and window run the bundle and load nothing heavy", () => {
+            for (const args of [["--version"], ["window", "--stack", "production"]]) {
+                loadedBy(args); // builds the bundle if a source changed since the last build
+                const r = loadedBy(args);
+                expect(r.status, r.stderr).to.equal(0);
+                expect(r.loaded).to.include("bin/bundle.js");
+                expect(r.loaded).to.not.include("cli/main.ts");
+                expect(bundleOf(r.loaded)).to.have.length(1);
+                expect(HEAVY.filter((p) => r.loaded.includes(p)), args.join(" ")).to.deep.equal([]);
+            }
+        });
+
+        it("drydock check loads Pulumi and the policy pack, but no AWS SDK client: the hooks are built, never run", () => {
+            const r = loadedBy(["check", "--stack", "production", "--json"]);
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.loaded).to.include.members(["@pulumi/pulumi", "@pulumi/aws", "@pulumi/policy"]);
+            expect(r.loaded.filter((p) => p.startsWith("@aws-sdk/client-") || p === "@smithy/node-http-handler")).to.deep.equal([]);
+        });
     });
 
     describe("the transpile cache (bin/register.js)", () => {
@@ -108,7 +134,7 @@ describe("drydock start-up", () => {
         });
 
         it("with DRYDOCK_TRANSPILE_CACHE=0 still runs (transpiling in memory)", () => {
-            const r = loadedBy(["--version"], { DRYDOCK_TRANSPILE_CACHE: "0" });
+            const r = loadedBy(["--version"], { DRYDOCK_TRANSPILE_CACHE: "0", DRYDOCK_BUNDLE: "0" });
             expect(r.status, r.stderr).to.equal(0);
             expect(r.loaded).to.include("esbuild");
         });

@@ -39,7 +39,10 @@ function mockImages(repositoryName: string, images: [string, string[]][]): void 
 
 /** Production: backend A = v1.3.0 (the stack file's version), B = v1.2.2; frontend F = v1.3.0. */
 function mockProductionImages(): void {
-    mockImages("drydock/backend", [[A, ["v1.3.0"]], [B, ["v1.2.2", "latest"]]]);
+    mockImages("drydock/backend", [
+        [A, ["v1.3.0"]],
+        [B, ["v1.2.2", "latest"]],
+    ]);
     mockImages("drydock/frontend", [[F, ["v1.3.0"]]]);
 }
 
@@ -64,15 +67,35 @@ function mockDatabase(): void {
     ];
     mocks.rds.on(DescribeDBClusterSnapshotsCommand).resolves({
         DBClusterSnapshots: [
-            { DBClusterSnapshotIdentifier: "drydock-production-backend-v1-2-2-to-v1-2-3-20261110-080000", DBClusterIdentifier: "drydock-production", Status: "available", SnapshotCreateTime: new Date("2026-11-10T08:00:00Z"), TagList: tags("v1.2.2", "v1.2.3") },
-            { DBClusterSnapshotIdentifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000", DBClusterIdentifier: "drydock-production", Status: "available", SnapshotCreateTime: new Date("2026-11-23T08:00:00Z"), TagList: tags("v1.2.3", "v1.3.0") },
-            { DBClusterSnapshotIdentifier: "someone-elses-snapshot", DBClusterIdentifier: "drydock-production", Status: "available", SnapshotCreateTime: new Date("2026-11-24T08:00:00Z"), TagList: [] },
+            {
+                DBClusterSnapshotIdentifier: "drydock-production-backend-v1-2-2-to-v1-2-3-20261110-080000",
+                DBClusterIdentifier: "drydock-production",
+                Status: "available",
+                SnapshotCreateTime: new Date("2026-11-10T08:00:00Z"),
+                TagList: tags("v1.2.2", "v1.2.3"),
+            },
+            {
+                DBClusterSnapshotIdentifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000",
+                DBClusterIdentifier: "drydock-production",
+                Status: "available",
+                SnapshotCreateTime: new Date("2026-11-23T08:00:00Z"),
+                TagList: tags("v1.2.3", "v1.3.0"),
+            },
+            {
+                DBClusterSnapshotIdentifier: "someone-elses-snapshot",
+                DBClusterIdentifier: "drydock-production",
+                Status: "available",
+                SnapshotCreateTime: new Date("2026-11-24T08:00:00Z"),
+                TagList: [],
+            },
         ],
     });
 }
 
 function mockTargets(backend: TargetHealthStateEnum[], frontend: TargetHealthStateEnum[]): void {
-    const health = (states: TargetHealthStateEnum[]) => ({ TargetHealthDescriptions: states.map((State, i) => ({ Target: { Id: `10.0.0.${i}` }, TargetHealth: { State } })) });
+    const health = (states: TargetHealthStateEnum[]) => ({
+        TargetHealthDescriptions: states.map((State, i) => ({ Target: { Id: `10.0.0.${i}` }, TargetHealth: { State } })),
+    });
     mocks.elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: targetGroupArn("backend") }).resolves(health(backend));
     mocks.elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: targetGroupArn("frontend") }).resolves(health(frontend));
 }
@@ -87,10 +110,17 @@ describe("drydock status", () => {
 
     it("reports services, database and release state as one JSON document", async () => {
         mocks.ecs.on(DescribeServicesCommand).resolves({
-            services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5, running: 1, pending: 1, rolloutState: "IN_PROGRESS" })],
+            services: [
+                ecsService("production", "backend", { revision: 8 }),
+                ecsService("production", "frontend", { revision: 5, running: 1, pending: 1, rolloutState: "IN_PROGRESS" }),
+            ],
         });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) }).resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
+            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "healthy"], ["healthy", "initial", "unhealthy"]);
         mockDatabase();
         mockProductionImages();
@@ -100,7 +130,20 @@ describe("drydock status", () => {
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
             services: [
-                { name: "backend", version: "v1.3.0", image: `${BACKEND_REPO}@${A}`, digest: A, ...same, desired: 2, running: 2, pending: 0, rolloutState: "COMPLETED", rolledBack: false, targets: { healthy: 2, unhealthy: 0 }, problems: [] },
+                {
+                    name: "backend",
+                    version: "v1.3.0",
+                    image: `${BACKEND_REPO}@${A}`,
+                    digest: A,
+                    ...same,
+                    desired: 2,
+                    running: 2,
+                    pending: 0,
+                    rolloutState: "COMPLETED",
+                    rolledBack: false,
+                    targets: { healthy: 2, unhealthy: 0 },
+                    problems: [],
+                },
                 {
                     name: "frontend",
                     version: "v1.3.0",
@@ -122,7 +165,11 @@ describe("drydock status", () => {
                 engineVersion: "16.6",
                 maintenanceWindow: "sun:05:00-sun:06:00",
                 backupWindow: "03:00-04:00",
-                newestSnapshot: { identifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000", status: "available", createdAt: "2026-11-23T08:00:00Z" },
+                newestSnapshot: {
+                    identifier: "drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000",
+                    status: "available",
+                    createdAt: "2026-11-23T08:00:00Z",
+                },
             },
             // NOW is Tue 11:00 Europe/Berlin: inside tue:09:00-tue:16:00; next opening Thu 09:00 CET = 08:00 UTC.
             release: { paused: false, windowOpen: true, nextWindowStart: "2026-11-26T08:00:00Z" },
@@ -137,29 +184,57 @@ describe("drydock status", () => {
                     revision: 7,
                     rolloutState: "IN_PROGRESS",
                     rolloutStateReason: "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/7.",
-                    others: [{ revision: 8, status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." }],
+                    others: [
+                        {
+                            revision: 8,
+                            status: "ACTIVE",
+                            rolloutState: "FAILED",
+                            rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+                        },
+                    ],
                 }),
                 ecsService("production", "frontend", { revision: 5 }),
             ],
         });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 7) }).resolves(taskDefinition("production", "backend", 7, `${BACKEND_REPO}@${B}`, "v1.2.2"));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 7) })
+            .resolves(taskDefinition("production", "backend", 7, `${BACKEND_REPO}@${B}`, "v1.2.2"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "unhealthy"], ["healthy", "healthy"]);
         mockDatabase();
         mockProductionImages();
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
-        const rolledBack = "ECS is rolling back the failed deployment of drydock-production-backend:8 (ECS deployment circuit breaker: tasks failed to start)";
-        expect(json.services[0]).to.deep.include({ name: "backend", version: "v1.2.2", runningVersion: "v1.2.2", drift: true, rolloutState: "IN_PROGRESS", rolledBack: true, problems: [rolledBack] });
+        const rolledBack =
+            "ECS is rolling back the failed deployment of drydock-production-backend:8 (ECS deployment circuit breaker: tasks failed to start)";
+        expect(json.services[0]).to.deep.include({
+            name: "backend",
+            version: "v1.2.2",
+            runningVersion: "v1.2.2",
+            drift: true,
+            rolloutState: "IN_PROGRESS",
+            rolledBack: true,
+            problems: [rolledBack],
+        });
 
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.code).to.equal(0);
-        expect(r.stdout).to.match(/^backend\s+v1\.2\.2\s+drydock\/backend@sha256:bbbbbbbbbbbb\s+2\/2\s+0\s+IN_PROGRESS\s+1 healthy, 1 unhealthy\s+1 problem$/m);
+        expect(r.stdout).to.match(
+            /^backend\s+v1\.2\.2\s+drydock\/backend@sha256:bbbbbbbbbbbb\s+2\/2\s+0\s+IN_PROGRESS\s+1 healthy, 1 unhealthy\s+1 problem$/m,
+        );
         expect(r.stdout).to.match(/^frontend\s+v1\.3\.0\s+.*\s+ok$/m);
         expect(r.stdout).to.include(`! backend: ${rolledBack}`);
-        expect(r.stdout).to.include("! backend: ROLLED BACK — ECS now runs drydock-production-backend:7 (v1.2.2). Check: aws logs tail /aws/ecs/backend-logs-production");
-        expect(r.stdout).to.include("! backend: the stack file asks for v1.3.0 but v1.2.2 runs (run pulumi up -s production, or see npx drydock rollback)");
+        expect(r.stdout).to.include(
+            "! backend: ROLLED BACK — ECS now runs drydock-production-backend:7 (v1.2.2). Check: aws logs tail /aws/ecs/backend-logs-production",
+        );
+        expect(r.stdout).to.include(
+            "! backend: the stack file asks for v1.3.0 but v1.2.2 runs (run pulumi up -s production, or see npx drydock rollback)",
+        );
         expect(r.stdout).to.not.include("! frontend");
-        expect(r.stdout).to.include("newest drydock snapshot: drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000 (available, 2026-11-23 08:00 UTC)");
+        expect(r.stdout).to.include(
+            "newest drydock snapshot: drydock-production-backend-v1-2-3-to-v1-3-0-20261123-080000 (available, 2026-11-23 08:00 UTC)",
+        );
         expect(r.stdout).to.include("release window: open now until Tue 2026-11-24 16:00 Europe/Berlin (15:00 UTC)");
     });
 
@@ -200,21 +275,33 @@ describe("drydock status", () => {
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"], { now: wednesday })).stdout);
         expect(json.release).to.deep.equal({ paused: true, windowOpen: false, nextWindowStart: "2026-11-26T08:00:00Z" });
         const text = await drydock(dir, ["status", "--stack", "production"], { now: wednesday });
-        expect(text.stdout).to.include("Release: PAUSED since 2026-11-24 10:00 UTC — quarter-end freeze (npx drydock resume --stack production)");
+        expect(text.stdout).to.include(
+            "Release: PAUSED since 2026-11-24 10:00 UTC — quarter-end freeze (npx drydock resume --stack production)",
+        );
         expect(text.stdout).to.include("release window: closed; next opens Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)");
     });
 
     it("drift is by digest: a task definition registered outside drydock that runs the stack's version is no drift, shown by its tag", async () => {
-        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService("production", "backend", { revision: 9 }), ecsService("production", "frontend", { revision: 5 })] });
+        mocks.ecs
+            .on(DescribeServicesCommand)
+            .resolves({
+                services: [ecsService("production", "backend", { revision: 9 }), ecsService("production", "frontend", { revision: 5 })],
+            });
         // e.g. after an emergency `aws ecs update-service`: no drydock tags, the image by digest only.
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 9) }).resolves(taskDefinition("production", "backend", 9, `${BACKEND_REPO}@${A}`));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 9) })
+            .resolves(taskDefinition("production", "backend", 9, `${BACKEND_REPO}@${A}`));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "healthy"], ["healthy", "healthy"]);
         mockDatabase();
         mockProductionImages();
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(r.stdout).to.match(/^backend\s+v1\.3\.0\s+drydock\/backend@sha256:aaaaaaaaaaaa\s+2\/2\s+0\s+COMPLETED\s+2 healthy, 0 unhealthy\s+ok$/m);
+        expect(r.stdout).to.match(
+            /^backend\s+v1\.3\.0\s+drydock\/backend@sha256:aaaaaaaaaaaa\s+2\/2\s+0\s+COMPLETED\s+2 healthy, 0 unhealthy\s+ok$/m,
+        );
         expect(r.stdout).to.not.include("asks for");
         expect(r.stdout).to.not.include(A); // never the 71-character digest
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
@@ -226,37 +313,72 @@ describe("drydock status", () => {
         backend.deployments![0].failedTasks = 3;
         const frontend = ecsService("production", "frontend", { revision: 5 });
         frontend.events = [
-            { id: "1", createdAt: new Date(NOW.getTime() - 10 * 60_000), message: "(service frontend-service) rolling back to deployment ecs-svc/4." },
-            { id: "0", createdAt: new Date(NOW.getTime() - 3 * 3600_000), message: "(service frontend-service) rolling back to deployment ecs-svc/2." },
+            {
+                id: "1",
+                createdAt: new Date(NOW.getTime() - 10 * 60_000),
+                message: "(service frontend-service) rolling back to deployment ecs-svc/4.",
+            },
+            {
+                id: "0",
+                createdAt: new Date(NOW.getTime() - 3 * 3600_000),
+                message: "(service frontend-service) rolling back to deployment ecs-svc/2.",
+            },
         ];
         mocks.ecs.on(DescribeServicesCommand).resolves({ services: [backend, frontend] });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) }).resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
+            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets([], ["healthy", "healthy"]);
         mockDatabase();
         mockProductionImages();
         const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
-        expect(json.services[0].problems).to.deep.equal(["0 of 2 tasks running", "2 tasks pending", "3 tasks of the current deployment failed"]);
-        expect(json.services[1].problems).to.deep.equal(["ECS rolled back a deployment 10 minutes ago: (service frontend-service) rolling back to deployment ecs-svc/4."]);
+        expect(json.services[0].problems).to.deep.equal([
+            "0 of 2 tasks running",
+            "2 tasks pending",
+            "3 tasks of the current deployment failed",
+        ]);
+        expect(json.services[1].problems).to.deep.equal([
+            "ECS rolled back a deployment 10 minutes ago: (service frontend-service) rolling back to deployment ecs-svc/4.",
+        ]);
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.stdout).to.match(/^backend\s+v1\.3\.0\s+.*\s+0\/2\s+2\s+COMPLETED\s+0 healthy, 0 unhealthy\s+3 problems$/m);
-        expect(r.stdout).to.include("! backend: 0 of 2 tasks running\n! backend: 2 tasks pending\n! backend: 3 tasks of the current deployment failed\n");
+        expect(r.stdout).to.include(
+            "! backend: 0 of 2 tasks running\n! backend: 2 tasks pending\n! backend: 3 tasks of the current deployment failed\n",
+        );
         expect(r.stdout).to.include("! frontend: ECS rolled back a deployment 10 minutes ago");
         expect(r.stderr).to.equal("");
     });
 
     it("goes on with a warning on stderr when a key it does not need is bad (a typo in backendVersion)", async () => {
-        writeFileSync(join(dir, "Pulumi.production.yaml"), readStack(dir, "production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"));
-        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })] });
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) }).resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) }).resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            readStack(dir, "production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"),
+        );
+        mocks.ecs
+            .on(DescribeServicesCommand)
+            .resolves({
+                services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
+            });
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
+            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
         mockTargets(["healthy", "healthy"], ["healthy", "healthy"]);
         mockDatabase();
-        mocks.ecr.on(DescribeImagesCommand, { repositoryName: "drydock/frontend" }).resolves({ imageDetails: [image(F, ["v1.3.0"], "2026-11-20T08:00:00Z")] }); // the listing
+        mocks.ecr
+            .on(DescribeImagesCommand, { repositoryName: "drydock/frontend" })
+            .resolves({ imageDetails: [image(F, ["v1.3.0"], "2026-11-20T08:00:00Z")] }); // the listing
         mockProductionImages();
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.code, r.stderr).to.equal(0);
-        expect(r.stderr).to.match(/^drydock: warning: Pulumi\.production\.yaml: drydock:backendVersion="v1\.10\.\.0": .*\(ignored by this command; fix it before pulumi up -s production\)\n$/);
+        expect(r.stderr).to.match(
+            /^drydock: warning: Pulumi\.production\.yaml: drydock:backendVersion="v1\.10\.\.0": .*\(ignored by this command; fix it before pulumi up -s production\)\n$/,
+        );
         expect(r.stdout).to.include("! backend: drift unknown: drydock:backendVersion in Pulumi.production.yaml is invalid");
         expect(r.stdout).to.match(/^frontend\s+v1\.3\.0\s+.*\s+ok$/m);
         for (const args of [["versions", "frontend"], ["window"], ["snapshots"]]) {
@@ -272,9 +394,21 @@ describe("drydock status", () => {
     });
 
     for (const [name, error, pattern] of [
-        ["access denied", awsError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:DescribeServices"), /^drydock: ECS DescribeServices drydock-production: access denied: User: .* ecs:DescribeServices \(grant .*\)$/],
-        ["throttling", Object.assign(awsError("ThrottlingException", "Rate exceeded"), { $retryable: { throttling: true } }), /^drydock: ECS DescribeServices drydock-production: AWS kept throttling the request after the SDK's retries \(ThrottlingException\) \(wait a minute and retry, or raise AWS_MAX_ATTEMPTS\)$/],
-        ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }), /^drydock: ECS DescribeServices drydock-production: no AWS credentials found \(Could not load credentials from any providers\) \(set AWS_PROFILE/],
+        [
+            "access denied",
+            awsError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:DescribeServices"),
+            /^drydock: ECS DescribeServices drydock-production: access denied: User: .* ecs:DescribeServices \(grant .*\)$/,
+        ],
+        [
+            "throttling",
+            Object.assign(awsError("ThrottlingException", "Rate exceeded"), { $retryable: { throttling: true } }),
+            /^drydock: ECS DescribeServices drydock-production: AWS kept throttling the request after the SDK's retries \(ThrottlingException\) \(wait a minute and retry, or raise AWS_MAX_ATTEMPTS\)$/,
+        ],
+        [
+            "no credentials",
+            Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+            /^drydock: ECS DescribeServices drydock-production: no AWS credentials found \(Could not load credentials from any providers\) \(set AWS_PROFILE/,
+        ],
     ] as const) {
         it(`fails with one line on ${name} (exit 1; under --json also an error object on stdout)`, async () => {
             mocks.ecs.on(DescribeServicesCommand).rejects(error);

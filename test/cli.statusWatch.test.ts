@@ -1,11 +1,17 @@
 import { expect } from "chai";
-import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand, ServiceDeployment } from "@aws-sdk/client-ecs";
+import {
+    DescribeServiceDeploymentsCommand,
+    DescribeServicesCommand,
+    ListServiceDeploymentsCommand,
+    ServiceDeployment,
+} from "@aws-sdk/client-ecs";
 import { DescribeDBClustersCommand } from "@aws-sdk/client-rds";
 import { appendFileSync } from "fs";
 import { join } from "path";
 import { awsError, cleanup, drydock, mocks, NOW, resetMocks, stackDir } from "./fixtures/cli/harness";
 
-const arn = (service: string) => `arn:aws:ecs:us-east-1:123456789012:service-deployment/drydock-production/${service}-service/${service}-dep`;
+const arn = (service: string) =>
+    `arn:aws:ecs:us-east-1:123456789012:service-deployment/drydock-production/${service}-service/${service}-dep`;
 
 function dep(service: string, over: Partial<ServiceDeployment>): ServiceDeployment {
     return {
@@ -22,7 +28,9 @@ function dep(service: string, over: Partial<ServiceDeployment>): ServiceDeployme
 /** Each service's deployment goes through `states`, one per read. */
 function deployments(states: Record<string, ServiceDeployment[]>): void {
     for (const [service, list] of Object.entries(states)) {
-        mocks.ecs.on(ListServiceDeploymentsCommand, { service: `${service}-service` }).resolves({ serviceDeployments: [{ serviceDeploymentArn: arn(service), createdAt: list[0].createdAt }] });
+        mocks.ecs
+            .on(ListServiceDeploymentsCommand, { service: `${service}-service` })
+            .resolves({ serviceDeployments: [{ serviceDeploymentArn: arn(service), createdAt: list[0].createdAt }] });
         let call = mocks.ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [arn(service)] });
         for (const s of list) call = call.resolvesOnce({ serviceDeployments: [s], failures: [] });
         call.resolves({ serviceDeployments: [list[list.length - 1]], failures: [] });
@@ -43,8 +51,14 @@ describe("drydock status: progressive deployments", () => {
 
     it("--watch follows a blue/green deployment through the bake until it completes (exit 0), at the given interval", async () => {
         deployments({
-            backend: [dep("backend", {}), dep("backend", { lifecycleStage: "CLEAN_UP" }), dep("backend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })],
-            frontend: [dep("frontend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP", deploymentConfiguration: { strategy: "ROLLING" } })],
+            backend: [
+                dep("backend", {}),
+                dep("backend", { lifecycleStage: "CLEAN_UP" }),
+                dep("backend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" }),
+            ],
+            frontend: [
+                dep("frontend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP", deploymentConfiguration: { strategy: "ROLLING" } }),
+            ],
         });
         const r = await drydock(dir, ["status", "--stack", "production", "--watch", "--interval", "5"], { sleep });
         expect(r.code, r.stderr).to.equal(0);
@@ -56,32 +70,51 @@ describe("drydock status: progressive deployments", () => {
 
     it("--watch exits 1 when ECS rolls a deployment back, with the stage and reason (JSON too)", async () => {
         deployments({
-            backend: [dep("backend", {}), dep("backend", { status: "ROLLBACK_SUCCESSFUL", rollback: { reason: "alarm drydock-production-backend-target-5xx" } })],
+            backend: [
+                dep("backend", {}),
+                dep("backend", { status: "ROLLBACK_SUCCESSFUL", rollback: { reason: "alarm drydock-production-backend-target-5xx" } }),
+            ],
             frontend: [dep("frontend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })],
         });
         const text = await drydock(dir, ["status", "--stack", "production", "--watch"], { sleep });
         expect(text.code).to.equal(1);
         expect(sleeps).to.deep.equal([15000]);
-        expect(text.stdout).to.include("backend: ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) in stage BAKE_TIME: alarm drydock-production-backend-target-5xx");
+        expect(text.stdout).to.include(
+            "backend: ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) in stage BAKE_TIME: alarm drydock-production-backend-target-5xx",
+        );
         expect(text.stdout).to.include("Rolled back or stopped: backend.");
 
         resetMocks();
-        deployments({ backend: [dep("backend", { status: "ROLLBACK_SUCCESSFUL" })], frontend: [dep("frontend", { status: "SUCCESSFUL" })] });
+        deployments({
+            backend: [dep("backend", { status: "ROLLBACK_SUCCESSFUL" })],
+            frontend: [dep("frontend", { status: "SUCCESSFUL" })],
+        });
         const json = await drydock(dir, ["status", "--stack", "production", "--watch", "--json"], { sleep });
         expect(json.code).to.equal(1);
-        expect(JSON.parse(json.stdout)).to.deep.equal({ stack: "production", watched: ["backend", "frontend"], rolledBack: ["backend"], ok: false });
+        expect(JSON.parse(json.stdout)).to.deep.equal({
+            stack: "production",
+            watched: ["backend", "frontend"],
+            rolledBack: ["backend"],
+            ok: false,
+        });
     });
 
     it("--watch: throttling and access denied end it with one line naming the call (exit 1)", async () => {
         mocks.ecs.on(ListServiceDeploymentsCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
         const throttled = await drydock(dir, ["status", "--stack", "production", "--watch"], { sleep });
         expect(throttled.code).to.equal(1);
-        expect(throttled.stderr).to.equal("drydock: ECS ListServiceDeployments backend-service: AWS kept throttling the request after the SDK's retries (ThrottlingException) (wait a minute and retry, or raise AWS_MAX_ATTEMPTS)\n");
+        expect(throttled.stderr).to.equal(
+            "drydock: ECS ListServiceDeployments backend-service: AWS kept throttling the request after the SDK's retries (ThrottlingException) (wait a minute and retry, or raise AWS_MAX_ATTEMPTS)\n",
+        );
         resetMocks();
-        mocks.ecs.on(ListServiceDeploymentsCommand).rejects(awsError("AccessDeniedException", "not authorized to perform: ecs:ListServiceDeployments"));
+        mocks.ecs
+            .on(ListServiceDeploymentsCommand)
+            .rejects(awsError("AccessDeniedException", "not authorized to perform: ecs:ListServiceDeployments"));
         const denied = await drydock(dir, ["status", "--stack", "production", "--watch"], { sleep });
         expect(denied.code).to.equal(1);
-        expect(denied.stderr).to.match(/^drydock: ECS ListServiceDeployments backend-service: access denied: not authorized to perform: ecs:ListServiceDeployments/);
+        expect(denied.stderr).to.match(
+            /^drydock: ECS ListServiceDeployments backend-service: access denied: not authorized to perform: ecs:ListServiceDeployments/,
+        );
     });
 
     it("plain status shows the lifecycle stage and the bake time left of a blue/green service (and asks nothing for rolling ones)", async () => {
@@ -103,7 +136,9 @@ describe("drydock status: progressive deployments", () => {
                 rollbackReason: null,
             },
         ]);
-        expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand).map((c) => c.args[0].input.service)).to.deep.equal(["backend-service"]);
+        expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand).map((c) => c.args[0].input.service)).to.deep.equal([
+            "backend-service",
+        ]);
         const text = await drydock(dir, ["status", "--stack", "production"]);
         expect(text.stdout).to.include(
             "Deployments in progress:\n  backend: BLUE_GREEN deployment backend-dep IN_PROGRESS in BAKE_TIME, about 6 min of bake left (roll back now: npx drydock abort --stack production --service backend)",

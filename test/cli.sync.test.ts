@@ -290,6 +290,11 @@ describe("drydock sync", () => {
         const r = await drydock(dir, ["sync", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
         expect(JSON.parse(r.stdout)).to.deep.include({ channel: "manual", nextChange: null });
+        const text = await drydock(dir, ["sync", "--stack", "production"]);
+        expect(text.stdout).to.equal(
+            "Stack production: updateChannel is manual, so drydock sync proposes nothing; versions change only when a person changes them.\n" +
+                "To follow releases: pulumi config set updateChannel patch -s production (or latest, minor, major; see docs/automatic-updates.md)\n",
+        );
         expect(mocks.ecr.calls()).to.have.length(0);
     });
 

@@ -12,7 +12,19 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "f
 import { join } from "path";
 import { endQuietlyOnClosedPipe } from "../cli/output";
 import { projectDir } from "../cli/stackContext";
-import { awsError, cleanup, digest, drydock, FakeAutomation, fixture, image, mocks, readStack, resetMocks, stackDir } from "./fixtures/cli/harness";
+import {
+    awsError,
+    cleanup,
+    digest,
+    drydock,
+    FakeAutomation,
+    fixture,
+    image,
+    mocks,
+    readStack,
+    resetMocks,
+    stackDir,
+} from "./fixtures/cli/harness";
 
 const ROOT = join(__dirname, "..");
 
@@ -27,10 +39,17 @@ describe("drydock in every command", () => {
     it("a closed pipe (| head -1) ends the command quietly with exit 0, no EPIPE trace", function () {
         this.timeout(30_000);
         // `true` exits without reading: every write of drydock hits a closed pipe.
-        const r = spawnSync("bash", ["-c", `node ${JSON.stringify(join(ROOT, "bin", "drydock.js"))} window --stack production --at 2026-11-25T10:00:00Z | true; echo "exit \${PIPESTATUS[0]}" >&2`], {
-            cwd: dir,
-            encoding: "utf8",
-        });
+        const r = spawnSync(
+            "bash",
+            [
+                "-c",
+                `node ${JSON.stringify(join(ROOT, "bin", "drydock.js"))} window --stack production --at 2026-11-25T10:00:00Z | true; echo "exit \${PIPESTATUS[0]}" >&2`,
+            ],
+            {
+                cwd: dir,
+                encoding: "utf8",
+            },
+        );
         expect(r.stderr).to.equal("exit 0\n");
     });
 
@@ -44,7 +63,10 @@ describe("drydock in every command", () => {
     });
 
     it("under --json every error is also one JSON object on stdout ({error, code}), the line still on stderr", async () => {
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("drydock:releaseTimeZone: Europe/Berlin", "drydock:releaseTimeZone: Mars/Olympus"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("drydock:releaseTimeZone: Europe/Berlin", "drydock:releaseTimeZone: Mars/Olympus"),
+        );
         const config = await drydock(dir, ["window", "--stack", "production", "--json"]);
         expect(config.code).to.equal(2);
         expect(config.stderr).to.match(/^drydock: Pulumi\.production\.yaml: drydock:releaseTimeZone="Mars\/Olympus": /);
@@ -83,7 +105,9 @@ describe("drydock in every command", () => {
         mkdirSync(sub);
         const automation = new FakeAutomation();
         mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [image(digest("c"), ["v1.2.2"], "2026-11-01T00:00:00Z")] });
-        const r = await drydock(sub, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], { automation });
+        const r = await drydock(sub, ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"], {
+            automation,
+        });
         expect(r.code, r.stderr).to.equal(0);
         expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
     });
@@ -103,7 +127,8 @@ describe("drydock in every command", () => {
             });
         for (const file of walk(join(ROOT, "cli"), /\.ts$/)) {
             lines(file).forEach((line, i) => {
-                if (!/^\s*(\*|\/\/|\/\*)/.test(line) && hint.test(line)) offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
+                if (!/^\s*(\*|\/\/|\/\*)/.test(line) && hint.test(line))
+                    offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
             });
         }
         for (const file of [...walk(join(ROOT, "docs"), /\.md$/), join(ROOT, "README.md")]) {

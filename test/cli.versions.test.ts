@@ -134,7 +134,7 @@ describe("drydock versions", () => {
         mocks.ecs.on(DescribeServicesCommand).resolves({ services: [] });
         const r = await drydock(dir, ["versions", "backend", "--stack", "production", "--json"]);
         expect(r.code).to.equal(1);
-        expect(r.stdout).to.equal("");
+        expect(JSON.parse(r.stdout).code).to.equal(1); // --json: the error as one JSON object too
         expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
         expect(r.stderr).to.match(/^drydock: ECR repository .*drydock\/backend: not found .*\(check drydock:backendImage/);
     });

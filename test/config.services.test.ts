@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { ConfigError, parseSettings, RawConfig } from "../config";
 import { CONFIG_KEYS, configKey } from "../configSchema";
-import { serviceNames, services } from "../services";
+import { serviceNames, services, tableProblems, withServices } from "../services";
 
 const REQUIRED: RawConfig = {
     backendVersion: "v1.2.3",
@@ -72,5 +72,27 @@ describe("config: per-service keys come from the service table", () => {
         expect(problems({ backendTaskRoleStatements: '[{"actions":["s3:GetObject"],"resources":["bucket"]}]' })).to.deep.equal([
             `drydock:backendTaskRoleStatements: statement 1: resource "bucket" is not an ARN or *`,
         ]);
+    });
+});
+
+describe("the service table itself", () => {
+    it("is sound: unique names, prefixes and listener-rule priorities; known hooks", () => {
+        expect(tableProblems(services())).to.deep.equal([]);
+    });
+
+    it("names what is wrong with a bad entry, and withServices refuses it without touching the table", async () => {
+        const [backend] = services();
+        const twin = { ...backend, name: "Backend2", hooks: ["release-gate", "deploy-twice"] as never };
+        expect(tableProblems([...services(), twin])).to.deep.equal([
+            `two services share the config prefix "backend"`,
+            `two services share the listener-rule priority 100`,
+            `service name "Backend2": use 1-20 lower-case letters and digits`,
+            "Backend2: unknown hooks deploy-twice; accepted: release-gate, pre-update-snapshot, run-migrations, verify-rollout",
+        ]);
+        let ran = false;
+        const err = await withServices([twin], () => (ran = true)).catch((e: Error) => e);
+        expect(String(err)).to.match(/^Error: withServices: two services share the config prefix "backend"/);
+        expect(ran).to.equal(false);
+        expect(serviceNames()).to.deep.equal(["backend", "frontend"]);
     });
 });

@@ -1,9 +1,18 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+    CreateDBClusterSnapshotCommand,
+    DescribeDBClustersCommand,
+    DescribeDBClusterSnapshotsCommand,
+    DescribeDBClusterSnapshotsCommandInput,
+    RDSClient,
+} from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { createUpdateHooks } from "../components/hooks";
 import { createMigrationsHook, createRunMigrationsHook, MigrationHookContext, newUpdateId } from "../components/hooks/migrations";
+import { serviceSpec } from "../services";
 import { startMockCloud } from "../offline/mockCloud";
 import { rejection } from "./support/rejection";
 
@@ -153,18 +162,16 @@ describe("hooks: run-migrations", () => {
     });
 
     it("exit code 1 stops the update: the error names the task, the code, the log lines and what to do", async () => {
-        ecsMock
-            .on(DescribeTasksCommand)
-            .resolves({
-                tasks: [
-                    {
-                        taskArn: TASK,
-                        lastStatus: "STOPPED",
-                        stoppedReason: "Essential container in task exited",
-                        containers: [{ name: "backend", exitCode: 1 }],
-                    },
-                ],
-            });
+        ecsMock.on(DescribeTasksCommand).resolves({
+            tasks: [
+                {
+                    taskArn: TASK,
+                    lastStatus: "STOPPED",
+                    stoppedReason: "Essential container in task exited",
+                    containers: [{ name: "backend", exitCode: 1 }],
+                },
+            ],
+        });
         const err = await rejection(hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) })));
         expect(err.message).to.include(
             `run-migrations: one-off task ${TASK} (drydock-production-backend:42, command: alembic upgrade head) container backend exited with code 1`,
@@ -178,18 +185,16 @@ describe("hooks: run-migrations", () => {
     });
 
     it("a task that stops without an exit code fails closed", async () => {
-        ecsMock
-            .on(DescribeTasksCommand)
-            .resolves({
-                tasks: [
-                    {
-                        taskArn: TASK,
-                        lastStatus: "STOPPED",
-                        stoppedReason: "ResourceInitializationError: unable to pull secrets",
-                        containers: [{ name: "backend" }],
-                    },
-                ],
-            });
+        ecsMock.on(DescribeTasksCommand).resolves({
+            tasks: [
+                {
+                    taskArn: TASK,
+                    lastStatus: "STOPPED",
+                    stoppedReason: "ResourceInitializationError: unable to pull secrets",
+                    containers: [{ name: "backend" }],
+                },
+            ],
+        });
         const err = await rejection(hook().callback(args({ oldInputs: inputs("v1.2.0", 41), newInputs: inputs("v1.3.0", 42) })));
         expect(err.message).to.include(
             "stopped without an exit code of container backend: ResourceInitializationError: unable to pull secrets",
@@ -249,6 +254,61 @@ describe("hooks: run-migrations", () => {
             "./manage.py",
             "migrate",
         ]);
+    });
+
+    it("through the factory: the backend's hooks on create and update run gate → snapshot → migration, and the migration waits for the snapshot", async () => {
+        const rds = new RDSClient({ region: "us-east-1", credentials });
+        const rdsMock = mockClient(rds);
+        const order: string[] = [];
+        try {
+            rdsMock
+                .on(DescribeDBClustersCommand)
+                .resolves({ DBClusters: [{ DBClusterIdentifier: "drydock-production", Status: "available" }] });
+            rdsMock
+                .on(CreateDBClusterSnapshotCommand)
+                .callsFake(() => (order.push("snapshot"), { DBClusterSnapshot: { Status: "creating" } }));
+            rdsMock
+                .on(DescribeDBClusterSnapshotsCommand)
+                .callsFake((input: DescribeDBClusterSnapshotsCommandInput) =>
+                    input.DBClusterSnapshotIdentifier
+                        ? { DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier, Status: "available" }] }
+                        : { DBClusterSnapshots: [] },
+                );
+            ecsMock
+                .on(RunTaskCommand)
+                .callsFake(() => (order.push("migration"), { tasks: [{ taskArn: TASK, lastStatus: "PROVISIONING" }], failures: [] }));
+            const hooks = createUpdateHooks({
+                stack: STACK,
+                region: "us-east-1",
+                clusterIdentifier: "drydock-production",
+                ecsClusterName: "drydock-production",
+                release: { windows: [], timeZone: "UTC", paused: false },
+                snapshots: { keep: 10, timeoutMinutes: 30 },
+                rolloutTimeoutMinutes: 30,
+                migrations: { command: ["alembic", "upgrade", "head"], timeoutMinutes: 30 },
+                clients: { rds: () => rds, ecs: () => ecs, logs: () => logs },
+                now: () => NOW,
+                sleep: async () => undefined,
+                log: { info: (m) => info.push(m), warn: (m) => info.push(m) },
+                isDryRun: () => false,
+            });
+            const binding = hooks.forService(serviceSpec("backend"));
+            for (const kind of ["beforeCreate", "beforeUpdate"] as const) {
+                const list = (binding[kind] ?? []) as pulumi.ResourceHook[];
+                expect(
+                    list.map((h) => h.name),
+                    kind,
+                ).to.deep.equal(["release-gate", "pre-update-snapshot", "run-migrations"]);
+            }
+            expect(
+                ((hooks.forService(serviceSpec("frontend")).beforeUpdate ?? []) as pulumi.ResourceHook[]).map((h) => h.name),
+            ).to.deep.equal(["release-gate"]);
+            const create = args({ newInputs: inputs("v1.3.0", 1) });
+            for (const h of (binding.beforeCreate ?? []) as pulumi.ResourceHook[]) await h.callback(create);
+            expect(order).to.deep.equal(["snapshot", "migration"]);
+        } finally {
+            rdsMock.restore();
+        }
     });
 
     it("update ids: a time stamp and a random part; the GitHub run when there is one", () => {

@@ -358,7 +358,8 @@ describe("hooks: pre-update snapshot through the AWS SDK's own retries", () => {
   it("fails clearly when throttling outlasts the client's maxAttempts", async () => {
     const fake = fakeRds(5);
     const err = await rejection(createPreUpdateSnapshot(client(1, fake.handler), request().req));
-    expect(err.message).to.include("could not read the cluster: Throttling: Rate exceeded");
+    // Described by the one AWS error translator (aws/errors.ts), as in every command and hook.
+    expect(err.message).to.include("could not read the cluster: AWS kept throttling the request after the SDK's retries (Throttling) (wait a minute and retry, or raise AWS_MAX_ATTEMPTS)");
     expect(fake.actions).to.deep.equal(["DescribeDBClusters"]);
   });
 });

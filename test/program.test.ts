@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { defaultImageDigest, MockCloud } from "../offline/mockCloud";
-import type { DrydockOutputs } from "../program";
+import { engineConfig } from "../offline/check";
+import { defaultImageDigest, MockCloud, startMockCloud } from "../offline/mockCloud";
+import type { DrydockOutputs, ServiceOutputs } from "../program";
 import { containers, promiseOf } from "./support/records";
 import { stackValues, synthesize } from "./support/synthesize";
 
@@ -27,7 +28,7 @@ for (const stack of ["staging", "production"]) {
             expect(await promiseOf(outputs.services.frontend.serviceName)).to.equal("frontend-service");
             expect(await promiseOf(outputs.services.backend.logGroupName)).to.equal(`/aws/ecs/backend-logs-${stack}`);
             expect(await promiseOf(outputs.services.frontend.logGroupName)).to.equal(`/aws/ecs/frontend-logs-${stack}`);
-            expect(await promiseOf(outputs.loadBalancerDnsName)).to.be.a("string").and.not.empty;
+            expect(await promiseOf(outputs.loadBalancerDnsName)).to.match(/\S/);
             expect(await promiseOf(outputs.url)).to.match(/^http:\/\/.+\/$/);
         });
 
@@ -66,11 +67,11 @@ for (const stack of ["staging", "production"]) {
             const [db] = cloud.byType("aws:rds/cluster:Cluster");
             expect(db.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
             const instances = cloud.byType("aws:rds/clusterInstance:ClusterInstance");
-            expect(instances).to.not.be.empty;
+            expect(instances.length).to.be.greaterThan(0);
             for (const i of instances) expect(i.hooks).to.deep.equal({ beforeUpdate: ["pre-update-snapshot"] });
             for (const r of cloud.resources) {
-                expect(r.hooks.beforeDelete ?? [], r.urn).to.be.empty;
-                expect(r.hooks.afterDelete ?? [], r.urn).to.be.empty;
+                expect(r.hooks.beforeDelete ?? [], r.urn).to.deep.equal([]);
+                expect(r.hooks.afterDelete ?? [], r.urn).to.deep.equal([]);
             }
         });
     });
@@ -83,8 +84,9 @@ describe("program: configuration choices", () => {
         expect(await promiseOf(outputs.services.backend.image)).to.equal(
             `123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend@${digest}`,
         );
-        expect(cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend")).to.be
-            .empty;
+        expect(
+            cloud.calls.filter((c) => c.token === "aws:ecr/getImage:getImage" && c.args.repositoryName === "drydock/backend"),
+        ).to.deep.equal([]);
     });
 
     it("places everything in an existing VPC's subnets when vpcId is set, creating no VPC", async () => {
@@ -93,7 +95,7 @@ describe("program: configuration choices", () => {
             publicSubnetIds: '["subnet-0aaaaaaaaaaaaaaa1","subnet-0aaaaaaaaaaaaaaa2"]',
             privateSubnetIds: '["subnet-0bbbbbbbbbbbbbbb1","subnet-0bbbbbbbbbbbbbbb2"]',
         });
-        expect(cloud.byType("awsx:ec2:Vpc")).to.be.empty;
+        expect(cloud.byType("awsx:ec2:Vpc")).to.deep.equal([]);
         const [alb] = cloud.byType("aws:lb/loadBalancer:LoadBalancer");
         expect(alb.inputs.subnets).to.deep.equal(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]);
         for (const svc of cloud.byType("aws:ecs/service:Service")) {
@@ -120,7 +122,7 @@ describe("program: configuration choices", () => {
             .find((r) => r.inputs.family === "drydock-production-frontend")!;
         expect(frontendTd.inputs).to.include({ cpu: "256", memory: "2048" });
         const cpuPolicies = cloud.byType("aws:appautoscaling/policy:Policy");
-        expect(cpuPolicies).to.not.be.empty;
+        expect(cpuPolicies.length).to.be.greaterThan(0);
         for (const p of cpuPolicies) {
             expect((p.inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number }).targetValue).to.equal(90);
         }
@@ -143,5 +145,29 @@ describe("program: configuration choices", () => {
             domainName: "app.example.com",
         });
         expect(await promiseOf(outputs.url)).to.equal("https://app.example.com/");
+    });
+});
+
+describe("program: the Pulumi entry point (index.ts)", () => {
+    it("exports the stack outputs it always had: one per service, named after it, next to the stack-wide ones", async () => {
+        const values = stackValues("staging");
+        const cloud = startMockCloud({ stack: "staging", config: engineConfig(values) });
+        const entry = require("../index") as Record<string, unknown>;
+        await cloud.settle();
+        expect(Object.keys(entry)).to.include.members([
+            "stack",
+            "url",
+            "loadBalancerDnsName",
+            "ecsClusterName",
+            "databaseClusterIdentifier",
+            "databaseEndpoint",
+            "backend",
+            "frontend",
+        ]);
+        const backend = entry.backend as ServiceOutputs;
+        expect(await promiseOf(backend.serviceName)).to.equal("backend-service");
+        expect(await promiseOf(backend.logGroupName)).to.equal("/aws/ecs/backend-logs-staging");
+        expect(await promiseOf(backend.targetGroupArn!)).to.match(/^arn:aws:elasticloadbalancing:/);
+        expect(entry.stack).to.equal("staging");
     });
 });

@@ -185,6 +185,11 @@ describe("release/channels: semver channels", () => {
         expect(unknown.note).to.include("runs v1.10, which is no exact semver version");
     });
 
+    it("a stack file pinned to a digest is judged by that image's semver tag", () => {
+        const s = decide(service(d("0"), EXAMPLE, { deployedDigest: d("1") })).services[0];
+        expect(s.proposed).to.equal("v1.10.1"); // from v1.10.0 (the pinned digest), not from what ECS runs
+    });
+
     it("releaseOf names an image by its highest exact semver tag", () => {
         expect(releaseOf([{ digest: d("a"), tags: ["latest", "v1.2.3", "v1.2.10", "v1.2"] }], d("a"))).to.equal("1.2.10");
         expect(releaseOf([{ digest: d("a"), tags: ["latest"] }], d("a"))).to.equal(undefined);

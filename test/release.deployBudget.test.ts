@@ -17,7 +17,9 @@ describe("the deploy job's budget", () => {
     it("says when the stack's timeouts cannot fit a GitHub job", () => {
         const b = deployBudget({ snapshotTimeoutMinutes: 300, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 30 });
         expect(b.jobMinutes).to.be.above(GITHUB_JOB_LIMIT_MINUTES);
-        expect(b.problem).to.match(/^the job would need 380 minutes, more than GitHub's 360-minute limit for a job .*lower those timeouts$/);
+        expect(b.problem).to.match(
+            /^the job would need 380 minutes, more than GitHub's 360-minute limit for a job .*lower those timeouts$/,
+        );
     });
 });
 

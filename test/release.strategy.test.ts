@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { DeploymentSettings, ecsDeploymentConfiguration, linearSteps, progressiveWaitMinutes, ROLLING, strategyKeySpecs } from "../release/strategy";
+import {
+    DeploymentSettings,
+    ecsDeploymentConfiguration,
+    linearSteps,
+    progressiveWaitMinutes,
+    ROLLING,
+    strategyKeySpecs,
+} from "../release/strategy";
 import { circuitBreakerThreshold, estimateStrategy } from "../release/strategyTiming";
 import type { RolloutParams } from "../release/rollout";
 
@@ -26,12 +33,18 @@ describe("release/strategy: deployment strategies", () => {
             bakeTimeInMinutes: "10",
             canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "15" },
         });
-        expect(ecsDeploymentConfiguration({ ...bg, strategy: "linear", linearStepPercent: 25, linearStepBakeMinutes: 3 })?.linearConfiguration).to.deep.equal({ stepPercent: 25, stepBakeTimeInMinutes: "3" });
+        expect(
+            ecsDeploymentConfiguration({ ...bg, strategy: "linear", linearStepPercent: 25, linearStepBakeMinutes: 3 })?.linearConfiguration,
+        ).to.deep.equal({ stepPercent: 25, stepBakeTimeInMinutes: "3" });
     });
 
     it("an approval adds a PAUSE hook after the test-traffic shift that rolls back on timeout", () => {
         expect(ecsDeploymentConfiguration({ ...bg, approvalRequired: true, approvalTimeoutMinutes: 90 })?.lifecycleHooks).to.deep.equal([
-            { targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"], timeoutConfiguration: { timeoutInMinutes: "90", action: "ROLLBACK" } },
+            {
+                targetType: "PAUSE",
+                lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
+                timeoutConfiguration: { timeoutInMinutes: "90", action: "ROLLBACK" },
+            },
         ]);
     });
 
@@ -58,13 +71,23 @@ describe("release/strategy: deployment strategies", () => {
         expect([linearSteps(10), linearSteps(3), linearSteps(33.3), linearSteps(100)]).to.deep.equal([10, 34, 4, 1]);
         expect(progressiveWaitMinutes(ROLLING)).to.equal(0);
         expect(progressiveWaitMinutes({ ...bg, approvalRequired: true, approvalTimeoutMinutes: 60 })).to.equal(70);
-        expect(progressiveWaitMinutes({ ...bg, strategy: "linear", linearStepPercent: 25, linearStepBakeMinutes: 6 }, { includeFinalBake: false })).to.equal(18);
+        expect(
+            progressiveWaitMinutes(
+                { ...bg, strategy: "linear", linearStepPercent: 25, linearStepBakeMinutes: 6 },
+                { includeFinalBake: false },
+            ),
+        ).to.equal(18);
     });
 });
 
 describe("release/strategyTiming: rollout and rollback per strategy", () => {
     it("rolling: rollback is circuit-breaker detection plus a redeploy, in minutes", () => {
-        expect([circuitBreakerThreshold(1), circuitBreakerThreshold(2), circuitBreakerThreshold(10), circuitBreakerThreshold(1000)]).to.deep.equal([3, 3, 5, 200]);
+        expect([
+            circuitBreakerThreshold(1),
+            circuitBreakerThreshold(2),
+            circuitBreakerThreshold(10),
+            circuitBreakerThreshold(1000),
+        ]).to.deep.equal([3, 3, 5, 200]);
         const t = estimateStrategy(params, ROLLING);
         expect(t.rollout.seconds).to.equal(60 + 20 + 30);
         // 3 failures in 2 waves of 2 × (60 + 60 + 3 × 10), then a 110 s redeploy
@@ -82,7 +105,11 @@ describe("release/strategyTiming: rollout and rollback per strategy", () => {
     });
 
     it("canary and linear add their shifting bakes", () => {
-        expect(estimateStrategy(params, { ...bg, strategy: "canary", canaryBakeMinutes: 5 }).rollout.seconds).to.equal(60 + 20 + 10 + (300 + 20) + 600 + 30);
-        expect(estimateStrategy(params, { ...bg, strategy: "linear", linearStepPercent: 50, linearStepBakeMinutes: 2 }).rollout.seconds).to.equal(60 + 20 + 10 + (120 + 20) + 600 + 30);
+        expect(estimateStrategy(params, { ...bg, strategy: "canary", canaryBakeMinutes: 5 }).rollout.seconds).to.equal(
+            60 + 20 + 10 + (300 + 20) + 600 + 30,
+        );
+        expect(
+            estimateStrategy(params, { ...bg, strategy: "linear", linearStepPercent: 50, linearStepBakeMinutes: 2 }).rollout.seconds,
+        ).to.equal(60 + 20 + 10 + (120 + 20) + 600 + 30);
     });
 });

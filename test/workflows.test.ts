@@ -32,7 +32,7 @@ describe("GitHub workflows", () => {
         });
     }
 
-    for (const name of ["preview.yml", "deploy.yml"]) {
+    for (const name of ["preview.yml", "deploy.yml", "auto-update.yml"]) {
         it(`${name} pins the Pulumi CLI to an exact version drydock's hooks work with (>= 3.238)`, () => {
             const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith("pulumi/actions@"));
             expect(steps).to.not.be.empty;

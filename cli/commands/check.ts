@@ -69,13 +69,20 @@ function printReport(ctx: Ctx, report: CheckReport): void {
     }
     ctx.print();
 
-    ctx.print("Rollout estimates (one rolling deployment, min healthy 100% / max 200%):");
+    ctx.print("Rollout and rollback estimates per service (its deployment strategy; rolling: min healthy 100% / max 200%):");
     ctx.print(
         renderTable(
-            ["service", "estimate", "made of"],
-            report.rollout.map((r) => [r.service, `~${duration(r.seconds)}`, `${r.waves} wave${r.waves === 1 ? "" : "s"}: ${r.terms.map((t) => `${t.name} ${t.seconds}s`).join(" + ")}`]),
+            ["service", "strategy", "rollout", "rollback", "made of"],
+            report.rollout.map((r) => [
+                r.service,
+                r.strategy,
+                `~${duration(r.seconds)}`,
+                `~${duration(r.rollback.seconds)}`,
+                `rollout: ${r.terms.map((t) => `${t.name} ${t.seconds}s`).join(" + ")}; rollback (${r.rollback.when}): ${r.rollback.terms.map((t) => `${t.name} ${t.seconds}s`).join(" + ")}`,
+            ]),
         ),
     );
+    ctx.print(`The deployment alarms fire after ${report.rollout[0]?.alarmDetectionSeconds ?? 120}s of failures, before any rollback starts; docs/progressive-delivery.md states the model's assumptions.`);
     ctx.print();
 
     const rel = report.release;

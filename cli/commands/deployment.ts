@@ -38,13 +38,28 @@ interface Target {
 function targetOf(deps: CliDeps, stack: string, service: string): Target {
     const file = openStackFile(deps, stack);
     const region = file.get("aws:region")?.trim();
-    if (!region) throw usageError(`${file.fileName}: aws:region`, "missing", `set it: pulumi config set aws:region <region> -s ${file.stack}`);
+    if (!region)
+        throw usageError(`${file.fileName}: aws:region`, "missing", `set it: pulumi config set aws:region <region> -s ${file.stack}`);
     return { stack: file.stack, region, cluster: ecsClusterName(file.stack), service: ecsServiceName(service) };
 }
 
-function report(ctx: Ctx, verb: "approved" | "aborted", t: Target, action: DeploymentAction, extra: Record<string, unknown>, lines: string[]): void {
+function report(
+    ctx: Ctx,
+    verb: "approved" | "aborted",
+    t: Target,
+    action: DeploymentAction,
+    extra: Record<string, unknown>,
+    lines: string[],
+): void {
     if (ctx.json) {
-        ctx.printJson({ stack: t.stack, service: action.service, action: verb, deploymentArn: action.deploymentArn, before: action.before, ...extra });
+        ctx.printJson({
+            stack: t.stack,
+            service: action.service,
+            action: verb,
+            deploymentArn: action.deploymentArn,
+            before: action.before,
+            ...extra,
+        });
         return;
     }
     for (const line of lines) ctx.print(line);
@@ -53,7 +68,9 @@ function report(ctx: Ctx, verb: "approved" | "aborted", t: Target, action: Deplo
 export function registerApprove(program: Command, deps: CliDeps): void {
     program
         .command("approve")
-        .description("continue a service's deployment paused for approval after the test-traffic shift (production traffic starts to shift)")
+        .description(
+            "continue a service's deployment paused for approval after the test-traffic shift (production traffic starts to shift)",
+        )
         .addOption(stackOption())
         .addOption(oneServiceOption())
         .addOption(jsonOption())
@@ -61,7 +78,9 @@ export function registerApprove(program: Command, deps: CliDeps): void {
             commandAction(async (opts: { stack: string; service: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
                 const t = targetOf(deps, opts.stack, opts.service);
-                const action = await ctx.step(`Approving ${t.service}`, () => approveDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }));
+                const action = await ctx.step(`Approving ${t.service}`, () =>
+                    approveDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }),
+                );
                 report(ctx, "approved", t, action, {}, [
                     `Approved ${t.service} in ${t.stack}: it was ${action.before}.`,
                     `ECS now shifts production traffic; the deployment alarms can still roll it back during the bake.`,
@@ -84,9 +103,12 @@ export function registerAbort(program: Command, deps: CliDeps): void {
             commandAction(async (opts: { stack: string; service: string; reason?: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
                 const reason = opts.reason?.trim();
-                if (opts.reason !== undefined && !reason) throw usageError("--reason", "is empty", 'say why, e.g. --reason "5xx on checkout"');
+                if (opts.reason !== undefined && !reason)
+                    throw usageError("--reason", "is empty", 'say why, e.g. --reason "5xx on checkout"');
                 const t = targetOf(deps, opts.stack, opts.service);
-                const action = await ctx.step(`Aborting ${t.service}`, () => abortDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }));
+                const action = await ctx.step(`Aborting ${t.service}`, () =>
+                    abortDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }),
+                );
                 report(ctx, "aborted", t, action, { reason: reason ?? null }, [
                     `Aborted ${t.service} in ${t.stack}${reason ? ` (${reason})` : ""}: it was ${action.before}.`,
                     `ECS rolls back: production traffic returns to the previous revision.`,

@@ -19,7 +19,7 @@ import { CliDeps } from "../deps";
 import { aws, describeError, refused } from "../errors";
 import { createCtx, Ctx, isoUtc, renderTable, shortDigest, utcMinute } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
-import { openStack, StackContext, versionKey } from "../stackContext";
+import { imageKey, openStack, StackContext, versionKey } from "../stackContext";
 
 export interface DeployedImage {
     service: string;
@@ -199,7 +199,7 @@ export function registerHistory(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string; limit: number; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);
-                const sc = openStack(deps, opts.stack, { needs: serviceNames().flatMap((s) => [versionKey(s), `${s}Image`]) });
+                const sc = openStack(deps, opts.stack, { needs: serviceNames().flatMap((s) => [versionKey(s), imageKey(s)]) });
                 const updates = await ctx.step(`Reading ${sc.stack}'s update history`, () => pulumiHistory(deps, sc.stack, opts.limit));
                 const cluster = dbClusterIdentifier(sc.stack);
                 const [snapshots, images] = await Promise.all([

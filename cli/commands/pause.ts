@@ -19,13 +19,18 @@ import { editStackFile, StackFile } from "../stackFile";
 function currentPause(file: StackFile): { paused: boolean; reason?: string; since?: string } {
     const reason = file.get("pauseReason")?.trim();
     const since = file.get("pausedAt")?.trim();
-    return { paused: file.get("updatesPaused")?.trim().toLowerCase() === "true", ...(reason ? { reason } : {}), ...(since ? { since } : {}) };
+    return {
+        paused: file.get("updatesPaused")?.trim().toLowerCase() === "true",
+        ...(reason ? { reason } : {}),
+        ...(since ? { since } : {}),
+    };
 }
 
 /** `since 2026-11-24 10:00 UTC: "reason"`, from what the file says. */
 function describePause(p: { reason?: string; since?: string }): string {
     const at = p.since ? new Date(p.since) : undefined;
-    const since = at && !Number.isNaN(at.getTime()) ? ` since ${utcMinute(at)}` : p.since ? ` since ${p.since}` : " (since when is not recorded)";
+    const since =
+        at && !Number.isNaN(at.getTime()) ? ` since ${utcMinute(at)}` : p.since ? ` since ${p.since}` : " (since when is not recorded)";
     return `${since}: ${p.reason ? JSON.stringify(p.reason) : "no reason given"}`;
 }
 
@@ -62,16 +67,26 @@ async function pause(deps: CliDeps, opts: { stack: string; reason: string; force
     const reason = opts.reason.trim();
     if (!reason) throw usageError("--reason", "is empty", 'say why, e.g. --reason "incident 4711: hold releases"');
     const file = openStackFile(deps, opts.stack); // names a missing stack before taking any lock
-    const { before, diff } = await editStackFile(projectDir(deps.cwd), file.stack, (locked) => pauseEdit(locked, reason, deps.now(), !!opts.force));
+    const { before, diff } = await editStackFile(projectDir(deps.cwd), file.stack, (locked) =>
+        pauseEdit(locked, reason, deps.now(), !!opts.force),
+    );
     if (!diff) {
         ctx.print(`Stack ${file.stack} is already paused${describePause(before)}. Nothing changed.`);
         return 0;
     }
     ctx.print(diff.trimEnd());
     ctx.print();
-    ctx.print(before.paused ? `Still paused ${file.stack}; reason replaced (was ${JSON.stringify(before.reason ?? "")}): ${reason}` : `Paused ${file.stack}: ${reason}`);
-    ctx.print(`Commit ${file.fileName}. While paused, pulumi up -s ${file.stack} refuses any image change (release gate); other changes still apply.`);
-    ctx.print(`Let one update through: pulumi config set releaseOverride "<reason>" -s ${file.stack}. Unfreeze: npx drydock resume --stack ${file.stack}`);
+    ctx.print(
+        before.paused
+            ? `Still paused ${file.stack}; reason replaced (was ${JSON.stringify(before.reason ?? "")}): ${reason}`
+            : `Paused ${file.stack}: ${reason}`,
+    );
+    ctx.print(
+        `Commit ${file.fileName}. While paused, pulumi up -s ${file.stack} refuses any image change (release gate); other changes still apply.`,
+    );
+    ctx.print(
+        `Let one update through: pulumi config set releaseOverride "<reason>" -s ${file.stack}. Unfreeze: npx drydock resume --stack ${file.stack}`,
+    );
     return 0;
 }
 

@@ -50,7 +50,9 @@ function checkSourceHealth(source: StackContext, service: ServiceName, state: Se
     const problems = serviceProblems(state, now);
     const primary = state.primary;
     if (primary?.rolloutState && primary.rolloutState !== "COMPLETED" && primary.rolloutState !== "FAILED") {
-        problems.unshift(`its rollout is ${primary.rolloutState}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason.replace(/\.$/, "")})` : ""}, so ${source.stack} has not proved it yet`);
+        problems.unshift(
+            `its rollout is ${primary.rolloutState}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason.replace(/\.$/, "")})` : ""}, so ${source.stack} has not proved it yet`,
+        );
     }
     if (problems.length === 0) return [];
     if (!force) {
@@ -64,25 +66,46 @@ function checkSourceHealth(source: StackContext, service: ServiceName, state: Se
 }
 
 /** The exact version of the image `td` runs in `source`, or a refusal saying why there is none. */
-async function exactOfRunning(deps: CliDeps, source: StackContext, target: StackContext, service: ServiceName, td: TaskDefinitionInfo): Promise<ExactVersion> {
+async function exactOfRunning(
+    deps: CliDeps,
+    source: StackContext,
+    target: StackContext,
+    service: ServiceName,
+    td: TaskDefinitionInfo,
+): Promise<ExactVersion> {
     const what = `${source.stack} ${service}`;
     const repo = repositoryOf(td.ref, serviceOf(source, service).repository);
     if (td.ref.digest) {
         const exact = await exactVersionIn(deps, source.region, repo, { digest: td.ref.digest });
-        if (!exact) throw refused(what, `runs ${td.ref.digest}, which is no longer in ${repo.uri}`, "push or restore that image, or choose a version with pulumi config set");
+        if (!exact)
+            throw refused(
+                what,
+                `runs ${td.ref.digest}, which is no longer in ${repo.uri}`,
+                "push or restore that image, or choose a version with pulumi config set",
+            );
         return exact;
     }
     const tag = td.ref.tag ?? "latest";
     if (versionOf(tag).immutable) {
         const exact = await exactVersionIn(deps, source.region, repo, { tag });
-        if (!exact) throw refused(what, `runs ${tag}, which is not in ${repo.uri}`, "push or restore that image, or choose a version with pulumi config set");
+        if (!exact)
+            throw refused(
+                what,
+                `runs ${tag}, which is not in ${repo.uri}`,
+                "push or restore that image, or choose a version with pulumi config set",
+            );
         return exact;
     }
     // A mutable tag may have moved since the tasks pulled it: ask the running tasks what they run.
     const digests = await runningTaskDigests(deps.ecs(source.region), source.stack, service, td);
     const exact = digests.length === 1 ? await exactVersionIn(deps, source.region, repo, { digest: digests[0] }) : undefined;
     if (exact) return exact;
-    const why = digests.length > 1 ? `its tasks run ${digests.length} different images` : digests.length === 0 ? `no task of ${shortTaskDefinition(td.arn)} is RUNNING` : "the image its tasks run cannot be found";
+    const why =
+        digests.length > 1
+            ? `its tasks run ${digests.length} different images`
+            : digests.length === 0
+              ? `no task of ${shortTaskDefinition(td.arn)} is RUNNING`
+              : "the image its tasks run cannot be found";
     throw refused(
         what,
         `runs the mutable tag ${tag} and ${why}; refusing to write a mutable version`,
@@ -91,11 +114,21 @@ async function exactOfRunning(deps: CliDeps, source: StackContext, target: Stack
 }
 
 /** What `source` runs for `service`, as an exact immutable version that `target` can deploy. */
-export async function planPromotion(deps: CliDeps, source: StackContext, target: StackContext, service: ServiceName, options: PromoteOptions = {}): Promise<Promotion> {
+export async function planPromotion(
+    deps: CliDeps,
+    source: StackContext,
+    target: StackContext,
+    service: ServiceName,
+    options: PromoteOptions = {},
+): Promise<Promotion> {
     const deployed = await findDeployed(deps, source, service);
     const td = deployed.image;
     if (!td || !deployed.state) {
-        throw refused(`${source.stack} ${service}`, deployed.note ?? "nothing deployed", `deploy ${source.stack} first (pulumi up -s ${source.stack})`);
+        throw refused(
+            `${source.stack} ${service}`,
+            deployed.note ?? "nothing deployed",
+            `deploy ${source.stack} first (pulumi up -s ${source.stack})`,
+        );
     }
     const notes = checkSourceHealth(source, service, deployed.state, deps.now(), !!options.force);
     const exact = await exactOfRunning(deps, source, target, service, td);
@@ -114,15 +147,24 @@ export async function planPromotion(deps: CliDeps, source: StackContext, target:
 
 /** Semver-family versions compare with each other, timestamps with timestamps; anything else has no order worth refusing on. */
 function comparable(a: ImageVersion, b: ImageVersion): boolean {
-    const family = (v: ImageVersion) => (v.kind === "semver" || v.kind === "full" ? "semver" : v.kind === "timestamp" ? "timestamp" : undefined);
+    const family = (v: ImageVersion) =>
+        v.kind === "semver" || v.kind === "full" ? "semver" : v.kind === "timestamp" ? "timestamp" : undefined;
     return family(a) !== undefined && family(a) === family(b);
 }
 
 /** Refuses (exit 1) when `next` is older, in release order, than what the target's file has now (a digest by its tag). */
-async function refuseDowngrade(deps: CliDeps, source: StackContext, target: StackContext, service: ServiceName, next: ImageVersion): Promise<void> {
+async function refuseDowngrade(
+    deps: CliDeps,
+    source: StackContext,
+    target: StackContext,
+    service: ServiceName,
+    next: ImageVersion,
+): Promise<void> {
     let current = serviceOf(target, service).version;
     if (current.kind === "digest") {
-        const named = await exactVersionIn(deps, target.region, serviceOf(target, service).repository, { digest: current.digest ?? current.raw });
+        const named = await exactVersionIn(deps, target.region, serviceOf(target, service).repository, {
+            digest: current.digest ?? current.raw,
+        });
         if (named) current = named.version;
     }
     if (!comparable(current, next) || compareVersions(next, current) >= 0) return;
@@ -158,25 +200,40 @@ interface PromoteArgs {
 
 async function promote(deps: CliDeps, opts: PromoteArgs): Promise<number> {
     const ctx = createCtx(deps, false);
-    if (opts.from === opts.to) throw usageError("--to", `is the same stack as --from (${opts.from})`, "promote from one stack to another, e.g. --from staging --to production");
+    if (opts.from === opts.to)
+        throw usageError(
+            "--to",
+            `is the same stack as --from (${opts.from})`,
+            "promote from one stack to another, e.g. --from staging --to production",
+        );
     const services = servicesFor(opts.service);
     if (opts.apply) await requirePulumiCli("--apply", deps.automation);
     // The source's versions do not matter (what runs does); the target's versions of these services are replaced.
     const source = openStack(deps, opts.from, { needs: [STACK_NAME_KEY, ...services.map(imageKey)] });
     const target = openStack(deps, opts.to, { overwrites: services.map(versionKey) });
     const plans = await ctx.step(`Reading what ${source.stack} runs`, () =>
-        Promise.all(services.map((s) => planPromotion(deps, source, target, s, { force: opts.force, allowDowngrade: opts.allowDowngrade }))),
+        Promise.all(
+            services.map((s) => planPromotion(deps, source, target, s, { force: opts.force, allowDowngrade: opts.allowDowngrade })),
+        ),
     );
     for (const plan of plans) target.file.set(versionKey(plan.service), plan.exact.version.raw);
     target.file.settings(); // the edited file must still be valid (throws ConfigError, exit 2)
     if (target.file.changed.length > 0) {
-        checkReleaseGate(ctx, deps, target, `promotion of ${plans.map((p) => `${p.service} ${p.exact.version.raw}`).join(", ")}`, !!opts.apply);
+        checkReleaseGate(
+            ctx,
+            deps,
+            target,
+            `promotion of ${plans.map((p) => `${p.service} ${p.exact.version.raw}`).join(", ")}`,
+            !!opts.apply,
+        );
     }
     for (const plan of plans) {
         for (const n of plan.notes) ctx.warn(`drydock: warning: ${n}`);
         const change = plan.from === plan.exact.version.raw ? "unchanged" : `${plan.from} -> ${plan.exact.version.raw}`;
         const tags = plan.exact.image.tags.length ? ` (tags: ${plan.exact.image.tags.join(", ")})` : "";
-        ctx.print(`${plan.service}: ${source.stack} runs ${plan.sourceVersion} = ${shortDigest(plan.exact.image.digest)}${tags}; ${target.stack}: ${change}`);
+        ctx.print(
+            `${plan.service}: ${source.stack} runs ${plan.sourceVersion} = ${shortDigest(plan.exact.image.digest)}${tags}; ${target.stack}: ${change}`,
+        );
     }
     if (target.file.changed.length === 0) {
         ctx.print(`${target.file.fileName} already pins what ${source.stack} runs. Nothing changed.`);
@@ -187,7 +244,9 @@ async function promote(deps: CliDeps, opts: PromoteArgs): Promise<number> {
     if (opts.apply) return applyStack(ctx, deps, target.stack);
     if (target.file.changed.length > 0) {
         ctx.print();
-        ctx.print(`Next: review and commit ${target.file.fileName}, then pulumi preview -s ${target.stack} --policy-pack policies && pulumi up -s ${target.stack}`);
+        ctx.print(
+            `Next: review and commit ${target.file.fileName}, then pulumi preview -s ${target.stack} --policy-pack policies && pulumi up -s ${target.stack}`,
+        );
         ctx.print(`      (or run this command again with --apply)`);
     }
     return 0;

@@ -78,16 +78,22 @@ export async function previousVersion(deps: CliDeps, sc: StackContext, service: 
     const requested = versionOf(previous.version);
     if (requested.immutable && requested.kind !== "digest") {
         if (!(await imageFor(deps, sc.region, repo, requested))) {
-            throw refused(what, `the previous version ${requested.raw} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
+            throw refused(
+                what,
+                `the previous version ${requested.raw} (${source}) is no longer in ${repo.uri}`,
+                "choose another with --to VERSION",
+            );
         }
         return { service, from, to: requested, source };
     }
     const digest = previous.ref.digest ?? requested.digest;
     if (digest) {
         const exact = await exactVersionIn(deps, sc.region, repo, { digest });
-        if (!exact) throw refused(what, `the previous image ${digest} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
+        if (!exact)
+            throw refused(what, `the previous image ${digest} (${source}) is no longer in ${repo.uri}`, "choose another with --to VERSION");
         const was = requested.raw === digest ? "" : `, was ${previous.version}`;
-        if (exact.version.kind !== "digest") return { service, from, to: exact.version, source: `${source}${was}, ${exact.version.raw} by its digest` };
+        if (exact.version.kind !== "digest")
+            return { service, from, to: exact.version, source: `${source}${was}, ${exact.version.raw} by its digest` };
         const note = `${service}: no immutable tag names ${shortDigest(digest)} in ${repo.uri}, so the digest itself is written (tags there: ${exact.image.tags.join(", ") || "none"}).`;
         return { service, from, to: exact.version, source: `${source}${was}`, note };
     }
@@ -130,10 +136,19 @@ function mutableText(v: ImageVersion): string {
 }
 
 /** `--to`: a valid version that the service's repository has. */
-export async function requestedVersion(deps: CliDeps, sc: StackContext, service: ServiceName, version: ImageVersion): Promise<RollbackPlan> {
+export async function requestedVersion(
+    deps: CliDeps,
+    sc: StackContext,
+    service: ServiceName,
+    version: ImageVersion,
+): Promise<RollbackPlan> {
     const repo = serviceOf(sc, service).repository;
     if (!(await imageFor(deps, sc.region, repo, version))) {
-        throw refused(`${sc.stack} ${service}`, `${version.raw} is not in ${repo.uri}`, `see what is: npx drydock versions ${service} --stack ${sc.stack}`);
+        throw refused(
+            `${sc.stack} ${service}`,
+            `${version.raw} is not in ${repo.uri}`,
+            `see what is: npx drydock versions ${service} --stack ${sc.stack}`,
+        );
     }
     return { service, from: fileVersion(sc, service), to: version, source: "--to" };
 }
@@ -190,14 +205,18 @@ async function rollback(deps: CliDeps, opts: RollbackArgs): Promise<number> {
         checkReleaseGate(ctx, deps, sc, `rollback of ${plans.map((p) => `${p.service} to ${p.to.raw}`).join(", ")}`, !!opts.apply);
     }
     for (const plan of plans) {
-        ctx.print(`${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`);
+        ctx.print(
+            `${plan.service}: ${plan.from === plan.to.raw ? `already ${plan.to.raw}` : `${plan.from} -> ${plan.to.raw}`} (${plan.source})`,
+        );
         if (plan.note) ctx.print(`  ${plan.note}`);
     }
     // Only --to can name a mutable version, the same for every service: one warning.
     if (to && !to.immutable) ctx.warn(`drydock: warning: ${mutableText(to)}; production stacks refuse it (prefer an exact version)`);
     const note = await dataNote(deps, sc); // every AWS read before the write
     if (sc.file.changed.length === 0) {
-        ctx.print(`${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`);
+        ctx.print(
+            `${sc.file.fileName} already has these versions. Nothing changed; if they are not running, run pulumi up -s ${sc.stack}.`,
+        );
     } else {
         ctx.print();
         saveAndShow(ctx, sc.file);

@@ -29,7 +29,11 @@ async function refusedOnFailure<T>(sc: StackContext, step: () => Promise<T>): Pr
         return await step();
     } catch (e) {
         if (e instanceof SnapshotError && /DBClusterNotFoundFault/.test(e.detail)) {
-            throw refused(`stack ${sc.stack}`, `is not deployed: there is no Aurora cluster ${e.cluster} in ${sc.region} to snapshot`, `deploy it first: pulumi up -s ${sc.stack}`);
+            throw refused(
+                `stack ${sc.stack}`,
+                `is not deployed: there is no Aurora cluster ${e.cluster} in ${sc.region} to snapshot`,
+                `deploy it first: pulumi up -s ${sc.stack}`,
+            );
         }
         if (e instanceof SnapshotError) throw refused(`snapshot of ${e.cluster}`, e.detail);
         throw e;
@@ -57,7 +61,9 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
         .command("snapshot")
         .description("take a drydock-tagged manual snapshot of the stack's Aurora cluster (before an update)")
         .addOption(stackOption())
-        .addOption(new Option("--wait", "wait until the snapshot is available (up to snapshotTimeoutMinutes), then prune beyond snapshotsToKeep"))
+        .addOption(
+            new Option("--wait", "wait until the snapshot is available (up to snapshotTimeoutMinutes), then prune beyond snapshotsToKeep"),
+        )
         .addOption(new Option("--reason <text>", "why (kept in the drydock:reason tag)").default(DEFAULT_REASON))
         .addOption(jsonOption())
         .action(
@@ -74,11 +80,20 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
                 const cluster = dbClusterIdentifier(sc.stack);
                 const r = await ctx.step(`Starting a snapshot of ${cluster}`, () =>
                     refusedOnFailure(sc, () =>
-                        startClusterSnapshot(deps.rds(sc.region), { clusterIdentifier: cluster, stack: sc.stack, service: MANUAL_SNAPSHOT_SERVICE, reason, now: deps.now }),
+                        startClusterSnapshot(deps.rds(sc.region), {
+                            clusterIdentifier: cluster,
+                            stack: sc.stack,
+                            service: MANUAL_SNAPSHOT_SERVICE,
+                            reason,
+                            now: deps.now,
+                        }),
                     ),
                 );
                 // RDS refuses some characters in tag values: say what the reason tag records instead (issue 10).
-                if (r.recordedReason !== undefined) ctx.warn(`drydock: warning: --reason has characters RDS does not accept in tags; the snapshot's drydock:reason tag records "${r.recordedReason}"`);
+                if (r.recordedReason !== undefined)
+                    ctx.warn(
+                        `drydock: warning: --reason has characters RDS does not accept in tags; the snapshot's drydock:reason tag records "${r.recordedReason}"`,
+                    );
                 if (ctx.json) {
                     ctx.printJson({ identifier: r.identifier, arn: r.arn ?? null, status: r.status, pruned: [] });
                 } else {
@@ -129,7 +144,9 @@ function printSnapshots(ctx: Ctx, snapshots: Listed): void {
             ]),
         ),
     );
-    ctx.print(`\nRestore one: aws rds restore-db-cluster-from-snapshot --db-cluster-identifier <new-id> --snapshot-identifier <identifier> --engine aurora-postgresql`);
+    ctx.print(
+        `\nRestore one: aws rds restore-db-cluster-from-snapshot --db-cluster-identifier <new-id> --snapshot-identifier <identifier> --engine aurora-postgresql`,
+    );
 }
 
 async function listSnapshots(deps: CliDeps, opts: { stack: string; json?: boolean }): Promise<number> {
@@ -151,7 +168,9 @@ async function listSnapshots(deps: CliDeps, opts: { stack: string; json?: boolea
     if (ctx.json) {
         ctx.printJson({ stack: sc.stack, cluster, deployed, snapshots: snapshots.map(snapshotJson) });
     } else if (!deployed) {
-        ctx.print(`Stack ${sc.stack} is not deployed: there is no Aurora cluster ${cluster} in ${sc.region}, so nothing to snapshot or list (deploy it with pulumi up -s ${sc.stack}).`);
+        ctx.print(
+            `Stack ${sc.stack} is not deployed: there is no Aurora cluster ${cluster} in ${sc.region}, so nothing to snapshot or list (deploy it with pulumi up -s ${sc.stack}).`,
+        );
     } else if (snapshots.length === 0) {
         ctx.print(`No drydock snapshots of ${cluster}. Take one: npx drydock snapshot --stack ${sc.stack} --wait`);
     } else {

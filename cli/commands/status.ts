@@ -74,14 +74,23 @@ function printRelease(ctx: Ctx, sc: StackContext, release: ReturnType<typeof rel
     const zone = sc.settings.release.timeZone;
     const { pauseReason, pausedAt } = sc.settings.release;
     const since = pausedAt ? ` since ${utcMinute(pausedAt)}` : "";
-    const pause = release.paused ? `PAUSED${since}${pauseReason ? ` — ${pauseReason}` : ""} (npx drydock resume --stack ${sc.stack})` : "not paused";
+    const pause = release.paused
+        ? `PAUSED${since}${pauseReason ? ` — ${pauseReason}` : ""} (npx drydock resume --stack ${sc.stack})`
+        : "not paused";
     ctx.print(`Release: ${pause}`);
     if (release.always) ctx.print("  release window: none configured, always open");
     else if (release.windowOpen) ctx.print(`  release window: open now until ${formatInZone(release.currentEnd as Date, zone)}`);
     else ctx.print(`  release window: closed; next opens ${release.nextStart ? formatInZone(release.nextStart, zone) : "never"}`);
 }
 
-function printText(ctx: Ctx, sc: StackContext, services: ServiceDetail[], deployed: boolean, db: DatabaseStatus | null, release: ReturnType<typeof releaseStatus> | string): void {
+function printText(
+    ctx: Ctx,
+    sc: StackContext,
+    services: ServiceDetail[],
+    deployed: boolean,
+    db: DatabaseStatus | null,
+    release: ReturnType<typeof releaseStatus> | string,
+): void {
     ctx.print(`Stack ${sc.stack} (${sc.region})`);
     ctx.print();
     ctx.print(servicesTable(services));
@@ -111,7 +120,11 @@ export function registerStatus(program: Command, deps: CliDeps): void {
         .addOption(stackOption())
         .addOption(jsonOption())
         .addOption(new Option("--watch", "follow the services' deployments until each completes (exit 0) or one rolls back (exit 1)"))
-        .addOption(new Option("--interval <seconds>", "seconds between reads with --watch").argParser(positiveInteger).default(WATCH_INTERVAL_MS / 1000))
+        .addOption(
+            new Option("--interval <seconds>", "seconds between reads with --watch")
+                .argParser(positiveInteger)
+                .default(WATCH_INTERVAL_MS / 1000),
+        )
         .action(
             commandAction(async (opts: { stack: string; json?: boolean; watch?: boolean; interval: number }) => {
                 const ctx = createCtx(deps, !!opts.json);
@@ -130,7 +143,9 @@ export function registerStatus(program: Command, deps: CliDeps): void {
                         stack: sc.stack,
                         services: services.map((s) => s.json),
                         database,
-                        release: release ? { paused: release.paused, windowOpen: release.windowOpen, nextWindowStart: release.nextWindowStart } : null,
+                        release: release
+                            ? { paused: release.paused, windowOpen: release.windowOpen, nextWindowStart: release.nextWindowStart }
+                            : null,
                         ...(deployments.length ? { deployments } : {}),
                     });
                 } else {

@@ -17,7 +17,7 @@ import { requirePulumiCli } from "../pulumiCli";
 import { usageError } from "../errors";
 import { createCtx, Ctx, isoUtc, shortDigest } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { openStack, StackContext, versionKey } from "../stackContext";
+import { imageKey, openStack, StackContext, versionKey } from "../stackContext";
 import { readDecisionInput } from "../updates";
 import { parseAt } from "./window";
 
@@ -31,7 +31,7 @@ export interface SyncEdit {
 export function syncKeys(): string[] {
     const release = ["releaseWindows", "releaseTimeZone", "updatesPaused", "pauseReason", "releaseOverride"];
     const updates = ["updateChannel", "minimumReleaseAge", "soakIn", "allowPrereleases", "autoApply"];
-    return [...release, ...updates, ...serviceNames().flatMap((s) => [versionKey(s), `${s}Image`])];
+    return [...release, ...updates, ...serviceNames().flatMap((s) => [versionKey(s), imageKey(s)])];
 }
 
 /** What `drydock sync` decides for `sc` at `at` (reads ECR and ECS; nothing for a manual stack). */
@@ -110,6 +110,15 @@ export function printDecision(ctx: Ctx, sc: StackContext, d: ChannelDecision, at
     const u = sc.settings.updates;
     const zone = sc.settings.release.timeZone;
     const soak = u.soakIn ? `, soak in ${u.soakIn}` : "";
+    if (d.channel === "manual") {
+        ctx.print(
+            `Stack ${sc.stack}: updateChannel is manual, so drydock sync proposes nothing; versions change only when a person changes them.`,
+        );
+        ctx.print(
+            `To follow releases: pulumi config set updateChannel patch -s ${sc.stack} (or latest, minor, major; see docs/automatic-updates.md)`,
+        );
+        return;
+    }
     ctx.print(
         `Stack ${sc.stack} at ${formatInZone(at, zone)}: channel ${d.channel}, minimumReleaseAge ${formatDuration(u.minimumReleaseAgeMs)}${soak}`,
     );
@@ -135,12 +144,13 @@ function checkOptions(opts: SyncOptions): void {
             "drop --at to write or apply what holds now",
         );
     }
-    if (opts.json && opts.apply)
+    if (opts.json && opts.apply) {
         throw usageError(
             "--json",
             "cannot be combined with --apply (pulumi's own output goes to stdout)",
             "use --json with --write, or --apply without --json",
         );
+    }
 }
 
 /** Carries out the proposals: edits, checks the gate before writing, writes, and applies with `--apply`. */
@@ -159,7 +169,11 @@ async function writeAndApply(ctx: Ctx, deps: CliDeps, sc: StackContext, d: Chann
     saveAndShow(ctx, sc.file);
     ctx.print(`Reason: ${message}`);
     if (ctx.json) ctx.printJson(syncJson(sc, d, { file: sc.file.fileName, message }));
-    return apply ? applyStack(ctx, deps, sc.stack, message) : 0;
+    if (apply) return applyStack(ctx, deps, sc.stack, message);
+    ctx.print(
+        `Next: commit ${sc.file.fileName} with the reason above, then pulumi preview -s ${sc.stack} --policy-pack policies && pulumi up -s ${sc.stack}`,
+    );
+    return 0;
 }
 
 export function registerSync(program: Command, deps: CliDeps): void {

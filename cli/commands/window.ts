@@ -51,7 +51,13 @@ export function registerWindow(program: Command, deps: CliDeps): void {
                         paused,
                         pauseReason: pauseReason ?? null,
                         pausedAt: isoUtc(sc.settings.release.pausedAt),
-                        current: state.currentWindow ? { window: state.currentWindow.window, start: isoUtc(state.currentWindow.start), end: isoUtc(state.currentWindow.end) } : null,
+                        current: state.currentWindow
+                            ? {
+                                  window: state.currentWindow.window,
+                                  start: isoUtc(state.currentWindow.start),
+                                  end: isoUtc(state.currentWindow.end),
+                              }
+                            : null,
                         nextStart: isoUtc(state.nextWindow?.start),
                     });
                     return 0;
@@ -62,15 +68,21 @@ export function registerWindow(program: Command, deps: CliDeps): void {
                 } else {
                     ctx.print(`Release windows of ${sc.stack} (${timeZone}): ${windows.map((w) => w.raw).join(", ")}`);
                     if (state.currentWindow) {
-                        ctx.print(`${when}: OPEN — ${state.currentWindow.window}, until ${formatInZone(state.currentWindow.end, timeZone)}`);
+                        ctx.print(
+                            `${when}: OPEN — ${state.currentWindow.window}, until ${formatInZone(state.currentWindow.end, timeZone)}`,
+                        );
                     } else {
                         ctx.print(`${when}: CLOSED — version changes are refused by the release gate.`);
                     }
-                    if (state.nextWindow) ctx.print(`Next opening: ${formatInZone(state.nextWindow.start, timeZone)} (${state.nextWindow.window})`);
-                    if (!state.windowOpen) ctx.print(`To deploy anyway: pulumi config set releaseOverride "<reason>" -s ${sc.stack} (unset it afterwards).`);
+                    if (state.nextWindow)
+                        ctx.print(`Next opening: ${formatInZone(state.nextWindow.start, timeZone)} (${state.nextWindow.window})`);
+                    if (!state.windowOpen)
+                        ctx.print(`To deploy anyway: pulumi config set releaseOverride "<reason>" -s ${sc.stack} (unset it afterwards).`);
                 }
                 if (paused) {
-                    ctx.print(`Updates are PAUSED${pauseReason ? ` (${pauseReason})` : ""}: the release gate refuses version changes even inside a window (npx drydock resume --stack ${sc.stack}).`);
+                    ctx.print(
+                        `Updates are PAUSED${pauseReason ? ` (${pauseReason})` : ""}: the release gate refuses version changes even inside a window (npx drydock resume --stack ${sc.stack}).`,
+                    );
                 }
                 return 0;
             }),

@@ -11,9 +11,12 @@
  * | Aurora cluster   |               | pre-update-snapshot                   |                           |
  * | Aurora instances |               | pre-update-snapshot                   |                           |
  *
+ * With `migrationCommand` set, the backend's beforeCreate and beforeUpdate are both release-gate, pre-update-snapshot,
+ * run-migrations (migrations.ts; docs/migrations.md): a migration never runs without the snapshot, also on creation.
+ *
  * The gate is also bound at creation: a replacement is a create plus a delete, so a guarded service cannot be
  * replaced outside a release window or during a pause either. No delete hooks, so `pulumi destroy` does not need
- * `--run-program`. One file per hook (gate.ts, snapshot.ts, verify.ts), each thin over aws/.
+ * `--run-program`. One file per hook (gate.ts, snapshot.ts, migrations.ts, verify.ts), each thin over aws/.
  *
  * Adding a hook: write its file with a `create…Hook(rt: HookRuntime)` function, add an entry to
  * {@link SERVICE_HOOKS} at the position it runs, and name it in the `hooks` of the services it guards.

@@ -25,7 +25,10 @@ export async function verifyProgressive(rt: HookRuntime, args: pulumi.ResourceHo
     const d = deploymentSettingsFromInputs(args.newInputs as Record<string, unknown> | undefined);
     if (!isProgressive(d)) return false;
     const minutes = rt.ctx.rolloutTimeoutMinutes + progressiveWaitMinutes(d, { includeFinalBake: t.waitForBake });
-    if (!t.waitForBake) rt.log.info(`${HOOK_NAMES.verifyRollout}: ${t.service}: returns once production traffic has shifted; follow the bake with npx drydock status --stack ${rt.ctx.stack} --watch`);
+    if (!t.waitForBake)
+        rt.log.info(
+            `${HOOK_NAMES.verifyRollout}: ${t.service}: returns once production traffic has shifted; follow the bake with npx drydock status --stack ${rt.ctx.stack} --watch`,
+        );
     await waitForServiceDeployment(rt.ecs(), {
         cluster: t.cluster,
         service: t.service,

@@ -52,14 +52,12 @@ export function createPreUpdateSnapshotHook(rt: HookRuntime): pulumi.ResourceHoo
             taken = await snapshot;
             // A snapshot this update already took covers this change too; it records the override that let this one through.
             if (earlier && override && taken.arn) {
-                await rt
-                    .rds()
-                    .send(
-                        new AddTagsToResourceCommand({
-                            ResourceName: taken.arn,
-                            Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }],
-                        }),
-                    );
+                await rt.rds().send(
+                    new AddTagsToResourceCommand({
+                        ResourceName: taken.arn,
+                        Tags: [{ Key: SNAPSHOT_TAGS.override, Value: toTagValue(override) }],
+                    }),
+                );
             }
         } catch (err) {
             throw new Error(`${(err as Error).message}\nThe update of ${args.name} was stopped before it started; nothing changed.`, {

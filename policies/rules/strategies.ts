@@ -29,7 +29,8 @@ export const strategiesConfigSchema: PolicyConfigSchema = {
             minimum: 0,
             maximum: 1440,
             default: DEFAULT_MINIMUM_BAKE_MINUTES,
-            description: "Minimum bakeTimeInMinutes of a blue/green, canary or linear ECS deployment in production stacks (AWS allows 0-1440).",
+            description:
+                "Minimum bakeTimeInMinutes of a blue/green, canary or linear ECS deployment in production stacks (AWS allows 0-1440).",
         },
     },
 };

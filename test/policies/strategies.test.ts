@@ -9,7 +9,11 @@ function blueGreen(over: Record<string, unknown> = {}, deployment: Record<string
     return service(
         {
             deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10", ...deployment },
-            alarms: { alarmNames: ["drydock-production-backend-target-5xx", "drydock-production-backend-unhealthy-hosts"], enable: true, rollback: true },
+            alarms: {
+                alarmNames: ["drydock-production-backend-target-5xx", "drydock-production-backend-unhealthy-hosts"],
+                enable: true,
+                rollback: true,
+            },
             loadBalancers: [
                 {
                     containerName: "backend",
@@ -62,7 +66,8 @@ describe(`policies: ${POLICY}`, () => {
     });
 
     it("refuses a canary above 50% as not a canary, in any stack", () => {
-        const canary = (percent: number, stack = "production") => of({}, { strategy: "CANARY", canaryConfiguration: { canaryPercent: percent, canaryBakeTimeInMinutes: "10" } }, stack);
+        const canary = (percent: number, stack = "production") =>
+            of({}, { strategy: "CANARY", canaryConfiguration: { canaryPercent: percent, canaryBakeTimeInMinutes: "10" } }, stack);
         expect(canary(50)).to.deep.equal([]);
         expect(canary(50.1)).to.deep.equal([
             `service "backend-service" (CANARY) sends 50.1% of production traffic to the canary: more than 50% is not a canary. ` +
@@ -78,7 +83,12 @@ describe(`policies: ${POLICY}`, () => {
     });
 
     it("still judges the canary share while the bake is unknown during a preview", () => {
-        const v = run([blueGreen({}, { strategy: "CANARY", bakeTimeInMinutes: unknown.unknownStringValue, canaryConfiguration: { canaryPercent: 90 } })]).filter((x) => x.policy === POLICY);
+        const v = run([
+            blueGreen(
+                {},
+                { strategy: "CANARY", bakeTimeInMinutes: unknown.unknownStringValue, canaryConfiguration: { canaryPercent: 90 } },
+            ),
+        ]).filter((x) => x.policy === POLICY);
         expect(v.map((x) => x.message).join("\n")).to.contain("is not a canary");
     });
 });
