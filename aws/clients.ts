@@ -14,7 +14,7 @@
  * A request that times out is retried like a 5xx (within AWS_MAX_ATTEMPTS); the overall deadline of the
  * command or hook (aws/deadline.ts) bounds the total.
  */
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { envMs } from "./deadline";
 import { currentAbortSignal } from "./inFlight";
 
@@ -40,7 +40,10 @@ export function awsTimeouts(env: NodeJS.ProcessEnv = process.env): { connectionT
  */
 export function requestHandler(env: NodeJS.ProcessEnv = process.env): NodeHttpHandler {
     const { connectionTimeout, requestTimeout } = awsTimeouts(env);
-    const handler = new NodeHttpHandler({ connectionTimeout, requestTimeout, socketTimeout: requestTimeout, throwOnRequestTimeout: true });
+    // Loaded when the first client is made, not by every module that imports this one (drydock check builds hooks, never runs them).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NodeHttpHandler: Handler } = require("@smithy/node-http-handler") as typeof import("@smithy/node-http-handler");
+    const handler = new Handler({ connectionTimeout, requestTimeout, socketTimeout: requestTimeout, throwOnRequestTimeout: true });
     const handle = handler.handle.bind(handler);
     // The deadline's signal is read when the request is sent: the call runs inside the deadline's async context.
     handler.handle = (request, options = {}) => handle(request, { ...options, abortSignal: options.abortSignal ?? currentAbortSignal() });

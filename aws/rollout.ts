@@ -16,7 +16,7 @@ import {
 import { shortTaskDefinition } from "../release/names";
 import { formatDuration } from "./snapshots";
 import { DEADLINE_MARGIN_MS, trackCall, withDeadline } from "./deadline";
-import { awsFailureText, fromAwsError, isUnreadableResponse, requireAnswer } from "./errors";
+import { awsFailureText, requireAnswer } from "./errors";
 
 /** Default pause between DescribeServices calls. */
 export const ROLLOUT_POLL_MS = 15_000; // milliseconds

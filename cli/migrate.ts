@@ -182,7 +182,10 @@ function taskRequest(
             [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service),
             [MIGRATION_TASK_TAGS.purpose]: "migration",
             [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw,
-            [MIGRATION_TASK_TAGS.update]: "drydock-migrate",
+            [MIGRATION_TASK_TAGS.update]: `migrate-${deps
+                .now()
+                .toISOString()
+                .replace(/[-:]|\.\d{3}/g, "")}`, // drydock migrate, by hand
         },
         startedBy: "drydock/migrate",
         timeoutMs: sc.settings.migrations.timeoutMinutes * 60_000,

@@ -130,6 +130,8 @@ describe("drydock migrate", () => {
         const run = mocks.ecs.commandCalls(RunTaskCommand)[0].args[0].input;
         expect(run.overrides).to.deep.equal({ containerOverrides: [{ name: "backend", command: ["alembic", "upgrade", "head"] }] });
         expect(run.taskDefinition).to.equal(tdArn("production", "backend", 42));
+        expect(run.tags).to.deep.include({ key: "drydock:update", value: "migrate-20261124T100000Z" });
+        expect(run.startedBy).to.equal("drydock/migrate");
         expect(run.networkConfiguration).to.deep.equal({
             awsvpcConfiguration: { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-backend"], assignPublicIp: "DISABLED" },
         });
