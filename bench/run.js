@@ -10,7 +10,8 @@
  *   2. `drydock window --stack production` ≤ 4× `node -e 0`;
  *   3. `drydock check --stack production --json` ≤ 1.6× merely loading `@pulumi/aws` (`node -e "require('@pulumi/aws')"`),
  *      also reported with Node's compile cache off (it speeds up loading @pulumi/aws itself).
- * And the policy pack over 10,000 synthetic task definitions: under 1 s.
+ * And the policy pack over 10,000 synthetic task definitions: under 1 s; and the rollback model of each
+ * deployment strategy (bench/rollback.bench.ts: modelled, not measured): progressive under 60 s.
  *
  * Options: `--runs N` (default 9) fresh processes per command; `--json` prints one JSON document;
  * `--no-write` leaves docs/benchmarks.md alone. Exit 1 when a goal is missed.
@@ -104,6 +105,14 @@ function policyPack() {
     return { taskDefinitions: pack.taskDefinitions, firstMs: round(pack.firstMs), warmMedianMs: round(pack.warmMedianMs), goalMs: pack.goalMs, ok: pack.ok };
 }
 
+/** bench/rollback.bench.ts: the rollback time of each deployment strategy — a model, not a measurement. */
+function rollbackModel() {
+    const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "rollback.bench.ts"), "--json"], { cwd: ROOT, encoding: "utf8" });
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    if (!last.startsWith("{")) throw new Error(`bench/rollback.bench.ts exited ${r.status}:\n${r.stderr}`);
+    return JSON.parse(last);
+}
+
 function markdown(result) {
     const { startup: s, policies: p } = result;
     const lines = [
@@ -123,6 +132,21 @@ function markdown(result) {
         ...s.goals.map((g) => `| \`${g.of}\` against \`${g.against}\` | ${g.ratio}× | ≤ ${g.max}× | ${g.ok ? "yes" : "**no**"} |`),
         `| policy pack over ${p.taskDefinitions.toLocaleString("en")} synthetic task definitions | ${p.firstMs} ms first run, ${p.warmMedianMs} ms warm | < ${p.goalMs} ms | ${p.ok ? "yes" : "**no**"} |`,
         "",
+        "## Rollback time by deployment strategy (modelled)",
+        "",
+        "Not a measurement: `bench/rollback.bench.ts` models the backend of the committed production stack, synthesized",
+        "offline, once per strategy. Assumed (not AWS figures): ECS acts on an alarm or a stop within 20 s and a listener-rule",
+        "change applies within 10 s; rolling = the circuit breaker (half the desired count, at least 3 failed tasks, each",
+        "60 s start + grace period + 3 failed checks) + one rolling redeploy; the alarms' own detection comes before either.",
+        "",
+        `| strategy | rollout | rollback | when | alarm detection |`,
+        "|---|---|---|---|---|",
+        ...result.rollback.rows.map((r) => `| ${r.strategy} | ${r.rolloutSeconds} s | ${r.rollbackSeconds} s | ${r.rollbackWhen} | ${r.alarmDetectionSeconds} s |`),
+        "",
+        `Goal: a rollback during the bake of a progressive strategy under ${result.rollback.goalSeconds} s, against the rolling rollback's minutes: ${result.rollback.ok ? "met" : "**missed**"}.`,
+        "",
+        "## Start-up, per command",
+        "",
         "| command | CPU (median) | wall (median) |",
         "|---|---|---|",
         ...Object.values(s.commands).map((c) => `| \`${c.command}\` | ${c.cpuMedianMs} ms | ${c.wallMedianMs} ms |`),
@@ -140,6 +164,7 @@ const result = {
     loadAverage: os.loadavg().map((l) => round(l, 1)),
     startup: startup(),
     policies: policyPack(),
+    rollback: rollbackModel(),
 };
 
 fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
@@ -154,6 +179,8 @@ if (asJson) {
     for (const g of result.startup.goals) console.log(`  ${g.name.padEnd(20)} ${String(g.ratio).padStart(5)}×  (goal ≤ ${g.max}×: ${g.ok ? "met" : "MISSED"})`);
     const p = result.policies;
     console.log(`  policy pack, ${p.taskDefinitions} task definitions: ${p.firstMs} ms first run, ${p.warmMedianMs} ms warm (goal < ${p.goalMs} ms: ${p.ok ? "met" : "MISSED"})`);
+    const rb = result.rollback;
+    console.log(`  rollback (modelled): ${rb.rows.map((r) => `${r.strategy} ${r.rollbackSeconds} s`).join(", ")} (goal: progressive < ${rb.goalSeconds} s: ${rb.ok ? "met" : "MISSED"})`);
     if (write) console.log(`  written to docs/benchmarks.md and bench/results/latest.json`);
 }
-if (!result.startup.goals.every((g) => g.ok) || !result.policies.ok) process.exitCode = 1;
+if (!result.startup.goals.every((g) => g.ok) || !result.policies.ok || !result.rollback.ok) process.exitCode = 1;
