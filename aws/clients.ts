@@ -41,7 +41,6 @@ export function awsTimeouts(env: NodeJS.ProcessEnv = process.env): { connectionT
 export function requestHandler(env: NodeJS.ProcessEnv = process.env): NodeHttpHandler {
     const { connectionTimeout, requestTimeout } = awsTimeouts(env);
     // Loaded when the first client is made, not by every module that imports this one (drydock check builds hooks, never runs them).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { NodeHttpHandler: Handler } = require("@smithy/node-http-handler") as typeof import("@smithy/node-http-handler");
     const handler = new Handler({ connectionTimeout, requestTimeout, socketTimeout: requestTimeout, throwOnRequestTimeout: true });
     const handle = handler.handle.bind(handler);

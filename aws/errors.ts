@@ -83,7 +83,7 @@ export function fromAwsError(what: string, e: unknown): CliError {
         );
     }
     if (name.includes("AccessDenied") || name === "UnauthorizedOperation" || name === "UnrecognizedClientException") {
-        return refused(what, `access denied: ${message}`, "grant the identity the permission named above; the README lists them under \"IAM permissions\" and \"AWS permissions the command needs\"");
+        return refused(what, `access denied: ${message}`, "grant the deploying identity the permission named above; see the IAM permissions in docs/hooks-and-iam.md");
     }
     const throttled =
         THROTTLING.includes(name) ||

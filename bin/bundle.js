@@ -20,7 +20,7 @@ const DIR = path.join(ROOT, "node_modules", ".cache", "drydock", "cli");
 const MANIFEST = path.join(DIR, "manifest.json");
 const ENTRY = path.join(ROOT, "cli", "main.ts");
 /** Bump when the build options change: older bundles are then rebuilt. */
-const FORMAT = "7";
+const FORMAT = "8";
 /** Loaded from node_modules at run time, and only by the commands that need them. */
 const EXTERNAL = ["@pulumi/*", "@aws-sdk/*", "@smithy/*", "esbuild", "typescript", "ora"];
 /** Always part of the key: drydock's version and dependencies. */
@@ -100,13 +100,14 @@ const originalDirname = {
  * `@aws-sdk/client-*` becomes an object that requires the package on its first property access. drydock's
  * modules import the SDK by name (`import { DescribeServicesCommand } from "@aws-sdk/client-ecs"`), which
  * the bundle reads as a property of that object at the moment of use; so `drydock check`, which builds
- * the update hooks but never runs them, loads no SDK client at all. The object lists the package's export
+ * the update hooks but never runs them, loads no SDK client at all. The same for `child_process`, which
+ * commander requires at start-up for subcommands drydock does not have. The object lists the package's export
  * names (read when the bundle is built) so the bundle's import helper can copy them without loading it.
  */
 const lazyAwsSdk = {
     name: "drydock-lazy-aws-sdk",
     setup(build) {
-        build.onResolve({ filter: /^(@aws-sdk\/client-[a-z0-9-]+|@smithy\/node-http-handler)$/ }, (args) =>
+        build.onResolve({ filter: /^(@aws-sdk\/client-[a-z0-9-]+|@smithy\/node-http-handler|(node:)?child_process)$/ }, (args) =>
             args.namespace === "lazy-aws-sdk" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-aws-sdk", pluginData: args.resolveDir },
         );
         build.onLoad({ filter: /.*/, namespace: "lazy-aws-sdk" }, (args) => {

@@ -12,6 +12,7 @@ import { nonProductionImagesPinned, productionImagesPinned } from "./rules/image
 import { iamLeastPrivilege } from "./rules/iam";
 import { loadBalancerHealthChecks } from "./rules/loadBalancing";
 import { httpRedirectsToHttps, networkExposure } from "./rules/network";
+import { securityGroupRulesExposure } from "./rules/ruleUnion";
 import { migrationsAfterSnapshot } from "./rules/migrations";
 import { progressiveDeploymentSafeguards } from "./rules/strategies";
 
@@ -25,6 +26,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     loadBalancerHealthChecks,
     auroraMaintenanceAndBackups,
     networkExposure,
+    securityGroupRulesExposure,
     httpRedirectsToHttps,
     iamLeastPrivilege,
 ];

@@ -118,7 +118,8 @@ describe("drydock status: progressive deployments", () => {
     });
 
     it("plain status shows the lifecycle stage and the bake time left of a blue/green service (and asks nothing for rolling ones)", async () => {
-        mocks.ecs.on(DescribeServicesCommand).rejects(awsError("ClusterNotFoundException", "Cluster not found."));
+        // The cluster exists; its services are not found (so no task definitions or targets to read).
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: "MISSING" }] });
         mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));
         deployments({ backend: [dep("backend", {})] });
         const json = await drydock(dir, ["status", "--stack", "production", "--json"]);
@@ -143,5 +144,14 @@ describe("drydock status: progressive deployments", () => {
         expect(text.stdout).to.include(
             "Deployments in progress:\n  backend: BLUE_GREEN deployment backend-dep IN_PROGRESS in BAKE_TIME, about 6 min of bake left (roll back now: npx drydock abort --stack production --service backend)",
         );
+    });
+
+    it("plain status of a stack that is not deployed asks for no deployments", async () => {
+        mocks.ecs.on(DescribeServicesCommand).rejects(awsError("ClusterNotFoundException", "Cluster not found."));
+        mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));
+        const r = await drydock(dir, ["status", "--stack", "production", "--json"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(JSON.parse(r.stdout).deployments).to.equal(undefined);
+        expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)).to.have.length(0);
     });
 });

@@ -128,3 +128,23 @@ describe("policies: production is decided by the drydock:environment tag", () =>
         }
     });
 });
+
+describe("policies: security-group-rules-exposure (standalone rules of one group, together)", () => {
+    const rule = (name: string, group: string, cidrIpv4: string, port = 5432) =>
+        resource(T.ingressRule, name, { securityGroupId: group, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4 });
+    const union = (rs: PolicyInputResource[]) => details(run(rs), "security-group-rules-exposure");
+
+    it("two halves of the address space on the same group are the world", () => {
+        expect(union([rule("low", "sg-db", "0.0.0.0/1"), rule("high", "sg-db", "128.0.0.0/1")])).to.deep.equal([
+            `security group "sg-db": standalone rules "low", "high" together open database port 5432 to the internet (0.0.0.0/1, 128.0.0.0/1). Allow it from a security group or from the CIDR blocks that need it.`,
+        ]);
+        const sgRule = resource(T.securityGroupRule, "ssh-high", { type: "ingress", securityGroupId: "sg-x", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["128.0.0.0/1"] });
+        expect(union([rule("ssh-low", "sg-x", "0.0.0.0/1", 22), sgRule])[0]).to.contain("together open TCP port 22 to the internet");
+    });
+
+    it("halves on different groups, the web ports, and a rule that is the world alone (network-exposure's) are not reported here", () => {
+        expect(union([rule("low", "sg-a", "0.0.0.0/1"), rule("high", "sg-b", "128.0.0.0/1")])).to.deep.equal([]);
+        expect(union([rule("low", "sg-lb", "0.0.0.0/1", 443), rule("high", "sg-lb", "128.0.0.0/1", 443)])).to.deep.equal([]);
+        expect(union([rule("all", "sg-db", "0.0.0.0/0"), rule("office", "sg-db", "10.0.0.0/8")])).to.deep.equal([]);
+    });
+});

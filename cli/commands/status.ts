@@ -131,11 +131,11 @@ export function registerStatus(program: Command, deps: CliDeps): void {
                 // Only the stack name matters to what status reads (it makes the AWS names); a bad key elsewhere is a warning.
                 const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY] });
                 if (opts.watch) return watchDeployments(ctx, deps, sc, { intervalMs: opts.interval * 1000 });
-                // Blue/green, canary and linear services: the lifecycle stage and bake time left of their newest deployment.
-                const deployments = await readDeployments(deps, sc, progressiveServices(sc));
                 const [{ services, deployed }, database] = await ctx.step(`Reading stack ${sc.stack}`, () =>
                     Promise.all([serviceDetails(deps, sc), databaseStatus(deps.rds(sc.region), sc)]),
                 );
+                // Blue/green, canary and linear services: the lifecycle stage and bake time left of their newest deployment.
+                const deployments = deployed ? await readDeployments(deps, sc, progressiveServices(sc)) : [];
                 const badRelease = RELEASE_KEYS.map(fullKeyName).find((k) => sc.invalid.has(k));
                 const release = badRelease ? undefined : releaseStatus(sc.settings, deps.now());
                 if (ctx.json) {

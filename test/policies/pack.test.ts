@@ -18,6 +18,7 @@ describe("policies: the drydock policy pack", () => {
             "load-balancer-health-checks",
             "aurora-maintenance-and-backups",
             "network-exposure",
+            "security-group-rules-exposure",
             "http-redirects-to-https",
             "iam-least-privilege",
         ]);
