@@ -51,18 +51,33 @@ export function decideUpdates(input: DecisionInput): ChannelDecision {
     // The release gate `pulumi up` runs, on the release state computed once (release/state.ts).
     const gate = evaluateReleaseGate({ ...release, now: at, imageChanged: true, stack: input.stack });
     const state = gate.state ?? releaseState(release, at);
-    const services = input.services.map((s) => {
+    const decided = input.services.map((s) => {
         const judge = judgeOf(policy, s, at, release.timeZone);
         return policy.channel === "latest" ? decideLatest(s, judge) : decideSemver(s, judge);
     });
-    const base = {
-        channel: policy.channel,
-        paused: state.paused,
-        windowOpen: state.windowOpen,
-        nextChange: nextChange(services, state, at),
-    };
-    if (gate.allowed) return { ...base, overridden: gate.overridden, services };
-    return { ...base, overridden: false, hold: gate.reason, services: holdStack(services, state, gate.reason) };
+    const services = policy.channel === "latest" ? holdTogether(decided) : decided;
+    const base = { channel: policy.channel, paused: state.paused, windowOpen: state.windowOpen };
+    if (gate.allowed) return { ...base, nextChange: nextChange(services, state, at), overridden: gate.overridden, services };
+    // A pause ends only when someone resumes: nothing changes the answer by itself until then.
+    const next = state.blockedBy === "paused" ? null : nextChange(services, state, at);
+    return { ...base, nextChange: next, overridden: false, hold: gate.reason, services: holdStack(services, state, gate.reason) };
+}
+
+/**
+ * The latest channel redeploys every service together (one `redeployToken`, and `pulumi up` resolves `latest`
+ * for each): while one service's moved `latest` is held, proposing another would deploy the held image too.
+ * Every proposal is then held with that hold's reason, until the same instant.
+ */
+function holdTogether(services: ServiceDecision[]): ServiceDecision[] {
+    const blocker = services.find((s) => s.held.length > 0);
+    if (!blocker) return services;
+    const h = blocker.held[0];
+    const detail = `deploying it would also deploy ${blocker.name}'s latest, which is held (${h.reason}: ${h.detail}); every service follows latest and redeploys together`;
+    return services.map((s) => {
+        if (s.proposed === null) return s;
+        const held: Held = { version: s.proposed, digest: s.proposedDigest ?? "", reason: h.reason, detail, ...(h.eligibleAt ? { eligibleAt: h.eligibleAt } : {}) };
+        return { ...s, proposed: null, proposedDigest: null, held: [held, ...s.held] };
+    });
 }
 
 /** The earliest instant after `at` a held version comes of age or soaks, or a release window opens or closes. */

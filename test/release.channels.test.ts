@@ -259,6 +259,25 @@ describe("release/channels: latest", () => {
         expect(down.held[0]).to.deep.include({ reason: "downgrade", detail: "latest moved back to 1.4.0; ECS runs 1.5.0" });
     });
 
+    it("every service redeploys together: while one service's moved latest is held, the other's proposal is held too", () => {
+        const backend = service("latest", images(d("e"), ago(48 * H)), { deployedDigest: d("a") });
+        const frontend = { ...service("latest", images(d("f"), ago(H)), { deployedDigest: d("b") }), name: "frontend" };
+        const input: DecisionInput = {
+            stack: "staging",
+            policy: { ...PATCH, ...LATEST, minimumReleaseAgeMs: 6 * H },
+            release: OPEN,
+            at: NOW,
+            services: [backend, frontend],
+        };
+        const r = decideUpdates(input);
+        expect(r.services.map((s) => s.proposed)).to.deep.equal([null, null]);
+        expect(r.services[0].held[0]).to.deep.include({ version: "latest", digest: d("e"), reason: "too-young", eligibleAt: new Date("2026-11-24T15:00:00Z") });
+        expect(r.services[0].held[0].detail).to.match(/^deploying it would also deploy frontend's latest, which is held \(too-young: pushed 1h ago/);
+        expect(r.nextChange?.toISOString()).to.equal("2026-11-24T15:00:00.000Z");
+        const later = decideUpdates({ ...input, at: new Date("2026-11-24T15:00:00Z") });
+        expect(later.services.map((s) => s.proposed)).to.deep.equal(["latest", "latest"]);
+    });
+
     it("says why it cannot follow latest: the file pins a version, no latest tag, or nothing runs", () => {
         expect(decide(service("v1.4.0", images(d("e")), { deployedDigest: d("a") }), LATEST).services[0].note).to.include(
             "the stack file sets v1.4.0; set it to latest",
@@ -285,6 +304,7 @@ describe("release/channels: stack holds", () => {
             ["v1.11.0", "outside-channel"],
             ["v1.10.2", "too-young"],
         ]);
+        expect(r.nextChange).to.equal(null); // a pause ends when someone resumes, not by itself
     });
 
     it("window closed: held until the next opening, in the stack's zone; the next change is that opening", () => {

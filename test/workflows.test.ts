@@ -93,6 +93,22 @@ describe("GitHub workflows", () => {
             expect(sync.concurrency).to.deep.equal({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
         });
 
+        it("never cancels a waiting deployment: stacks with a deploy.yml run in progress or waiting are left to the next schedule", () => {
+            expect(load("deploy.yml").wf).to.have.property("run-name", "deploy ${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}");
+            const stacks = wf.jobs.stacks as Job & { outputs?: Record<string, string>; permissions?: Record<string, string> };
+            const last = stacks.steps[stacks.steps.length - 1];
+            expect(last.run).to.include("gh run list --repo \"$GITHUB_REPOSITORY\" --workflow deploy.yml");
+            expect(last.run).to.include('select(.status != "completed")');
+            expect(stacks.outputs?.stacks).to.equal("${{ steps.free.outputs.stacks }}");
+            expect(stacks.permissions).to.include({ actions: "read" });
+        });
+
+        it("fails a step when drydock fails inside a pipe, and deploys the branch as it is when the job starts", () => {
+            expect(wf).to.have.nested.property("defaults.run.shell", "bash"); // bash -eo pipefail: `sync --apply | tee` fails with drydock
+            const checkout = sync.steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+            expect(checkout.with).to.deep.equal({ ref: "${{ github.ref_name }}" });
+        });
+
         it("applies autoApply stacks with drydock sync --apply and commits the stack file; others get one pull request per stack", () => {
             expect(runs).to.include('npx drydock sync --stack "$STACK" --json > sync.json');
             expect(runs).to.include('npx drydock sync --stack "$STACK" --apply');
