@@ -11,6 +11,7 @@ import { currentTaskDefinition } from "./deployed";
 import { CliDeps } from "./deps";
 import { Drift, driftOf } from "./drift";
 import { aws } from "./errors";
+import { requireAnswer } from "../aws/errors";
 import { renderTable, shortDigest } from "./output";
 import { serviceOf, StackContext } from "./stackContext";
 
@@ -59,10 +60,11 @@ const NO_TARGETS: TargetCounts = { healthy: 0, unhealthy: 0, other: 0 };
 async function targetHealth(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Promise<TargetCounts> {
     const counts: TargetCounts = { ...NO_TARGETS };
     for (const arn of arns) {
-        const out = await aws(`ELBv2 DescribeTargetHealth ${arn.split("/").slice(-2, -1)[0] ?? arn}`, () =>
-            elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
+        // An empty or cut-off response is not "no targets": requireAnswer makes it an error (asked again first).
+        const descriptions = await aws(`ELBv2 DescribeTargetHealth ${arn.split("/").slice(-2, -1)[0] ?? arn}`, async () =>
+            requireAnswer(await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })), "TargetHealthDescriptions"),
         );
-        for (const t of out.TargetHealthDescriptions ?? []) {
+        for (const t of descriptions) {
             const state = t.TargetHealth?.State;
             if (state === "healthy") counts.healthy++;
             else if (state === "unhealthy" || state === "unavailable") counts.unhealthy++;

@@ -75,7 +75,13 @@ function holdTogether(services: ServiceDecision[]): ServiceDecision[] {
     const detail = `deploying it would also deploy ${blocker.name}'s latest, which is held (${h.reason}: ${h.detail}); every service follows latest and redeploys together`;
     return services.map((s) => {
         if (s.proposed === null) return s;
-        const held: Held = { version: s.proposed, digest: s.proposedDigest ?? "", reason: h.reason, detail, ...(h.eligibleAt ? { eligibleAt: h.eligibleAt } : {}) };
+        const held: Held = {
+            version: s.proposed,
+            digest: s.proposedDigest ?? "",
+            reason: h.reason,
+            detail,
+            ...(h.eligibleAt ? { eligibleAt: h.eligibleAt } : {}),
+        };
         return { ...s, proposed: null, proposedDigest: null, held: [held, ...s.held] };
     });
 }

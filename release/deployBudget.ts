@@ -21,10 +21,16 @@ export interface StackTimeouts {
     snapshotTimeoutMinutes: number;
     migrationTimeoutMinutes: number;
     rolloutTimeoutMinutes: number;
+    /**
+     * The longest extra wait of a service's blue/green, canary or linear deployment that verify-rollout follows
+     * after rolloutTimeoutMinutes: its approval pause, canary or linear bakes and, with `<service>WaitForBake`,
+     * the final bake (release/strategy.ts progressiveWaitMinutes). 0 when every service deploys rolling.
+     */
+    deploymentWaitMinutes?: number;
 }
 
 export interface DeployBudget {
-    /** The hooks' worst-case waits, one after the other: snapshot, then migration, then rollout verification. */
+    /** The hooks' worst-case waits, one after the other: snapshot, then migration, then rollout verification (with a progressive deployment's pause and bakes). */
     waitMinutes: number;
     /** `timeout-minutes` of the deploy job. */
     jobMinutes: number;
@@ -36,7 +42,8 @@ export interface DeployBudget {
 
 /** The deploy job's budget for a stack with these timeouts. */
 export function deployBudget(t: StackTimeouts): DeployBudget {
-    const waitMinutes = t.snapshotTimeoutMinutes + t.migrationTimeoutMinutes + t.rolloutTimeoutMinutes;
+    const deploymentWait = t.deploymentWaitMinutes ?? 0;
+    const waitMinutes = t.snapshotTimeoutMinutes + t.migrationTimeoutMinutes + t.rolloutTimeoutMinutes + deploymentWait;
     const jobMinutes = waitMinutes + JOB_MARGIN_MINUTES;
     const roleSeconds = (jobMinutes + ROLE_MARGIN_MINUTES) * 60;
     const problems: string[] = [];
@@ -46,7 +53,9 @@ export function deployBudget(t: StackTimeouts): DeployBudget {
     if (roleSeconds > MAX_ROLE_SESSION_SECONDS)
         problems.push(`the AWS session would need ${roleSeconds} s, more than IAM's ${MAX_ROLE_SESSION_SECONDS} s`);
     const problem = problems.length
-        ? `${problems.join("; ")} (snapshotTimeoutMinutes ${t.snapshotTimeoutMinutes} + migrationTimeoutMinutes ${t.migrationTimeoutMinutes} + rolloutTimeoutMinutes ${t.rolloutTimeoutMinutes} + ${JOB_MARGIN_MINUTES} margin); lower those timeouts`
+        ? `${problems.join("; ")} (snapshotTimeoutMinutes ${t.snapshotTimeoutMinutes} + migrationTimeoutMinutes ${t.migrationTimeoutMinutes} + rolloutTimeoutMinutes ${t.rolloutTimeoutMinutes}` +
+          `${deploymentWait ? ` + ${deploymentWait} of a progressive deployment's approval pause and bakes` : ""} + ${JOB_MARGIN_MINUTES} margin); ` +
+          `lower those timeouts${deploymentWait ? ", or set <service>WaitForBake to false and shorten <service>ApprovalTimeoutMinutes" : ""}`
         : undefined;
     return { waitMinutes, jobMinutes, roleSeconds, ...(problem ? { problem } : {}) };
 }

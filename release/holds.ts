@@ -18,14 +18,14 @@ export function releaseOf(images: CandidateImage[], digest: string): string | un
     return releases.length ? sortNewestFirst(releases, (v) => v)[0].release : undefined;
 }
 
-/** Exact semver tags of images that existed at `at`, newest first. */
+/** Exact, immutable semver tags of images that existed at `at`, newest first (`v1.2.3-latest` names a moving target: never a candidate). */
 export function semverCandidates(images: CandidateImage[], at: Date): Candidate[] {
     const out: Candidate[] = [];
     for (const image of images) {
         if (image.pushedAt && image.pushedAt.getTime() > at.getTime()) continue; // not pushed yet at that instant
         for (const tag of image.tags) {
             const p = tryParseVersion(tag);
-            if (p.ok && p.version.kind === "semver")
+            if (p.ok && p.version.kind === "semver" && p.version.immutable)
                 out.push({ version: p.version, digest: image.digest, ...(image.pushedAt ? { pushedAt: image.pushedAt } : {}) });
         }
     }

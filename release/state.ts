@@ -4,6 +4,7 @@
  * gate (gate.ts, run by the `release-gate` hook and by `promote`/`rollback --apply`), `drydock window`,
  * `drydock status` and `drydock check` all read it from here. Pure: no Pulumi or AWS import.
  */
+import { isoUtc } from "./timestamps";
 import { DateTime } from "luxon";
 import { releaseWindowState, WeeklyWindow, WindowOccurrence } from "./windows";
 
@@ -69,9 +70,9 @@ export function releaseState(settings: ReleaseSettingsInput, at: Date): ReleaseS
     };
 }
 
-/** `2026-11-28T22:00:00.000+01:00`: an instant as local time in `timeZone`, with its offset. */
+/** `2026-11-28T22:00:00+01:00`: an instant as local time in `timeZone`, with its offset, whole seconds. */
 export function localIso(d: Date, timeZone: string): string {
-    return DateTime.fromJSDate(d, { zone: timeZone }).toISO() ?? d.toISOString();
+    return DateTime.fromJSDate(d, { zone: timeZone }).toISO({ suppressMilliseconds: true }) ?? (isoUtc(d) as string);
 }
 
 /** The state as plain JSON (instants in UTC and in the stack's zone), for `--json` output. */
@@ -80,8 +81,8 @@ export function releaseStateJson(s: ReleaseState): Record<string, unknown> {
         o
             ? {
                   window: o.window,
-                  start: o.start.toISOString(),
-                  end: o.end.toISOString(),
+                  start: isoUtc(o.start),
+                  end: isoUtc(o.end),
                   startLocal: localIso(o.start, s.timeZone),
                   endLocal: localIso(o.end, s.timeZone),
               }
@@ -95,7 +96,7 @@ export function releaseStateJson(s: ReleaseState): Record<string, unknown> {
         alwaysOpen: s.alwaysOpen,
         currentWindow: occurrence(s.currentWindow),
         nextWindow: occurrence(s.nextWindow),
-        nextWindowStart: s.nextWindow ? s.nextWindow.start.toISOString() : null,
+        nextWindowStart: s.nextWindow ? isoUtc(s.nextWindow.start) : null,
         releasable: s.releasable,
     };
 }

@@ -9,20 +9,34 @@
  * for a bad stack file.
  */
 import { deployBudget } from "../release/deployBudget";
-import { openStack } from "../cli/stackContext";
+import { progressiveWaitMinutes, strategyKeySpecs } from "../release/strategy";
+import { services } from "../services";
+import { openStack, StackContext } from "../cli/stackContext";
 import { defaultDeps } from "../cli/deps";
 import { describeError } from "../cli/errors";
 
+/** The longest wait verify-rollout adds for a service's blue/green, canary or linear deployment (services roll in parallel). */
+function deploymentWaitMinutes(sc: StackContext): number {
+    const waits = Object.values(sc.settings.services).map((s) =>
+        s?.deployment ? progressiveWaitMinutes(s.deployment, { includeFinalBake: s.deployment.waitForBake }) : 0,
+    );
+    return Math.max(0, ...waits);
+}
+
 export function budgetOutputs(cwd: string, stack: string): string {
     const deps = defaultDeps({ cwd });
+    const strategyKeys = services()
+        .filter((s) => s.route)
+        .flatMap((s) => strategyKeySpecs(s.configPrefix).map((k) => k.key));
     const sc = openStack(deps, stack, {
         aws: false,
-        needs: ["snapshotTimeoutMinutes", "migrationTimeoutMinutes", "rolloutTimeoutMinutes"],
+        needs: ["snapshotTimeoutMinutes", "migrationTimeoutMinutes", "rolloutTimeoutMinutes", ...strategyKeys],
     });
     const budget = deployBudget({
         snapshotTimeoutMinutes: sc.settings.snapshots.timeoutMinutes,
         migrationTimeoutMinutes: sc.settings.migrations.timeoutMinutes,
         rolloutTimeoutMinutes: sc.settings.rolloutTimeoutMinutes,
+        deploymentWaitMinutes: deploymentWaitMinutes(sc),
     });
     if (budget.problem) throw new Error(`drydock: deploy budget of ${sc.stack}: ${budget.problem}`);
     return `job-minutes=${budget.jobMinutes}\nrole-seconds=${budget.roleSeconds}\n`;

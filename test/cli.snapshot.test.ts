@@ -77,8 +77,10 @@ describe("drydock snapshot / snapshots", () => {
             ],
         });
         mocks.rds.on(DeleteDBClusterSnapshotCommand).resolves({});
-        const r = await drydock(dir, ["snapshot", "--stack", "production", "--wait", "--json"]);
+        const r = await drydock(dir, ["snapshot", "--stack", "production", "--wait", "--json", "--reason", "before v1.4.0, with migrations"]);
         expect(r.code, r.stderr).to.equal(0);
+        // Under --json the progress goes to stderr, with the line saying what the reason tag records.
+        expect(r.stderr).to.include('tag drydock:reason records "before v1.4.0 with migrations"');
         // snapshotsToKeep is 5 in the fixture: the new one and the 4 newest older ones stay.
         expect(JSON.parse(r.stdout)).to.deep.equal({ identifier: NEW_ID, arn: null, status: "available", pruned: ["drydock-production-backend-20261111"] });
         expect(mocks.rds.commandCalls(DeleteDBClusterSnapshotCommand).map((c) => c.args[0].input.DBClusterSnapshotIdentifier)).to.deep.equal(["drydock-production-backend-20261111"]);

@@ -423,4 +423,22 @@ describe("drydock status", () => {
             expect(text.stdout).to.equal("");
         });
     }
+    it("fails with one line when the target-health answer is empty, instead of reporting no targets", async () => {
+        mocks.ecs.on(DescribeServicesCommand).resolves({
+            services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
+        });
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
+            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+        mocks.ecs
+            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mocks.elbv2.on(DescribeTargetHealthCommand).resolves({});
+        mockDatabase();
+        mockProductionImages();
+        const r = await drydock(dir, ["status", "--stack", "production"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr.trim().split("\n")).to.have.length(1);
+        expect(r.stderr).to.match(/DescribeTargetHealth.*not an answer/);
+    });
 });

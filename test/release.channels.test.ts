@@ -126,6 +126,16 @@ describe("release/channels: semver channels", () => {
         expect(decide(service("v1.11.0-rc.1", images), { channel: "patch" }).services[0].proposed).to.equal("v1.11.0");
     });
 
+    it("never proposes a tag that names a moving target, even with allowPrereleases (v1.11.0-latest, v1.11.0-main)", () => {
+        const images = [
+            { digest: d("a"), tags: ["v1.11.0-latest"], pushedAt: ago(100 * H) },
+            { digest: d("b"), tags: ["v1.11.0-main"], pushedAt: ago(90 * H) },
+        ];
+        const r = decide(service("v1.10.0", images), { channel: "minor", allowPrereleases: true }).services[0];
+        expect(r.proposed).to.equal(null);
+        expect(r.held.map((h) => h.version)).to.not.include.members(["v1.11.0-latest", "v1.11.0-main"]);
+    });
+
     it("age boundary: exactly minimumReleaseAge old is old enough, one millisecond less is not", () => {
         const at = (ms: number) => [{ digest: d("a"), tags: ["v1.10.1"], pushedAt: ago(ms) }];
         expect(decide(service("v1.10.0", at(24 * H))).services[0].proposed).to.equal("v1.10.1");
@@ -271,8 +281,15 @@ describe("release/channels: latest", () => {
         };
         const r = decideUpdates(input);
         expect(r.services.map((s) => s.proposed)).to.deep.equal([null, null]);
-        expect(r.services[0].held[0]).to.deep.include({ version: "latest", digest: d("e"), reason: "too-young", eligibleAt: new Date("2026-11-24T15:00:00Z") });
-        expect(r.services[0].held[0].detail).to.match(/^deploying it would also deploy frontend's latest, which is held \(too-young: pushed 1h ago/);
+        expect(r.services[0].held[0]).to.deep.include({
+            version: "latest",
+            digest: d("e"),
+            reason: "too-young",
+            eligibleAt: new Date("2026-11-24T15:00:00Z"),
+        });
+        expect(r.services[0].held[0].detail).to.match(
+            /^deploying it would also deploy frontend's latest, which is held \(too-young: pushed 1h ago/,
+        );
         expect(r.nextChange?.toISOString()).to.equal("2026-11-24T15:00:00.000Z");
         const later = decideUpdates({ ...input, at: new Date("2026-11-24T15:00:00Z") });
         expect(later.services.map((s) => s.proposed)).to.deep.equal(["latest", "latest"]);

@@ -1,9 +1,13 @@
 import { expect } from "chai";
-import { readFileSync } from "fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import YAML from "yaml";
 import { MIN_PULUMI_VERSION } from "../cli/pulumiCli";
 import { deployBudget, GITHUB_JOB_LIMIT_MINUTES } from "../release/deployBudget";
+import { budgetOutputs } from "../scripts/deployBudget";
+
+const ROOT = join(__dirname, "..");
 
 describe("the deploy job's budget", () => {
     it("outlasts every wait the stack allows, and the AWS session outlasts the job", () => {
@@ -12,6 +16,32 @@ describe("the deploy job's budget", () => {
         const longer = deployBudget({ snapshotTimeoutMinutes: 60, migrationTimeoutMinutes: 15, rolloutTimeoutMinutes: 45 });
         expect(longer.jobMinutes).to.equal(140);
         expect(longer.roleSeconds).to.equal(150 * 60);
+    });
+
+    it("adds a progressive deployment's approval pause and bakes, which verify-rollout waits through", () => {
+        const b = deployBudget({ snapshotTimeoutMinutes: 30, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 30, deploymentWaitMinutes: 70 });
+        expect(b).to.deep.equal({ waitMinutes: 160, jobMinutes: 180, roleSeconds: 190 * 60 });
+        const week = deployBudget({ snapshotTimeoutMinutes: 30, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 30, deploymentWaitMinutes: 1450 });
+        expect(week.problem).to.match(/\+ 1450 of a progressive deployment's approval pause and bakes \+ 20 margin\); lower those timeouts, or set <service>WaitForBake to false/);
+    });
+
+    it("the deploy job's budget of a stack follows its services' strategies", () => {
+        const dir = mkdtempSync(join(tmpdir(), "drydock-budget-"));
+        try {
+            copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+            const production = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
+            writeFileSync(join(dir, "Pulumi.production.yaml"), production);
+            expect(budgetOutputs(dir, "production")).to.equal("job-minutes=110\nrole-seconds=7200\n");
+            // blue-green with an approval (60 min) and the default 10-minute bake waited for: 30 + 30 + 30 + 70 + 20.
+            const bg = `${production.trimEnd()}\n  drydock:backendDeploymentStrategy: blue-green\n  drydock:backendApprovalRequired: "true"\n`;
+            writeFileSync(join(dir, "Pulumi.production.yaml"), bg);
+            expect(budgetOutputs(dir, "production")).to.equal("job-minutes=180\nrole-seconds=11400\n");
+            // Not waiting for the bake: only the approval pause counts.
+            writeFileSync(join(dir, "Pulumi.production.yaml"), `${bg}  drydock:backendWaitForBake: "false"\n`);
+            expect(budgetOutputs(dir, "production")).to.equal("job-minutes=170\nrole-seconds=10800\n");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("says when the stack's timeouts cannot fit a GitHub job", () => {
@@ -24,8 +54,6 @@ describe("the deploy job's budget", () => {
 });
 
 describe("what a first real pulumi up needs", () => {
-    const ROOT = join(__dirname, "..");
-
     it("Pulumi.yaml refuses a Pulumi CLI older than the hooks need", () => {
         const project = YAML.parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { requiredPulumiVersion?: string };
         expect(project.requiredPulumiVersion).to.equal(`>=${MIN_PULUMI_VERSION}`);

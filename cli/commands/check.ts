@@ -122,7 +122,6 @@ export function registerCheck(program: Command, deps: CliDeps): void {
         .addOption(new Option("--set <key=value>", "override a config value as `pulumi config set` would store it (lists as JSON); repeatable").argParser(parseSetting))
         .addOption(new Option("--policy-config <file>", "policy pack config, as for `pulumi preview --policy-pack-config`"))
         .addOption(jsonOption())
-        .addHelpText("after", "\nExit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad config or usage.")
         .action(
             commandAction(async (opts: { stack: string; set?: Array<[string, string]>; policyConfig?: string; json?: boolean }) => {
                 const ctx = createCtx(deps, !!opts.json);

@@ -72,7 +72,8 @@ export function registerSnapshot(program: Command, deps: CliDeps): void {
                 const sc = openStack(deps, opts.stack, { needs: [STACK_NAME_KEY, "snapshotsToKeep", "snapshotTimeoutMinutes"] });
                 const reason = opts.reason.trim() || DEFAULT_REASON;
                 if (opts.wait) {
-                    const r = await waitedSnapshot(deps, sc, reason, (m) => ctx.print(m));
+                    // Progress (and the line saying what the reason tag records) goes to stderr under --json.
+                    const r = await waitedSnapshot(deps, sc, reason, (m) => (ctx.json ? ctx.warn(m) : ctx.print(m)));
                     if (ctx.json) ctx.printJson({ identifier: r.identifier, arn: r.arn ?? null, status: "available", pruned: r.pruned });
                     else ctx.print(`Snapshot ${r.identifier} is available.${r.pruned.length ? ` Pruned: ${r.pruned.join(", ")}.` : ""}`);
                     return 0;
