@@ -9,6 +9,7 @@
 import { AUTOSCALING_CPU_TARGET, FARGATE_CPU, LOG_RETENTION_DAYS } from "./release/limits";
 import { services, ServiceSpec } from "./services";
 import { strategyKeySpecs } from "./release/strategy";
+import { UPDATE_CHANNELS } from "./release/channelTypes";
 
 /**
  * A key's type. `string`, `integer`, `boolean` and `array` are Pulumi's project-config types and are
@@ -103,7 +104,7 @@ function buildKeys(specs: readonly ServiceSpec[]): ConfigKey[] {
         { key: "releaseOverride", type: "string", default: "", description: "A reason that lets an update through a closed window or a pause; recorded in the log and snapshot tags. Unset it afterwards" },
 
         // --- automatic updates (drydock sync and the scheduled controller; docs/automatic-updates.md) ---
-        { key: "updateChannel", type: "string", default: "manual", allowed: ["manual", "latest", "patch", "minor", "major"], description: "Which newer versions drydock sync may move the stack to: manual (none), latest (the latest tag's digest), patch (same major.minor), minor (same major), major" },
+        { key: "updateChannel", type: "string", default: "manual", allowed: [...UPDATE_CHANNELS], description: "Which newer versions drydock sync may move the stack to: manual (none), latest (the latest tag's digest), patch (same major.minor), minor (same major), major" },
         { key: "minimumReleaseAge", type: "string", default: "", description: "How long a version must have existed (ECR push time; with soakIn, run healthy there) before drydock sync proposes it: 0, 30m, 24h, 2d, 1d12h; empty means 24h in production, 0 elsewhere" },
         { key: "soakIn", type: "string", default: "", description: "Another stack (e.g. staging) a version must have run healthy in for minimumReleaseAge before drydock sync proposes it here; empty: no soak" },
         { key: "allowPrereleases", type: "boolean", default: false, description: "Let drydock sync follow pre-releases such as v1.3.0-rc.1" },

@@ -87,27 +87,49 @@ function startup() {
         }
     }
     const commands = Object.fromEntries(
-        Object.entries(CASES).map(([k, c]) => [k, { command: c.label, cpuMedianMs: round(median(samples[k].cpu), 1), wallMedianMs: round(median(samples[k].wall)) }]),
+        Object.entries(CASES).map(([k, c]) => [
+            k,
+            { command: c.label, cpuMedianMs: round(median(samples[k].cpu), 1), wallMedianMs: round(median(samples[k].wall)) },
+        ]),
     );
     const goals = GOALS.map((g) => {
         const ratio = median(samples[g.of].cpu) / median(samples[g.against].cpu);
-        return { name: g.name, of: CASES[g.of].label, against: CASES[g.against].label, ratio: round(ratio, 2), max: g.max, ok: ratio <= g.max };
+        return {
+            name: g.name,
+            of: CASES[g.of].label,
+            against: CASES[g.against].label,
+            ratio: round(ratio, 2),
+            max: g.max,
+            ok: ratio <= g.max,
+        };
     });
     return { commands, goals };
 }
 
 function policyPack() {
-    const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "policies.bench.ts"), "--json"], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "policies.bench.ts"), "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     // It exits 1 when its goal is missed, with its figures still on stdout.
     const last = r.stdout.trim().split("\n").pop() ?? "";
     if (!last.startsWith("{")) throw new Error(`bench/policies.bench.ts exited ${r.status}:\n${r.stderr}`);
     const pack = JSON.parse(last);
-    return { taskDefinitions: pack.taskDefinitions, firstMs: round(pack.firstMs), warmMedianMs: round(pack.warmMedianMs), goalMs: pack.goalMs, ok: pack.ok };
+    return {
+        taskDefinitions: pack.taskDefinitions,
+        firstMs: round(pack.firstMs),
+        warmMedianMs: round(pack.warmMedianMs),
+        goalMs: pack.goalMs,
+        ok: pack.ok,
+    };
 }
 
 /** bench/rollback.bench.ts: the rollback time of each deployment strategy — a model, not a measurement. */
 function rollbackModel() {
-    const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "rollback.bench.ts"), "--json"], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--require", "./bin/register.js", path.join("bench", "rollback.bench.ts"), "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     const last = r.stdout.trim().split("\n").pop() ?? "";
     if (!last.startsWith("{")) throw new Error(`bench/rollback.bench.ts exited ${r.status}:\n${r.stderr}`);
     return JSON.parse(last);
@@ -141,7 +163,9 @@ function markdown(result) {
         "",
         `| strategy | rollout | rollback | when | alarm detection |`,
         "|---|---|---|---|---|",
-        ...result.rollback.rows.map((r) => `| ${r.strategy} | ${r.rolloutSeconds} s | ${r.rollbackSeconds} s | ${r.rollbackWhen} | ${r.alarmDetectionSeconds} s |`),
+        ...result.rollback.rows.map(
+            (r) => `| ${r.strategy} | ${r.rolloutSeconds} s | ${r.rollbackSeconds} s | ${r.rollbackWhen} | ${r.alarmDetectionSeconds} s |`,
+        ),
         "",
         `Goal: a rollback during the bake of a progressive strategy under ${result.rollback.goalSeconds} s, against the rolling rollback's minutes: ${result.rollback.ok ? "met" : "**missed**"}.`,
         "",
@@ -175,12 +199,20 @@ if (asJson) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } else {
     console.log(`drydock benchmarks (node ${result.node}, ${result.cpus} cores, ${runs} runs each, medians)`);
-    for (const c of Object.values(result.startup.commands)) console.log(`  ${c.command.padEnd(44)} CPU ${String(c.cpuMedianMs).padStart(7)} ms   wall ${String(c.wallMedianMs).padStart(5)} ms`);
-    for (const g of result.startup.goals) console.log(`  ${g.name.padEnd(20)} ${String(g.ratio).padStart(5)}×  (goal ≤ ${g.max}×: ${g.ok ? "met" : "MISSED"})`);
+    for (const c of Object.values(result.startup.commands))
+        console.log(
+            `  ${c.command.padEnd(44)} CPU ${String(c.cpuMedianMs).padStart(7)} ms   wall ${String(c.wallMedianMs).padStart(5)} ms`,
+        );
+    for (const g of result.startup.goals)
+        console.log(`  ${g.name.padEnd(20)} ${String(g.ratio).padStart(5)}×  (goal ≤ ${g.max}×: ${g.ok ? "met" : "MISSED"})`);
     const p = result.policies;
-    console.log(`  policy pack, ${p.taskDefinitions} task definitions: ${p.firstMs} ms first run, ${p.warmMedianMs} ms warm (goal < ${p.goalMs} ms: ${p.ok ? "met" : "MISSED"})`);
+    console.log(
+        `  policy pack, ${p.taskDefinitions} task definitions: ${p.firstMs} ms first run, ${p.warmMedianMs} ms warm (goal < ${p.goalMs} ms: ${p.ok ? "met" : "MISSED"})`,
+    );
     const rb = result.rollback;
-    console.log(`  rollback (modelled): ${rb.rows.map((r) => `${r.strategy} ${r.rollbackSeconds} s`).join(", ")} (goal: progressive < ${rb.goalSeconds} s: ${rb.ok ? "met" : "MISSED"})`);
+    console.log(
+        `  rollback (modelled): ${rb.rows.map((r) => `${r.strategy} ${r.rollbackSeconds} s`).join(", ")} (goal: progressive < ${rb.goalSeconds} s: ${rb.ok ? "met" : "MISSED"})`,
+    );
     if (write) console.log(`  written to docs/benchmarks.md and bench/results/latest.json`);
 }
 if (!result.startup.goals.every((g) => g.ok) || !result.policies.ok || !result.rollback.ok) process.exitCode = 1;

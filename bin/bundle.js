@@ -108,7 +108,9 @@ const lazyAwsSdk = {
     name: "drydock-lazy-aws-sdk",
     setup(build) {
         build.onResolve({ filter: /^(@aws-sdk\/client-[a-z0-9-]+|@smithy\/node-http-handler|(node:)?child_process)$/ }, (args) =>
-            args.namespace === "lazy-aws-sdk" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-aws-sdk", pluginData: args.resolveDir },
+            args.namespace === "lazy-aws-sdk"
+                ? { path: args.path, external: true }
+                : { path: args.path, namespace: "lazy-aws-sdk", pluginData: args.resolveDir },
         );
         build.onLoad({ filter: /.*/, namespace: "lazy-aws-sdk" }, (args) => {
             const names = Object.keys(require(require.resolve(args.path, { paths: [ROOT] })));
@@ -121,7 +123,7 @@ const lazyAwsSdk = {
                     '    get: (_, key) => (key === "__esModule" ? true : load()[key]),',
                     "    has: (_, key) => names.includes(key),",
                     "    ownKeys: () => names,",
-                    "    getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: key !== \"__esModule\", writable: false, value: undefined } : undefined),",
+                    '    getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: key !== "__esModule", writable: false, value: undefined } : undefined),',
                     "});",
                 ].join("\n"),
                 loader: "js",
@@ -165,7 +167,9 @@ async function build() {
     // Our sources by content; a bundled package (yaml, luxon, …) by its package.json, which names its version.
     const files = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("lazy-aws-sdk:"));
     const packages = files.map((f) => /^node_modules\/(?:@[^/]+\/)?[^/]+\//.exec(f)?.[0]).filter(Boolean);
-    const inputs = [...new Set([...files.filter((f) => !f.startsWith("node_modules/")), ...packages.map((p) => `${p}package.json`), ...ALWAYS])].sort();
+    const inputs = [
+        ...new Set([...files.filter((f) => !f.startsWith("node_modules/")), ...packages.map((p) => `${p}package.json`), ...ALWAYS]),
+    ].sort();
     const hash = fingerprint(inputs);
     if (!hash) return undefined;
     const name = `drydock-${hash.slice(0, 16)}.js`;
@@ -193,7 +197,8 @@ if (require.main === module) {
         if (!ifPossible) process.exitCode = 1;
     };
     build().then(
-        (bundle) => (bundle ? process.stdout.write(`built ${path.relative(ROOT, bundle)}\n`) : fail("the bundle was not built (esbuild warned)")),
+        (bundle) =>
+            bundle ? process.stdout.write(`built ${path.relative(ROOT, bundle)}\n`) : fail("the bundle was not built (esbuild warned)"),
         (e) => fail(`building the bundle failed: ${e && e.message ? e.message.split("\n")[0] : e}`),
     );
 }

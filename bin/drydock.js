@@ -5,7 +5,9 @@
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-    process.stderr.write(`drydock: Node.js ${process.versions.node} is too old: drydock and @pulumi/pulumi need Node.js 22.12 or newer (install Node.js 22 or newer, e.g. nvm install 22)\n`);
+    process.stderr.write(
+        `drydock: Node.js ${process.versions.node} is too old: drydock and @pulumi/pulumi need Node.js 22.12 or newer (install Node.js 22 or newer, e.g. nvm install 22)\n`,
+    );
     process.exit(2);
 }
 const path = require("node:path");

@@ -9,7 +9,7 @@
  * the command with commander: `.command(name)`, `.description(summary)`, options, action), then add one
  * entry below. test/cli.main.test.ts checks that the summary equals the command's own description.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 import type { Command } from "commander";
 import type { CliDeps } from "./deps";
 
@@ -37,25 +37,29 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "status",
         summary: "show what each service runs, its rollout and target health, the database, and the release state",
-        exitCodes: "0 shown (also for a stack that isn't deployed); 1 an AWS failure; 2 a bad stack; with --watch: 0 every deployment completed, 1 one rolled back or stopped",
+        exitCodes:
+            "0 shown (also for a stack that isn't deployed); 1 an AWS failure; 2 a bad stack; with --watch: 0 every deployment completed, 1 one rolled back or stopped",
         load: () => (require("./commands/status") as typeof import("./commands/status")).registerStatus,
     },
     {
         name: "promote",
         summary: "pin the target stack to exactly what the source stack runs now (written into the target's stack file)",
-        exitCodes: "0 written (and applied with --apply); 1 refused (an unhealthy source, a downgrade, a mutable version, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 bad arguments or stacks",
+        exitCodes:
+            "0 written (and applied with --apply); 1 refused (an unhealthy source, a downgrade, a mutable version, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 bad arguments or stacks",
         load: () => (require("./commands/promote") as typeof import("./commands/promote")).registerPromote,
     },
     {
         name: "rollback",
         summary: "set the stack file back to the version that ran before the current one, or to --to VERSION",
-        exitCodes: "0 written (and applied with --apply); 1 refused (a mutable --to in production, nothing to roll back to, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 a malformed --to or a bad stack",
+        exitCodes:
+            "0 written (and applied with --apply); 1 refused (a mutable --to in production, nothing to roll back to, no Pulumi CLI 3.238+ for --apply), or the update failed; 2 a malformed --to or a bad stack",
         load: () => (require("./commands/rollback") as typeof import("./commands/rollback")).registerRollback,
     },
     {
         name: "pause",
         summary: "freeze the stack's versions: set updatesPaused (and pauseReason) in the stack file",
-        exitCodes: "0 written (or already paused for the same reason); 1 refused (already paused for another reason, without --force; the file changed on disk); 2 a missing or empty reason, or a bad stack",
+        exitCodes:
+            "0 written (or already paused for the same reason); 1 refused (already paused for another reason, without --force; the file changed on disk); 2 a missing or empty reason, or a bad stack",
         load: () => (require("./commands/pause") as typeof import("./commands/pause")).registerPause,
     },
     {
@@ -104,13 +108,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     {
         name: "sync",
         summary: "propose the newest version each service may move to within the stack's update channel, and say why newer ones are held",
-        exitCodes: "0 answered (nothing to do, an update proposed, written or applied, or held by a pause or closed window); 1 refused (no Pulumi CLI 3.238+ for --apply, the file changed on disk), an AWS failure, or the update failed; 2 bad arguments or configuration",
+        exitCodes:
+            "0 answered (nothing to do, an update proposed, written or applied, or held by a pause or closed window); 1 refused (no Pulumi CLI 3.238+ for --apply, the file changed on disk), an AWS failure, or the update failed; 2 bad arguments or configuration",
         load: () => (require("./commands/sync") as typeof import("./commands/sync")).registerSync,
     },
     {
         name: "history",
         summary: "show what each update of the stack changed: versions, digests, who ran it, its snapshot and its verification",
-        exitCodes: "0 shown (snapshots or digests AWS cannot give are a warning); 1 Pulumi's history cannot be read; 2 bad arguments or stack",
+        exitCodes:
+            "0 shown (snapshots or digests AWS cannot give are a warning); 1 Pulumi's history cannot be read; 2 bad arguments or stack",
         load: () => (require("./commands/history") as typeof import("./commands/history")).registerHistory,
     },
     {

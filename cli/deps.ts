@@ -7,7 +7,6 @@
  * retry budget, so the SDK's standard settings apply (AWS_PROFILE, the credential chain, AWS_ENDPOINT_URL,
  * AWS_MAX_ATTEMPTS, ...).
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";

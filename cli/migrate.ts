@@ -16,6 +16,7 @@ import { MIGRATION_TASK_TAGS, runOneOffTask, RunTaskRequest, TaskError, TaskLogS
 import { migrationService } from "../config/migrations";
 import { evaluateReleaseGate } from "../release/gate";
 import { dbClusterIdentifier, ecsClusterName, ecsServiceName } from "../release/names";
+import { compactUtc } from "../release/timestamps";
 import { ImageVersion, tryParseVersion } from "../release/version";
 import { CliDeps } from "./deps";
 import { refused, usageError } from "./errors";
@@ -182,10 +183,7 @@ function taskRequest(
             [MIGRATION_TASK_TAGS.service]: ecsServiceName(plan.service),
             [MIGRATION_TASK_TAGS.purpose]: "migration",
             [MIGRATION_TASK_TAGS.toVersion]: plan.version.raw,
-            [MIGRATION_TASK_TAGS.update]: `migrate-${deps
-                .now()
-                .toISOString()
-                .replace(/[-:]|\.\d{3}/g, "")}`, // drydock migrate, by hand
+            [MIGRATION_TASK_TAGS.update]: `migrate-${compactUtc(deps.now())}`, // drydock migrate, by hand
         },
         startedBy: "drydock/migrate",
         timeoutMs: sc.settings.migrations.timeoutMinutes * 60_000,

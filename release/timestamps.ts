@@ -9,3 +9,8 @@ export function isoUtc(d: Date | undefined | null): string | null {
     if (!d || Number.isNaN(d.getTime())) return null;
     return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** `2026-11-24T10:00:00Z` → `20261124T100000Z`: the same instant where `:` and `-` do not fit (ECS tag values, ids). */
+export function compactUtc(d: Date): string {
+    return (isoUtc(d) ?? "").replace(/[-:]/g, "");
+}

@@ -173,6 +173,19 @@ describe("drydock history", () => {
         );
     });
 
+    it("says so when the Pulumi CLI is missing, instead of the Automation API's exit code", async () => {
+        const automation = new FakeAutomation();
+        automation.history = async () => {
+            throw new Error("CommandError: code: -2\n stdout: \n stderr: \n err?: Error: spawn pulumi ENOENT\n");
+        };
+        automation.pulumiVersion = { found: false, why: "the Pulumi CLI (pulumi) is not on PATH" };
+        const r = await drydock(dir, ["history", "--stack", "production"], { automation });
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            "drydock: history: the Pulumi CLI (pulumi) is not on PATH: drydock history reads Pulumi's update history through it (install it: https://www.pulumi.com/docs/install/)\n",
+        );
+    });
+
     it("a failed update is update-failed; an update that changed nothing needs no verification", () => {
         const rows = historyRows(
             [

@@ -173,8 +173,21 @@ describe("drydock migrate", () => {
         const r = await drydock(dir, ["migrate", "--stack", "production", "--wait", "--json"]);
         expect(r.code).to.equal(1);
         const doc = JSON.parse(r.stdout);
-        expect(doc).to.deep.include({ taskArn: TASK, exitCode: 3, stoppedReason: "Essential container in task exited" });
+        expect(doc).to.deep.include({ taskArn: TASK, exitCode: 3, stoppedReason: "Essential container in task exited", code: 1 });
         expect(doc.error).to.include("container backend exited with code 3");
+        // As every --json error: the one line on stderr too.
+        expect(r.stderr.trimEnd().split("\n").pop()).to.equal(
+            `drydock: migration task ${TASK}: exited with code 3 (read the log above, fix the migration, then retry: npx drydock migrate --stack production --wait; restore: docs/migrations.md)`,
+        );
+    });
+
+    it("without --wait, a task that already stopped with exit code 0 shows its exit code", async () => {
+        setCommand(dir, "production");
+        cloud();
+        const r = await drydock(dir, ["migrate", "--stack", "production"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.include("Exit code:       0 (Essential container in task exited)");
+        expect(r.stdout).not.to.include("its exit code is not known yet");
     });
 
     it("--no-snapshot is refused in production before anything is written", async () => {

@@ -30,7 +30,19 @@ function loadedBy(args: string[], env: NodeJS.ProcessEnv = {}): { status: number
     return { status: r.status, stderr: r.stderr, loaded: [...new Set(loaded)] };
 }
 
-const HEAVY = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/policy", "@aws-sdk/client-ecs", "@aws-sdk/client-ecr", "@aws-sdk/client-rds", "esbuild", "typescript", "ora", "cli-table3"];
+const HEAVY = [
+    "@pulumi/pulumi",
+    "@pulumi/aws",
+    "@pulumi/awsx",
+    "@pulumi/policy",
+    "@aws-sdk/client-ecs",
+    "@aws-sdk/client-ecr",
+    "@aws-sdk/client-rds",
+    "esbuild",
+    "typescript",
+    "ora",
+    "cli-table3",
+];
 
 describe("drydock start-up", () => {
     describe("the command list (cli/commandList.ts)", () => {
@@ -89,7 +101,8 @@ describe("drydock start-up", () => {
     });
 
     describe("what a fresh process loads, running the bundle (bin/bundle.js)", () => {
-        const bundleOf = (loaded: string[]) => loaded.filter((f) => /^\.cache\/drydock\/cli\/drydock-[0-9a-f]+\.js$/.test(f) || f === ".cache");
+        const bundleOf = (loaded: string[]) =>
+            loaded.filter((f) => /^\.cache\/drydock\/cli\/drydock-[0-9a-f]+\.js$/.test(f) || f === ".cache");
 
         it("drydock --version and window run the bundle and load nothing heavy", () => {
             for (const args of [["--version"], ["window", "--stack", "production"]]) {
@@ -99,7 +112,10 @@ describe("drydock start-up", () => {
                 expect(r.loaded).to.include("bin/bundle.js");
                 expect(r.loaded).to.not.include("cli/main.ts");
                 expect(bundleOf(r.loaded)).to.have.length(1);
-                expect(HEAVY.filter((p) => r.loaded.includes(p)), args.join(" ")).to.deep.equal([]);
+                expect(
+                    HEAVY.filter((p) => r.loaded.includes(p)),
+                    args.join(" "),
+                ).to.deep.equal([]);
             }
         });
 
@@ -112,7 +128,7 @@ describe("drydock start-up", () => {
     });
 
     describe("the transpile cache (bin/register.js)", () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+         
         const { compiled, CACHE_DIR } = require("../bin/register.js") as { compiled: (s: string, f: string) => string; CACHE_DIR: string };
         const file = path.join(os.tmpdir(), `drydock-register-${process.pid}.ts`);
         const cached = () => fs.readdirSync(CACHE_DIR).filter((f) => f.endsWith(".js"));

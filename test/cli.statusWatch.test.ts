@@ -146,6 +146,27 @@ describe("drydock status: progressive deployments", () => {
         );
     });
 
+    it("plain status shows an approval pause and when it rolls back, in the one timestamp format (no milliseconds)", async () => {
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: "MISSING" }] });
+        mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));
+        const expiresAt = new Date("2026-11-24T10:59:30.250Z");
+        deployments({
+            backend: [
+                dep("backend", {
+                    lifecycleStage: "POST_TEST_TRAFFIC_SHIFT",
+                    lifecycleHookDetails: [{ hookId: "hook-1", status: "AWAITING_ACTION", expiresAt, timeoutAction: "ROLLBACK" }],
+                } as Partial<ServiceDeployment>),
+            ],
+        });
+        const json = await drydock(dir, ["status", "--stack", "production", "--json"]);
+        expect(json.code, json.stderr).to.equal(0);
+        expect(JSON.parse(json.stdout).deployments[0]).to.deep.include({ waitingForApproval: true, approvalExpiresAt: "2026-11-24T10:59:30Z" });
+        const text = await drydock(dir, ["status", "--stack", "production"]);
+        expect(text.stdout).to.include(
+            "waiting for approval (rolls back at 2026-11-24T10:59:30Z): npx drydock approve --stack production --service backend, or abort",
+        );
+    });
+
     it("plain status of a stack that is not deployed asks for no deployments", async () => {
         mocks.ecs.on(DescribeServicesCommand).rejects(awsError("ClusterNotFoundException", "Cluster not found."));
         mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));

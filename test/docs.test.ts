@@ -42,7 +42,8 @@ export function brokenLinks(file: string, root = ROOT): string[] {
         const [rel, anchor] = target.split("#");
         const resolved = rel ? path.join(path.dirname(file), rel) : file;
         if (!fs.existsSync(path.join(root, resolved))) broken.push(`${target} (no ${resolved})`);
-        else if (anchor && resolved.endsWith(".md") && !anchorsOf(fs.readFileSync(path.join(root, resolved), "utf8")).has(anchor)) broken.push(`${target} (no heading #${anchor} in ${resolved})`);
+        else if (anchor && resolved.endsWith(".md") && !anchorsOf(fs.readFileSync(path.join(root, resolved), "utf8")).has(anchor))
+            broken.push(`${target} (no heading #${anchor} in ${resolved})`);
     }
     return broken;
 }
@@ -68,7 +69,10 @@ describe("docs", () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-docs-"));
         fs.writeFileSync(path.join(root, "a.md"), "# A\n\n[x](nowhere.md) [y](b.md#no-such-heading) [z](b.md#b) [w](#a)\n");
         fs.writeFileSync(path.join(root, "b.md"), "# B\n");
-        expect(brokenLinks("a.md", root)).to.deep.equal(["nowhere.md (no nowhere.md)", "b.md#no-such-heading (no heading #no-such-heading in b.md)"]);
+        expect(brokenLinks("a.md", root)).to.deep.equal([
+            "nowhere.md (no nowhere.md)",
+            "b.md#no-such-heading (no heading #no-such-heading in b.md)",
+        ]);
     });
 
     it("every page says what it is for in its first paragraph", () => {
@@ -83,7 +87,18 @@ describe("docs", () => {
         const page = read("docs/commands.md");
         expect(page).to.include(renderCommandReference());
         const names = buildProgram(defaultDeps()).commands.map((c) => c.name());
-        expect(names).to.include.members(["versions", "status", "promote", "rollback", "pause", "resume", "window", "snapshot", "snapshots", "check"]);
+        expect(names).to.include.members([
+            "versions",
+            "status",
+            "promote",
+            "rollback",
+            "pause",
+            "resume",
+            "window",
+            "snapshot",
+            "snapshots",
+            "check",
+        ]);
         for (const name of names) expect(renderCommandReference(), name).to.include(`### ${name}\n`);
     });
 

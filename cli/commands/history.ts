@@ -127,11 +127,20 @@ async function deployedImages(deps: CliDeps, sc: StackContext, perService: numbe
     return lists.flat();
 }
 
+const PULUMI_INSTALL = "https://www.pulumi.com/docs/install/";
+
 /** Pulumi's history of the stack, newest first. @throws CliError (exit 1) when Pulumi cannot answer. */
 async function pulumiHistory(deps: CliDeps, stack: string, limit: number): Promise<StackUpdate[]> {
     try {
         return await deps.automation.history(stack, deps.cwd, limit);
     } catch (e) {
+        const cli = await deps.automation.cliVersion();
+        if (!cli.found)
+            throw refused(
+                "history",
+                `${cli.why}: drydock history reads Pulumi's update history through it`,
+                `install it: ${PULUMI_INSTALL}`,
+            );
         const line = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => /error:/.test(l)) ?? String(e).split("\n")[0];
         throw refused(
             `pulumi stack history -s ${stack}`,

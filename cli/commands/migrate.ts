@@ -5,7 +5,7 @@
  */
 import { Command, Option } from "commander";
 import { CliDeps } from "../deps";
-import { refused } from "../errors";
+import { describeError, refused } from "../errors";
 import { MigrateResult, planMigration, runMigration } from "../migrate";
 import { createCtx, Ctx } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
@@ -30,7 +30,9 @@ function printResult(ctx: Ctx, r: MigrateResult, waited: boolean): void {
     ctx.print(`Snapshot:        ${r.snapshot ?? "none (--no-snapshot)"}`);
     ctx.print(`Log stream:      ${r.logStream ? `${r.logStream.group} ${r.logStream.stream}` : "-"}`);
     if (r.logStream?.url) ctx.print(`Console:         ${r.logStream.url}`);
-    if (waited) ctx.print(`Exit code:       ${r.exitCode ?? "none"}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}`);
+    // Without --wait a task that already stopped (exit code 0) has a known exit code too.
+    if (waited || r.exitCode !== null)
+        ctx.print(`Exit code:       ${r.exitCode ?? "none"}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}`);
     else ctx.print(`The task is running; its exit code is not known yet (use --wait to wait for it).`);
 }
 
@@ -61,19 +63,20 @@ export function registerMigrate(program: Command, deps: CliDeps): void {
                     printResult(ctx, r, !!opts.wait);
                     return 0;
                 }
-                if (ctx.json) {
-                    ctx.printJson(r);
-                    return 1;
-                }
                 // The report (task, exit code or reason, log stream, last log lines) as progress, then the one-line error.
                 for (const line of r.error.split("\n").slice(1)) ctx.warn(line);
-                throw refused(
+                const failed = refused(
                     `migration task ${r.taskArn ?? "(not started)"}`,
                     r.exitCode !== null
                         ? `exited with code ${r.exitCode}`
                         : `stopped without exit code 0: ${r.stoppedReason ?? r.error.split("\n")[0]}`,
                     `read the log above, fix the migration, then retry: npx drydock migrate --stack ${sc.stack} --wait; restore: docs/migrations.md`,
                 );
+                if (!ctx.json) throw failed;
+                // --json: the one document is the result with the whole report and the exit code; the one line still goes to stderr.
+                ctx.warn(describeError(failed).line);
+                ctx.printJson({ ...r, code: failed.exitCode });
+                return failed.exitCode;
             }),
         );
 }

@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsClientConfig } from "../../aws/clients";
 import { MIGRATION_TASK_TAGS, runOneOffTask } from "../../aws/tasks";
 import { IMAGE_TAG, shortTaskDefinition } from "../../release/names";
+import { compactUtc } from "../../release/timestamps";
 import { HookInputs, serviceChange, stringInput, tagValue } from "./changes";
 
 export const RUN_MIGRATIONS = "run-migrations";
@@ -42,10 +43,7 @@ export interface MigrationHookContext {
 
 /** `20261124T100000Z-1a2b` (or `gh-<run id>-…` in GitHub Actions): one id per program run. */
 export function newUpdateId(now: Date, env: NodeJS.ProcessEnv = process.env): string {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, "")
-        .replace(/\.\d{3}/, "");
+    const stamp = compactUtc(now);
     const random = Math.floor(Math.random() * 0x10000)
         .toString(16)
         .padStart(4, "0");
