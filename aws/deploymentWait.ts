@@ -97,13 +97,15 @@ async function follow(ecs: ECSClient, req: WaitForDeploymentRequest): Promise<Ve
     let last = "";
     for (;;) {
         const d = await read(ecs, req, expected);
-        if (!checked.has(d.arn)) {
-            await requireOurs(ecs, req, d, expected);
-            checked.add(d.arn);
-        }
-        const a = assessDeployment(d, { waitForBake: req.waitForBake, now: now() });
+        if (!checked.has(d.arn) && (await requireOurs(ecs, req, d, expected))) checked.add(d.arn);
+        // Success counts only for a deployment known to deploy this update's task definition; until then, keep reading.
+        const confirmed = checked.has(d.arn);
+        const assessed = assessDeployment(d, { waitForBake: req.waitForBake, now: now() });
+        const a = confirmed
+            ? assessed
+            : { ...assessed, summary: `${assessed.summary}; ECS does not say yet which task definition it deploys` };
         const waitedMs = now().getTime() - started;
-        if (a.state === "completed" || a.state === "shifted") {
+        if (confirmed && (a.state === "completed" || a.state === "shifted")) {
             log(`${req.service}: ${expected}: ${a.summary}`);
             return { deploymentId: deploymentId(d.arn), taskDefinition: req.expectedTaskDefinition, waitedMs };
         }
@@ -154,9 +156,13 @@ async function read(ecs: ECSClient, req: WaitForDeploymentRequest, expected: str
     return d;
 }
 
-/** The newest deployment must be this update's: its target revision runs the expected task definition. */
-async function requireOurs(ecs: ECSClient, req: WaitForDeploymentRequest, d: ServiceDeploymentView, expected: string): Promise<void> {
-    if (!d.targetRevisionArn) return; // nothing to compare: trust the newest
+/**
+ * The newest deployment must be this update's: its target revision runs the expected task definition.
+ * @returns true when it is; false when ECS does not say (no target revision, or one without a task definition):
+ *   the caller keeps reading and never counts such a deployment as a success. Throws when it is another's.
+ */
+async function requireOurs(ecs: ECSClient, req: WaitForDeploymentRequest, d: ServiceDeploymentView, expected: string): Promise<boolean> {
+    if (!d.targetRevisionArn) return false;
     let td: string | undefined;
     try {
         td = await revisionTaskDefinition(ecs, d.targetRevisionArn);
@@ -169,6 +175,7 @@ async function requireOurs(ecs: ECSClient, req: WaitForDeploymentRequest, d: Ser
     if (td && td !== expected) {
         throw failure(req, "rolled-back", `another deployment of ${req.service} (to ${td}) replaced this update's`, expected, d, td);
     }
+    return td !== undefined;
 }
 
 function failure(

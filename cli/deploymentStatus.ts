@@ -131,6 +131,8 @@ async function watchRound(
     for (const name of services) {
         const v = await latestServiceDeployment(ecs, ecsClusterName(sc.stack), ecsServiceName(name));
         if (!v) {
+            // Nothing to follow (never deployed, or only deployments from before ECS kept service deployments): said, not hidden.
+            ctx.print(`${isoUtc(deps.now())} ${name}: ECS lists no deployment of ${ecsServiceName(name)}; nothing to follow`);
             seen.ended.set(name, "completed");
             continue;
         }

@@ -152,7 +152,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     if (configProblems.length > 0) throw new PolicyConfigError(configProblems);
     const cloud = startMockCloud({ stack: opts.stack, config: engineConfig(opts.values), preview: true });
     // The Pulumi SDK records a stack trace for every promise and resource it creates; under mocks nobody reads
-    // them, and formatting them cost about a tenth of check's CPU. Errors keep their messages (H, issue 15).
+    // them, and formatting them cost about a tenth of check's CPU. Errors keep their messages.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {

@@ -1,5 +1,5 @@
 /**
- * Physical names of the resources the seed runbook's AWS CLI commands address
+ * Physical names of the resources the runbook's AWS CLI commands address (docs/operations.md)
  * (`aws ecs describe-services --cluster drydock-production --services backend-service`,
  * `aws logs tail /aws/ecs/backend-logs-production`). Pure: no Pulumi or AWS imports, so the CLI can use them.
  */

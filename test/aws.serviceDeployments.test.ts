@@ -122,6 +122,30 @@ describe("aws/serviceDeployments + deploymentWait: following a blue/green deploy
         expect(err.message).to.contain("another deployment of backend-service (to drydock-production-backend:10) replaced this update's");
     });
 
+    it("never counts a deployment as this update's when ECS does not say which task definition it deploys", async () => {
+        // A SUCCESSFUL newest deployment without a target revision could be the previous update's: keep reading, then time out.
+        mock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: ARN, createdAt: T0 }] });
+        mock.on(DescribeServiceDeploymentsCommand).resolves({
+            serviceDeployments: [dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP", targetServiceRevision: undefined })],
+        });
+        const noRevision = (await waitForServiceDeployment(ecs, request({ timeoutMs: 60_000, pollMs: 15_000 }).req).catch(
+            (e: unknown) => e,
+        )) as RolloutError;
+        expect(noRevision).to.be.instanceOf(RolloutError);
+        expect(noRevision.outcome).to.equal("timed-out");
+        expect(noRevision.message).to.contain("last: deployment dep1 SUCCESSFUL; ECS does not say yet which task definition it deploys");
+        // A revision without a task definition is no confirmation either; once ECS names it, the success counts.
+        mock.reset();
+        sequence([dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })]);
+        mock.on(DescribeServiceRevisionsCommand)
+            .resolvesOnce({ serviceRevisions: [{ serviceRevisionArn: REVISION }] })
+            .resolves({ serviceRevisions: [{ serviceRevisionArn: REVISION, taskDefinition: TD }] });
+        mock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })] });
+        const ok = await waitForServiceDeployment(ecs, request({ pollMs: 15_000 }).req);
+        expect(ok.waitedMs).to.equal(15_000);
+        expect(mock.commandCalls(DescribeServiceRevisionsCommand)).to.have.length(2);
+    });
+
     it("times out with the last stage", async () => {
         mock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: ARN, createdAt: T0 }] });
         mock.on(DescribeServiceDeploymentsCommand).resolves({

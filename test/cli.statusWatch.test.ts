@@ -68,6 +68,14 @@ describe("drydock status: progressive deployments", () => {
         expect(r.stdout.trim().split("\n").at(-1)).to.equal("Every deployment completed.");
     });
 
+    it("--watch says so when a service has no deployment to follow, instead of counting it silently", async () => {
+        deployments({ backend: [dep("backend", { status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })] });
+        mocks.ecs.on(ListServiceDeploymentsCommand, { service: "frontend-service" }).resolves({ serviceDeployments: [] });
+        const r = await drydock(dir, ["status", "--stack", "production", "--watch"], { sleep });
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.include("frontend: ECS lists no deployment of frontend-service; nothing to follow");
+    });
+
     it("--watch exits 1 when ECS rolls a deployment back, with the stage and reason (JSON too)", async () => {
         deployments({
             backend: [

@@ -39,7 +39,7 @@ for (const stack of ["staging", "production"]) {
             for (const tg of cloud.byType(T.targetGroup)) {
                 const hc = tg.inputs.healthCheck as Record<string, number | string | boolean>;
                 expect(hc.enabled, tg.name).to.equal(true);
-                expect(hc.matcher, tg.name).to.be.a("string").and.not.empty;
+                expect(hc.matcher, tg.name).to.be.a("string").and.not.equal("");
                 expect(hc.interval, tg.name).to.be.at.most(15);
                 expect(hc.healthyThreshold, tg.name).to.be.at.most(3);
                 expect(tg.inputs.deregistrationDelay, tg.name).to.be.at.most(30);

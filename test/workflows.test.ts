@@ -35,7 +35,7 @@ describe("GitHub workflows", () => {
     for (const name of ["preview.yml", "deploy.yml", "auto-update.yml"]) {
         it(`${name} pins the Pulumi CLI to an exact version drydock's hooks work with (>= 3.238)`, () => {
             const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith("pulumi/actions@"));
-            expect(steps).to.not.be.empty;
+            expect(steps).to.not.have.lengthOf(0);
             for (const s of steps) {
                 const version = String(s.with?.["pulumi-version"]);
                 expect(version).to.match(/^\d+\.\d+\.\d+$/);
@@ -46,7 +46,7 @@ describe("GitHub workflows", () => {
 
     it("the linter does catch a broken workflow", () => {
         const { errors } = validateWorkflow("on: pull_request\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - usess: x\n");
-        expect(errors).to.not.be.empty;
+        expect(errors).to.not.have.lengthOf(0);
     });
 
     describe("preview.yml", () => {
@@ -103,10 +103,13 @@ describe("GitHub workflows", () => {
             expect(stacks.permissions).to.include({ actions: "read" });
         });
 
-        it("fails a step when drydock fails inside a pipe, and deploys the branch as it is when the job starts", () => {
+        it("fails a step when drydock fails inside a pipe; deploys the default branch as it is when the job starts", () => {
             expect(wf).to.have.nested.property("defaults.run.shell", "bash"); // bash -eo pipefail: `sync --apply | tee` fails with drydock
             const checkout = sync.steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
             expect(checkout.with).to.deep.equal({ ref: "${{ github.ref_name }}" });
+            const only = wf.jobs.stacks.steps[0] as Step & { if?: string }; // a dispatch from another branch fails, loudly
+            expect(only.if).to.equal("github.event_name != 'schedule' && github.ref_name != github.event.repository.default_branch");
+            expect(only.run).to.include("exit 1");
         });
 
         it("applies autoApply stacks with drydock sync --apply and commits the stack file; others get one pull request per stack", () => {

@@ -1,6 +1,6 @@
 /**
  * `drydock snapshot --stack S [--wait] [--reason "…"] [--json]`: a manual, drydock-tagged snapshot
- * of the stack's Aurora cluster (the seed's "backup before update" step), and
+ * of the stack's Aurora cluster (the runbook's "back up before an update" step), and
  * `drydock snapshots --stack S [--json]`: drydock's snapshots of it, newest first.
  *
  * With `--wait` the snapshot goes through `createPreUpdateSnapshot` (waits until available, then

@@ -15,10 +15,9 @@ import { MIGRATION_TASK_TAGS, runOneOffTask } from "../../aws/tasks";
 import { IMAGE_TAG, shortTaskDefinition } from "../../release/names";
 import { compactUtc } from "../../release/timestamps";
 import { HookInputs, serviceChange, stringInput, tagValue } from "./changes";
+import { ECS_SERVICE_TYPE, HOOK_NAMES } from "./runtime";
 
-export const RUN_MIGRATIONS = "run-migrations";
-
-const ECS_SERVICE_TYPE = "aws:ecs/service:Service";
+export const RUN_MIGRATIONS = HOOK_NAMES.runMigrations;
 
 export interface MigrationHookContext {
     stack: string;
