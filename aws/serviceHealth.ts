@@ -19,6 +19,16 @@ function minutesAgo(at: Date, now: Date): string {
     return m === 0 ? "just now" : `${plural(m, "minute")} ago`;
 }
 
+/** Rollback events of the service within {@link RECENT_ROLLBACK_MS} of `now`. */
+function recentRollbackEvents(state: ServiceState, now: Date): NonNullable<ServiceState["rollbackEvents"]> {
+    return (state.rollbackEvents ?? []).filter((e) => now.getTime() - e.at.getTime() <= RECENT_ROLLBACK_MS);
+}
+
+/** ECS rolled a deployment back: a FAILED deployment is still listed, or a rollback event is recent (the list no longer shows it). */
+export function rolledBack(state: ServiceState, now: Date): boolean {
+    return state.failed.length > 0 || recentRollbackEvents(state, now).length > 0;
+}
+
 /** The rollback lines: deployments ECS marked FAILED, else a recent rollback event. */
 function rollbackProblems(state: ServiceState, now: Date): string[] {
     const rollingBack = state.primary?.rolloutState === "IN_PROGRESS";
@@ -28,8 +38,7 @@ function rollbackProblems(state: ServiceState, now: Date): string[] {
             `${f.rolloutStateReason ? ` (${f.rolloutStateReason.replace(/\.$/, "")})` : ""}`,
     );
     if (out.length > 0) return out;
-    const recent = (state.rollbackEvents ?? []).filter((e) => now.getTime() - e.at.getTime() <= RECENT_ROLLBACK_MS);
-    const newest = [...recent].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    const newest = [...recentRollbackEvents(state, now)].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
     return newest ? [`ECS rolled back a deployment ${minutesAgo(newest.at, now)}: ${newest.message.replace(/\s+/g, " ").trim()}`] : [];
 }
 

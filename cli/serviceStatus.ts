@@ -6,7 +6,7 @@ import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-
 import { serviceNames } from "../services";
 import { ecsClusterName, serviceLogGroupName, shortTaskDefinition } from "../release/names";
 import { ClusterNotFound, describeServices, describeTaskDefinition, ServiceState, TaskDefinitionInfo } from "../aws/ecs";
-import { serviceProblems } from "../aws/serviceHealth";
+import { rolledBack, serviceProblems } from "../aws/serviceHealth";
 import { currentTaskDefinition } from "./deployed";
 import { CliDeps } from "./deps";
 import { Drift, driftOf } from "./drift";
@@ -39,7 +39,7 @@ export interface ServiceStatus {
     running: number;
     pending: number;
     rolloutState: string | null;
-    /** ECS rolled a deployment of this service back (a FAILED deployment is still listed). */
+    /** ECS rolled a deployment of this service back (a FAILED deployment is still listed, or a rollback event of the last hour). */
     rolledBack: boolean;
     targets: { healthy: number; unhealthy: number };
     /** One line per problem (fewer running than desired, pending or failed tasks, a rollback); empty when healthy. */
@@ -91,7 +91,7 @@ function detail(state: ServiceState, now: Date, td?: TaskDefinitionInfo, targets
             running: state.running,
             pending: state.pending,
             rolloutState: state.primary?.rolloutState ?? null,
-            rolledBack: state.failed.length > 0,
+            rolledBack: rolledBack(state, now),
             targets: { healthy: targets.healthy, unhealthy: targets.unhealthy },
             problems: serviceProblems(state, now),
         },

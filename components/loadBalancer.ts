@@ -196,7 +196,7 @@ function createListeners(
     if (pulumi.runtime.isDryRun()) {
         pulumi.log.warn(
             "no certificateArn: the load balancer serves plain HTTP on port 80 — traffic, including logins, is unencrypted. " +
-                "Set `pulumi config set certificateArn <acm-arn>` to serve HTTPS and redirect HTTP.",
+                `Set \`pulumi config set certificateArn <acm-arn> -s ${pulumi.getStack()}\` to serve HTTPS and redirect HTTP.`,
             parent,
         );
     }

@@ -343,6 +343,8 @@ describe("drydock status", () => {
         expect(json.services[1].problems).to.deep.equal([
             "ECS rolled back a deployment 10 minutes ago: (service frontend-service) rolling back to deployment ecs-svc/4.",
         ]);
+        // The FAILED deployment is gone from the list once ECS finished rolling back: rolledBack still says so.
+        expect(json.services.map((s: { rolledBack: boolean }) => s.rolledBack)).to.deep.equal([false, true]);
         const r = await drydock(dir, ["status", "--stack", "production"]);
         expect(r.stdout).to.match(/^backend\s+v1\.3\.0\s+.*\s+0\/2\s+2\s+COMPLETED\s+0 healthy, 0 unhealthy\s+3 problems$/m);
         expect(r.stdout).to.include(
