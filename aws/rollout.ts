@@ -143,7 +143,7 @@ async function waitForRollout(ecs: ECSClient, req: VerifyRolloutRequest): Promis
       out = await trackCall(`ECS DescribeServices ${req.service}`, () => ecs.send(new DescribeServicesCommand({ cluster: req.cluster, services: [req.service] })));
       requireAnswer(out, "services"); // an empty or cut-off response is not "service not found"
     } catch (err) {
-      throw new Error(`verify-rollout: could not read service ${req.service} in cluster ${req.cluster}: ${errorText(err)}. Whether ${expected} is serving is unknown.`);
+      throw new Error(`verify-rollout: could not read service ${req.service} in cluster ${req.cluster}: ${errorText(err)}. Whether ${expected} is serving is unknown.`, { cause: err });
     }
     const service = out.services?.[0];
     if (!service) {

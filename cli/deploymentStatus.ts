@@ -6,13 +6,13 @@
  */
 import { assessDeployment } from "../aws/deploymentWait";
 import { bakeLeftMs, deploymentId, isActive, latestServiceDeployment, ServiceDeploymentView } from "../aws/serviceDeployments";
-import { commandDeadlineMs, formatMs, outsideDeadline, withDeadline } from "../aws/deadline";
+import { commandDeadlineMs, DeadlineError, formatMs, outsideDeadline, withDeadline } from "../aws/deadline";
 import { ecsClusterName, ecsServiceName } from "../release/names";
 import { isProgressive } from "../release/strategy";
 import { isoUtc } from "../release/timestamps";
 import { serviceNames } from "../services";
 import { CliDeps } from "./deps";
-import { EXIT } from "./errors";
+import { CliError, EXIT } from "./errors";
 import { Ctx } from "./output";
 import { StackContext } from "./stackContext";
 
@@ -68,6 +68,21 @@ export async function readDeployments(deps: CliDeps, sc: StackContext, services:
     return rows.filter((r): r is DeploymentStatus => r !== undefined);
 }
 
+/**
+ * {@link readDeployments} for the read-only `status`: an AWS error while reading them (say ecs:ListServiceDeployments
+ * is not granted yet) is a warning on stderr and the rest of the status is still shown; undefined then.
+ * The command's deadline still ends the command.
+ */
+export async function readDeploymentsOrWarn(ctx: Ctx, deps: CliDeps, sc: StackContext, services: string[]): Promise<DeploymentStatus[] | undefined> {
+    try {
+        return await readDeployments(deps, sc, services);
+    } catch (e) {
+        if (!(e instanceof CliError) || e instanceof DeadlineError) throw e;
+        ctx.warn(`drydock: warning: ${e.what}: ${e.why} (status shown without the deployments${e.hint ? `; ${e.hint}` : ""})`);
+        return undefined;
+    }
+}
+
 /** One line per deployment in progress (or just ended in a rollback), for the text output. */
 export function deploymentLines(rows: DeploymentStatus[], stack: string): string[] {
     return rows
@@ -100,7 +115,7 @@ export async function watchDeployments(
     // Watching has no overall deadline (a bake may last hours); each round of reads has the command's.
     await outsideDeadline(async () => {
         for (;;) {
-            await withDeadline("drydock status --watch", commandDeadlineMs(), () =>
+            await withDeadline("status --watch", commandDeadlineMs(), () =>
                 watchRound(
                     ctx,
                     deps,

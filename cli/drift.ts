@@ -18,8 +18,8 @@ export interface Drift {
     runningVersion: string | null;
     /** What the stack file's version resolves to in ECR now. */
     expectedDigest: string | null;
-    /** The running digest differs from the expected one (false when either is unknown). */
-    drift: boolean;
+    /** The running digest differs from the expected one; null when either is unknown (`note` says why). */
+    drift: boolean | null;
     /** One line when drift could not be decided, or what drifted. */
     note?: string;
 }
@@ -46,7 +46,7 @@ async function expectedDigestOf(deps: CliDeps, sc: StackContext, service: Servic
  * caller: drift is then unknown and `note` says why.
  */
 export async function driftOf(deps: CliDeps, sc: StackContext, service: ServiceName, td: TaskDefinitionInfo): Promise<Drift> {
-    const none: Drift = { runningDigest: null, runningVersion: null, expectedDigest: null, drift: false };
+    const none: Drift = { runningDigest: null, runningVersion: null, expectedDigest: null, drift: null };
     try {
         const running = await runningDigestOf(deps, sc, service, td);
         const exact = running
@@ -55,8 +55,8 @@ export async function driftOf(deps: CliDeps, sc: StackContext, service: ServiceN
         const runningVersion = exact && exact.version.kind !== "digest" ? exact.version.raw : null;
         const expected = await expectedDigestOf(deps, sc, service);
         const base = { runningDigest: running ?? null, runningVersion, expectedDigest: expected.digest ?? null };
-        if (!running) return { ...base, drift: false, note: `drift unknown: the image its tasks run cannot be told (${td.version})` };
-        if (!expected.digest) return { ...base, drift: false, note: `drift unknown: ${expected.why}` };
+        if (!running) return { ...base, drift: null, note: `drift unknown: the image its tasks run cannot be told (${td.version})` };
+        if (!expected.digest) return { ...base, drift: null, note: `drift unknown: ${expected.why}` };
         if (expected.digest === running) return { ...base, drift: false };
         const asked = serviceOf(sc, service).version.raw;
         return { ...base, drift: true, note: `the stack file asks for ${asked} but ${runningVersion ?? shortDigest(running)} runs` };

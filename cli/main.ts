@@ -12,12 +12,12 @@ import { describeError, EXIT, oneLine } from "./errors";
 import { exitCodeOf } from "./program";
 import { endQuietlyOnClosedPipe, printJsonError, wantsJson } from "./output";
 
-/** Help to stdout; commander's own errors as one `drydock: … (see <command> --help)` line on stderr. */
+/** Help to stdout; commander's own errors as one `drydock: … (see npx <command> --help)` line on stderr (pasteable). */
 function outputFor(deps: CliDeps, command: string) {
     return {
         writeOut: (s: string) => deps.stdout(s),
         writeErr: (s: string) => deps.stderr(s),
-        outputError: (s: string, write: (s: string) => void) => write(`drydock: ${oneLine(s.replace(/^error:\s*/, ""))} (see ${command} --help)\n`),
+        outputError: (s: string, write: (s: string) => void) => write(`drydock: ${oneLine(s.replace(/^error:\s*/, ""))} (see npx ${command} --help)\n`),
     };
 }
 

@@ -25,7 +25,8 @@ export function commandAction<A extends unknown[]>(
     return async (...args: A) => {
         // commander passes the Command itself as the last argument of every action.
         const command = args[args.length - 1];
-        const label = command instanceof Command ? `drydock ${command.name()}` : "drydock";
+        // The label follows the "drydock: " every error line starts with: `drydock: status: no answer from …`.
+        const label = command instanceof Command ? command.name() : "command";
         // Every command gets an overall deadline (DRYDOCK_COMMAND_TIMEOUT_MS, default 90 s): an AWS endpoint that
         // never answers ends it with one line naming the call. Longer configured waits (snapshot --wait, the
         // Pulumi run of --apply) set their own; `none` is for commands that call no AWS (check).

@@ -33,8 +33,10 @@ export interface ServiceStatus {
     digest: string | null;
     /** The immutable version tag that digest carries in ECR, or null when it has none. */
     runningVersion: string | null;
-    /** The running digest differs from what the stack file's version resolves to in ECR. */
-    drift: boolean;
+    /** The running digest differs from what the stack file's version resolves to in ECR; null when that cannot be told. */
+    drift: boolean | null;
+    /** Why drift is null, or what drifted; null when there is nothing to say. */
+    driftNote: string | null;
     desired: number;
     running: number;
     pending: number;
@@ -86,7 +88,8 @@ function detail(state: ServiceState, now: Date, td?: TaskDefinitionInfo, targets
             image: td?.image ?? null,
             digest: drift?.runningDigest ?? td?.ref.digest ?? null,
             runningVersion: drift?.runningVersion ?? null,
-            drift: drift?.drift ?? false,
+            drift: drift ? drift.drift : false,
+            driftNote: drift?.note ?? null,
             desired: state.desired,
             running: state.running,
             pending: state.pending,

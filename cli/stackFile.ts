@@ -10,6 +10,7 @@ import { parseSettings, RawConfig, Settings } from "../config";
 import { CONFIG_NAMESPACE } from "../configSchema";
 import { refused, usageError } from "./errors";
 import { unifiedDiff } from "./diff";
+import { typedBySchema, typedLike } from "./stackFileTypes";
 import { withStackFileLock, writeStackFile } from "./stackFileWrite";
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -166,7 +167,7 @@ export class StackFile {
             found.pair.value = this.doc.createNode(value);
         } else {
             const map = this.configMap(true) as YAMLMap;
-            const pair = this.doc.createPair(full, value);
+            const pair = this.doc.createPair(full, typedBySchema(full, value));
             const anchor = options.after ? this.find(options.after) : undefined;
             if (anchor) map.items.splice(anchor.index + 1, 0, pair);
             else map.items.push(pair);
@@ -284,11 +285,4 @@ function valueText(node: unknown): string | undefined {
     }
     if (isSeq(node) || isMap(node)) return JSON.stringify(node.toJSON());
     return String(node);
-}
-
-/** Keep a boolean or number a boolean or number when the new text still is one. */
-function typedLike(old: unknown, value: string): unknown {
-    if (typeof old === "boolean" && (value === "true" || value === "false")) return value === "true";
-    if (typeof old === "number" && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
-    return value;
 }

@@ -17,12 +17,20 @@ import type { RawConfig } from "./types";
 /** Namespaces whose keys drydock accepts besides its own. */
 export const OTHER_NAMESPACES: readonly string[] = ["aws", "pulumi"];
 
-/** `drydock:backendVersion` when `key` is drydock's key in another case (`BackendVersion`), else undefined. */
+/**
+ * `drydock:backendVersion` when `key` is drydock's key in another case (`BackendVersion`) or a typo of exactly one
+ * key (`backendVersoin`: at most 2 edits, 3 for keys longer than 12 characters), else undefined.
+ */
 function nearKey(key: string): string | undefined {
-    const near = configKeys()
-        .map((k) => k.key)
-        .find((k) => k.toLowerCase() === key.toLowerCase());
-    return near === undefined ? undefined : `${CONFIG_NAMESPACE}:${near}`;
+    const names = configKeys().map((k) => k.key);
+    const lower = key.toLowerCase();
+    const same = names.find((k) => k.toLowerCase() === lower);
+    if (same !== undefined) return `${CONFIG_NAMESPACE}:${same}`;
+    const limit = key.length > 12 ? 3 : 2;
+    const scored = names.map((k) => ({ k, d: distance(k.toLowerCase(), lower) })).filter((s) => s.d <= limit);
+    const best = Math.min(...scored.map((s) => s.d));
+    const closest = scored.filter((s) => s.d === best);
+    return closest.length === 1 ? `${CONFIG_NAMESPACE}:${closest[0].k}` : undefined;
 }
 
 /** Levenshtein distance, for namespace typos such as `drydok`. */
@@ -57,7 +65,7 @@ function namespacedKeyProblem(full: string, values: RawConfig): string | undefin
     const typo = ns.toLowerCase() === CONFIG_NAMESPACE || distance(ns.toLowerCase(), CONFIG_NAMESPACE) <= 2;
     return (
         `a key of namespace "${ns}", which drydock does not read (Pulumi passes it on, so it would be silently ignored); ` +
-        `accepted: ${CONFIG_NAMESPACE}:<key> and ${OTHER_NAMESPACES.map((n) => `${n}:<key>`).join(", ")}${typo && guess ? `; did you mean ${guess}?` : ""}`
+        `accepted: ${[CONFIG_NAMESPACE, ...OTHER_NAMESPACES].map((n) => `${n}:<key>`).join(", ")}${typo && guess ? `; did you mean ${guess}?` : ""}`
     );
 }
 

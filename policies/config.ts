@@ -167,7 +167,7 @@ export function policyConfigProblems(
     if (new Set(lists.values()).size > 1) {
         problems.push(
             `productionStacks differs between ${[...lists.keys()].join(", ")} (${[...lists].map(([n, l]) => `${n}: ${l}`).join("; ")}); ` +
-                "give them all the same list, or a stack can be judged by neither image policy",
+                "give them all the same list, or a stack is production for one policy and not for another",
         );
     }
     return problems;

@@ -136,7 +136,7 @@ const DESCRIPTIONS: Record<StrategySetting, (s: string) => string> = {
     LinearStepPercent: (s) => `${s} linear: percent of production traffic shifted per step`,
     LinearStepBakeMinutes: (s) => `${s} linear: minutes between steps`,
     WaitForBake: (s) =>
-        `${s}: pulumi up waits until the bake ends (true) or returns once production traffic has shifted (false; follow it with drydock status --watch)`,
+        `${s}: pulumi up waits until the bake ends (true) or returns once production traffic has shifted (false; follow it with npx drydock status --watch)`,
     ApprovalRequired: (s) =>
         `${s}: pause each progressive deployment after the test-traffic shift until drydock approve (drydock abort rolls back)`,
     ApprovalTimeoutMinutes: (s) => `${s}: minutes the approval pause waits before ECS rolls the deployment back`,

@@ -184,6 +184,17 @@ describe("drydock check --policy-config", () => {
         expect(plain.code, plain.stderr).to.equal(0);
     });
 
+    it("accepts the policy config example of docs/policies.md (every policy with productionStacks gets the list)", async () => {
+        const page = fs.readFileSync(path.join(ROOT, "docs", "policies.md"), "utf8");
+        const section = page.slice(page.indexOf("## Production stacks and policy config"));
+        const example = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+        expect(example, "the section has a fenced JSON example").to.be.a("string");
+        fs.writeFileSync(path.join(dir, "example.json"), example as string);
+        const r = await check(["--stack", "production", "--policy-config", path.join(dir, "example.json")]);
+        expect(r.stderr).not.to.include("--policy-config");
+        expect(r.code, r.stderr).to.equal(0);
+    });
+
     it("refuses lists that disagree between the image policies (a stack would go unchecked), with exit 2", async () => {
         const file = write({ "production-images-pinned": { productionStacks: ["production"] } });
         const r = await check(["--stack", "production", "--policy-config", file]);

@@ -75,7 +75,7 @@ describe("drydock against an AWS endpoint that never answers (issue 11)", functi
         expect(r.code).to.equal(1);
         const lines = r.stderr.trim().split("\n").filter((l) => !/warning/i.test(l));
         expect(lines, r.stderr).to.have.length(1);
-        expect(lines[0]).to.match(/^drydock: drydock status: no answer from (ECS|RDS|ELBv2) \w+ \S+.* within 1.5s \(check the network/);
+        expect(lines[0]).to.match(/^drydock: status: no answer from (ECS|RDS|ELBv2) \w+ \S+.* within 1.5s \(check the network/);
         // The deadline aborts the pending requests: the process does not wait for the 10-minute request timeout.
         expect(r.ms).to.be.below(20_000);
     });

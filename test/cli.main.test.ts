@@ -53,13 +53,13 @@ describe("drydock command line", () => {
         expect(none.code).to.equal(2);
         const unknown = await drydock(dir, ["deploy"]);
         expect(unknown.code).to.equal(2);
-        expect(unknown.stderr).to.equal("drydock: unknown command 'deploy' (see drydock --help)\n");
+        expect(unknown.stderr).to.equal("drydock: unknown command 'deploy' (see npx drydock --help)\n");
         const option = await drydock(dir, ["status", "--stack", "production", "--verbose"]);
         expect(option.code).to.equal(2);
-        expect(option.stderr).to.equal("drydock: unknown option '--verbose' (see drydock status --help)\n");
+        expect(option.stderr).to.equal("drydock: unknown option '--verbose' (see npx drydock status --help)\n");
         const stack = await drydock(dir, ["status"]);
         expect(stack.code).to.equal(2);
-        expect(stack.stderr).to.equal("drydock: required option '-s, --stack <name>' not specified (see drydock status --help)\n");
+        expect(stack.stderr).to.equal("drydock: required option '-s, --stack <name>' not specified (see npx drydock status --help)\n");
         const extra = await drydock(dir, ["window", "--stack", "production", "now"]);
         expect(extra.code).to.equal(2);
     });

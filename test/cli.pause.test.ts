@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { writeFileSync } from "fs";
+import { copyFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { cleanup, drydock, fixture, mocks, readStack, resetMocks, stackDir } from "./fixtures/cli/harness";
 
@@ -33,11 +33,24 @@ describe("drydock pause / resume", () => {
     it("pause adds the key to a stack file that does not have it; pausing again changes nothing", async () => {
         await drydock(dir, ["pause", "--stack", "staging", "--reason", "demo"]);
         const once = readStack(dir, "staging");
-        expect(once).to.include('drydock:updatesPaused: "true"\n  drydock:pauseReason: demo\n');
+        expect(once).to.include("drydock:updatesPaused: true\n  drydock:pauseReason: demo\n");
         const again = await drydock(dir, ["pause", "--stack", "staging", "--reason", "demo"]);
         expect(again.code).to.equal(0);
         expect(again.stdout).to.include("already paused");
         expect(readStack(dir, "staging")).to.equal(once);
+    });
+
+    it("on the committed staging file (no updatesPaused key), pause writes a YAML boolean and resume leaves false, not strings", async () => {
+        copyFileSync(join(__dirname, "..", "Pulumi.staging.yaml"), join(dir, "Pulumi.staging.yaml"));
+        expect(readStack(dir, "staging")).not.to.include("updatesPaused");
+        const paused = await drydock(dir, ["pause", "--stack", "staging", "--reason", "demo"]);
+        expect(paused.code, paused.stderr).to.equal(0);
+        expect(readStack(dir, "staging")).to.match(/^ {2}drydock:updatesPaused: true$/m);
+        const resumed = await drydock(dir, ["resume", "--stack", "staging"]);
+        expect(resumed.code, resumed.stderr).to.equal(0);
+        const after = readStack(dir, "staging");
+        expect(after).to.match(/^ {2}drydock:updatesPaused: false$/m);
+        expect(after).not.to.match(/"(true|false)"/);
     });
 
     it("refuses to pause a paused stack with another reason, showing the current one and since when, unless --force", async () => {
@@ -87,7 +100,7 @@ describe("drydock pause / resume", () => {
     it("refuses a missing or empty reason and an unknown stack with exit 2, changing nothing", async () => {
         const missing = await drydock(dir, ["pause", "--stack", "production"]);
         expect(missing.code).to.equal(2);
-        expect(missing.stderr).to.equal("drydock: required option '--reason <text>' not specified (see drydock pause --help)\n");
+        expect(missing.stderr).to.equal("drydock: required option '--reason <text>' not specified (see npx drydock pause --help)\n");
         const empty = await drydock(dir, ["pause", "--stack", "production", "--reason", "  "]);
         expect(empty.code).to.equal(2);
         expect(empty.stderr).to.match(/^drydock: --reason: is empty \(say why/);

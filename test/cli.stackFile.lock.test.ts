@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { editStackFile, loadStack } from "../cli/stackFile";
-import { removeStaleTemporaries } from "../cli/stackFileWrite";
+import { removeStaleTemporaries, withStackFileLock } from "../cli/stackFileWrite";
 import { CliError } from "../cli/errors";
 import { rejection } from "./support/rejection";
 
@@ -67,6 +67,24 @@ describe("stack-file writes under a lock (issue 11)", function () {
         });
         expect(reason).to.equal("held");
         expect(loadStack(dir, "production").get("pauseReason")).to.equal("held");
+    });
+
+    it("resume reads the stack file under the lock: a pause written while it waited is resumed, not refused as changed on disk", async () => {
+        const file = path.join(dir, "Pulumi.production.yaml");
+        const original = fs.readFileSync(file, "utf8");
+        const paused = (reason: string) => original.replace("drydock:updatesPaused: false\n", `drydock:updatesPaused: true\n  drydock:pauseReason: ${reason}\n`);
+        fs.writeFileSync(file, paused("first"));
+        const run = await withStackFileLock(file, async () => {
+            const child = drydock(["resume", "--stack", "production"], dir);
+            await new Promise((r) => setTimeout(r, 2500)); // the command has started and waits for the lock
+            fs.writeFileSync(file, paused("second"));
+            return { child }; // not the promise itself: the lock would be held until the command ends
+        });
+        const r = await run.child;
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.include('"second"');
+        expect(loadStack(dir, "production").get("updatesPaused")).to.equal("false");
+        expect(loadStack(dir, "production").get("pauseReason")).to.equal(undefined);
     });
 
     it("keeps the mode (group-write included) and the owner", async () => {

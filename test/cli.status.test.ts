@@ -126,7 +126,7 @@ describe("drydock status", () => {
         mockProductionImages();
         const r = await drydock(dir, ["status", "--stack", "production", "--json"]);
         expect(r.code, r.stderr).to.equal(0);
-        const same = { runningVersion: "v1.3.0", drift: false };
+        const same = { runningVersion: "v1.3.0", drift: false, driftNote: null };
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
             services: [
@@ -251,6 +251,7 @@ describe("drydock status", () => {
             digest: null,
             runningVersion: null,
             drift: false,
+            driftNote: null,
             desired: 0,
             running: 0,
             pending: 0,
@@ -383,6 +384,14 @@ describe("drydock status", () => {
         );
         expect(r.stdout).to.include("! backend: drift unknown: drydock:backendVersion in Pulumi.production.yaml is invalid");
         expect(r.stdout).to.match(/^frontend\s+v1\.3\.0\s+.*\s+ok$/m);
+        // --json: a script must not read "no drift" when drift could not be told.
+        const json = JSON.parse((await drydock(dir, ["status", "--stack", "production", "--json"])).stdout);
+        expect(json.services[0]).to.deep.include({
+            name: "backend",
+            drift: null,
+            driftNote: "drift unknown: drydock:backendVersion in Pulumi.production.yaml is invalid",
+        });
+        expect(json.services[1]).to.deep.include({ name: "frontend", drift: false, driftNote: null });
         for (const args of [["versions", "frontend"], ["window"], ["snapshots"]]) {
             const other = await drydock(dir, [...args, "--stack", "production", "--json"]);
             expect(other.code, `${args[0]}: ${other.stderr}`).to.equal(0);

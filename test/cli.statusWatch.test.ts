@@ -183,4 +183,24 @@ describe("drydock status: progressive deployments", () => {
         expect(JSON.parse(r.stdout).deployments).to.equal(undefined);
         expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)).to.have.length(0);
     });
+
+    it("plain status without ecs:ListServiceDeployments warns on stderr and shows the rest (exit 0; JSON deployments: null)", async () => {
+        mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: "MISSING" }] });
+        mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));
+        mocks.ecs
+            .on(ListServiceDeploymentsCommand)
+            .rejects(awsError("AccessDeniedException", "not authorized to perform: ecs:ListServiceDeployments"));
+        const warning = /^drydock: warning: ECS ListServiceDeployments backend-service: access denied: not authorized to perform: ecs:ListServiceDeployments.*\(status shown without the deployments/;
+        const text = await drydock(dir, ["status", "--stack", "production"]);
+        expect(text.code, text.stderr).to.equal(0);
+        expect(text.stderr).to.match(warning);
+        expect(text.stderr.trim().split("\n")).to.have.length(1);
+        expect(text.stdout).to.match(/^backend\s/m);
+        const json = await drydock(dir, ["status", "--stack", "production", "--json"]);
+        expect(json.code, json.stderr).to.equal(0);
+        expect(json.stderr).to.match(warning);
+        const doc = JSON.parse(json.stdout);
+        expect(doc.deployments).to.equal(null);
+        expect(doc.services.map((s: { name: string }) => s.name)).to.deep.equal(["backend", "frontend"]);
+    });
 });

@@ -118,6 +118,8 @@ describe("drydock in every command", () => {
         const hint = new RegExp(`(?<=(\\(|: |[Rr]un |[Uu]se |[Ss]ee |with |[Tt]ry |then ))drydock ${cmd}( --| <| \\$\\{| [a-z]+ --)`);
         // In docs: a command line in a fenced code block (what a reader pastes), outside the generated usage synopses.
         const code = new RegExp(`(^\\s*|# or: |\\(|: )drydock ${cmd}`);
+        // In prose: an inline command with its stack or source (`drydock versions backend --stack staging`) is one to paste too.
+        const inline = new RegExp(`(?<!npx )\`drydock ${cmd}[^\`]*--(stack|from) `);
         const offenders: string[] = [];
         const lines = (file: string) => readFileSync(file, "utf8").split("\n");
         const walk = (path: string, ext: RegExp): string[] =>
@@ -139,6 +141,7 @@ describe("drydock in every command", () => {
                 if (line.includes("command-reference:end")) generated = false;
                 if (line.trim().startsWith("```")) fenced = !fenced;
                 else if (fenced && !generated && code.test(line)) offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
+                else if (!fenced && !file.endsWith("benchmarks.md") && inline.test(line)) offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
             });
         }
         expect(offenders).to.deep.equal([]);

@@ -161,6 +161,14 @@ describe("config: the settings funnel", () => {
         expect(p.message).to.include("did you mean drydock:backendVersion");
     });
 
+    it("suggests the key a typo is closest to, without echoing the value", () => {
+        const [p] = problemsOf(minimal({ backendVersoin: "v1.2.4-SECRET" }));
+        expect(p.key).to.equal("drydock:backendVersoin");
+        expect(p.message).to.equal("unknown key; did you mean drydock:backendVersion?");
+        const [far] = problemsOf(minimal({ colour: "blue" }));
+        expect(far.message).to.equal("unknown key; see docs/configuration.md for every key");
+    });
+
     it("needs at least two existing subnets of each kind when an existing VPC is used", () => {
         const problems = problemsOf(minimal({ vpcId: "vpc-0123456789abcdef0", privateSubnetIds: '["subnet-01234567"]' }));
         expect(problems.map((p) => p.key)).to.have.members(["drydock:publicSubnetIds", "drydock:privateSubnetIds"]);

@@ -9,7 +9,6 @@
 import { Command, Option } from "commander";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
-import { saveAndShow } from "../apply";
 import { createCtx, isoUtc, utcMinute } from "../output";
 import { commandAction, stackOption } from "../program";
 import { openStackFile, projectDir } from "../stackContext";
@@ -90,6 +89,15 @@ async function pause(deps: CliDeps, opts: { stack: string; reason: string; force
     return 0;
 }
 
+/** The edit of `resume`, made under the stack file's lock like pause's (a pause in between is not overwritten). */
+function resumeEdit(file: StackFile): { before: ReturnType<typeof currentPause>; diff: string } {
+    const before = currentPause(file);
+    if (file.get("updatesPaused") !== undefined) file.set("updatesPaused", "false");
+    file.delete("pauseReason");
+    file.delete("pausedAt");
+    return { before, diff: file.diff() };
+}
+
 export function registerResume(program: Command, deps: CliDeps): void {
     program
         .command("resume")
@@ -98,17 +106,14 @@ export function registerResume(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: { stack: string }) => {
                 const ctx = createCtx(deps, false);
-                const file = openStackFile(deps, opts.stack);
-                const before = currentPause(file);
+                const file = openStackFile(deps, opts.stack); // names a missing stack before taking any lock
+                const { before, diff } = await editStackFile(projectDir(deps.cwd), file.stack, resumeEdit);
                 const wasPaused = before.paused;
-                const a = file.get("updatesPaused") !== undefined && file.set("updatesPaused", "false");
-                const b = file.delete("pauseReason");
-                const c = file.delete("pausedAt");
-                if (!a && !b && !c) {
+                if (!diff) {
                     ctx.print(`Stack ${file.stack} is not paused. Nothing changed.`);
                     return 0;
                 }
-                saveAndShow(ctx, file);
+                ctx.print(diff.trimEnd());
                 ctx.print();
                 const was = wasPaused ? ` (paused${describePause(before)})` : "";
                 ctx.print(

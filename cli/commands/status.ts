@@ -15,7 +15,7 @@ import { CliDeps } from "../deps";
 import { aws } from "../errors";
 import { createCtx, Ctx, isoUtc, utcMinute } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
-import { deploymentLines, progressiveServices, readDeployments, WATCH_INTERVAL_MS, watchDeployments } from "../deploymentStatus";
+import { deploymentLines, progressiveServices, readDeploymentsOrWarn, WATCH_INTERVAL_MS, watchDeployments } from "../deploymentStatus";
 import { ServiceDetail, serviceDetails, serviceNotes, servicesTable } from "../serviceStatus";
 import { fullKeyName, openStack, StackContext, STACK_NAME_KEY } from "../stackContext";
 
@@ -134,8 +134,9 @@ export function registerStatus(program: Command, deps: CliDeps): void {
                 const [{ services, deployed }, database] = await ctx.step(`Reading stack ${sc.stack}`, () =>
                     Promise.all([serviceDetails(deps, sc), databaseStatus(deps.rds(sc.region), sc)]),
                 );
-                // Blue/green, canary and linear services: the lifecycle stage and bake time left of their newest deployment.
-                const deployments = deployed ? await readDeployments(deps, sc, progressiveServices(sc)) : [];
+                // Blue/green, canary and linear services: the lifecycle stage and bake time left of their newest deployment
+                // (undefined: they could not be read; a warning said why).
+                const deployments = deployed ? await readDeploymentsOrWarn(ctx, deps, sc, progressiveServices(sc)) : [];
                 const badRelease = RELEASE_KEYS.map(fullKeyName).find((k) => sc.invalid.has(k));
                 const release = badRelease ? undefined : releaseStatus(sc.settings, deps.now());
                 if (ctx.json) {
@@ -146,11 +147,11 @@ export function registerStatus(program: Command, deps: CliDeps): void {
                         release: release
                             ? { paused: release.paused, windowOpen: release.windowOpen, nextWindowStart: release.nextWindowStart }
                             : null,
-                        ...(deployments.length ? { deployments } : {}),
+                        ...(deployments === undefined ? { deployments: null } : deployments.length ? { deployments } : {}),
                     });
                 } else {
                     printText(ctx, sc, services, deployed, database, release ?? `unknown: ${badRelease} in ${sc.file.fileName} is invalid`);
-                    const lines = deploymentLines(deployments, sc.stack);
+                    const lines = deploymentLines(deployments ?? [], sc.stack);
                     if (lines.length) ctx.print(["", "Deployments in progress:", ...lines.map((l) => `  ${l}`)].join("\n"));
                 }
                 return 0;

@@ -69,24 +69,7 @@ export const zeroDowntimeRollingUpdates: ResourceValidationPolicy = {
                 );
             }
         });
-        checks.run(() => {
-            const breaker = asRecord(svc.deploymentCircuitBreaker);
-            if (breaker === undefined) {
-                report(`${subject} has no deploymentCircuitBreaker: a failing deployment keeps retrying instead of rolling back. Set deploymentCircuitBreaker: { enable: true, rollback: true }.`);
-                return;
-            }
-            const problems: string[] = [];
-            for (const key of ["enable", "rollback"]) {
-                const value = breaker[key];
-                if (value !== true) problems.push(value === undefined ? `${key} is not set` : `${key} is ${q(value)}`);
-            }
-            if (problems.length > 0) {
-                report(
-                    `${subject} has a deploymentCircuitBreaker that does not roll back failed deployments (${problems.join(", ")}). ` +
-                        `Set deploymentCircuitBreaker: { enable: true, rollback: true }.`,
-                );
-            }
-        });
+        checks.run(() => checkCircuitBreaker(svc, subject, report));
         checks.run(() => {
             const grace = svc.healthCheckGracePeriodSeconds;
             if (typeof grace !== "number" || grace <= 0) {
@@ -99,3 +82,23 @@ export const zeroDowntimeRollingUpdates: ResourceValidationPolicy = {
         checks.done();
     }),
 };
+
+/** The circuit breaker must be on and roll back: otherwise a failing deployment keeps retrying. */
+function checkCircuitBreaker(svc: ServiceInputs, subject: string, report: (message: string) => void): void {
+    const breaker = asRecord(svc.deploymentCircuitBreaker);
+    if (breaker === undefined) {
+        report(`${subject} has no deploymentCircuitBreaker: a failing deployment keeps retrying instead of rolling back. Set deploymentCircuitBreaker: { enable: true, rollback: true }.`);
+        return;
+    }
+    const problems: string[] = [];
+    for (const key of ["enable", "rollback"]) {
+        const value = breaker[key];
+        if (value !== true) problems.push(value === undefined ? `${key} is not set` : `${key} is ${q(value)}`);
+    }
+    if (problems.length > 0) {
+        report(
+            `${subject} has a deploymentCircuitBreaker that does not roll back failed deployments (${problems.join(", ")}). ` +
+                `Set deploymentCircuitBreaker: { enable: true, rollback: true }.`,
+        );
+    }
+}
