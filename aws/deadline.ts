@@ -22,6 +22,9 @@ export const DEFAULT_COMMAND_DEADLINE_MS = 90_000; // milliseconds
 export const DEADLINE_MARGIN_MS = 30_000; // milliseconds
 
 
+/** Waits `ms` on a timer: the one sleep of aws/ routines (their requests take a `sleep` so tests need not wait). */
+export const realSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** A deadline passed; `message` is one line: what, which call did not answer, within how long. */
 export class DeadlineError extends CliError {
     constructor(

@@ -5,7 +5,7 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { shortTaskDefinition } from "../release/names";
-import { DEADLINE_MARGIN_MS, withDeadline } from "./deadline";
+import { DEADLINE_MARGIN_MS, formatMs, realSleep, withDeadline } from "./deadline";
 import { RolloutError, VerifyRolloutResult } from "./rollout";
 import {
     bakeLeftMs,
@@ -17,7 +17,6 @@ import {
     ServiceDeploymentView,
     SHIFTED_STAGES,
 } from "./serviceDeployments";
-import { formatMs } from "./deadline";
 
 /** Default pause between reads of the deployment. */
 export const DEPLOYMENT_POLL_MS = 15_000; // milliseconds
@@ -75,8 +74,6 @@ export interface WaitForDeploymentRequest {
     sleep?: (ms: number) => Promise<void>;
     log?: (msg: string) => void;
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until the service's newest deployment, which must run `expectedTaskDefinition`, completes (or has

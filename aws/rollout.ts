@@ -14,8 +14,9 @@ import {
   Task,
 } from "@aws-sdk/client-ecs";
 import { shortTaskDefinition } from "../release/names";
+import { isoUtc } from "../release/timestamps";
 import { formatDuration } from "./snapshots";
-import { DEADLINE_MARGIN_MS, trackCall, withDeadline } from "./deadline";
+import { DEADLINE_MARGIN_MS, realSleep, trackCall, withDeadline } from "./deadline";
 import { awsFailureText, requireAnswer } from "./errors";
 
 /** Default pause between DescribeServices calls. */
@@ -112,8 +113,6 @@ export function assessRollout(service: Service, expected: string): Assessment {
   return { state: "in-progress", progress: `${counts}${failed}${reason}` };
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function errorText(err: unknown): string {
   return awsFailureText(err, "ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks"); // the one translator's words
 }
@@ -184,7 +183,7 @@ async function rolloutError(
   const stopped = await stoppedReasons(ecs, req, since);
   const events = (service.events ?? [])
     .slice(0, ROLLOUT_DETAIL_LIMIT)
-    .map((e) => `${e.createdAt ? e.createdAt.toISOString() : "?"} ${e.message ?? ""}`);
+    .map((e) => `${isoUtc(e.createdAt) ?? "?"} ${e.message ?? ""}`);
   const headline = {
     "rolled-back": `ECS rolled back ${req.service}`,
     failed: `the rollout of ${req.service} failed`,
@@ -226,6 +225,6 @@ function describeStoppedTask(t: Task): string {
   const containers = (t.containers ?? [])
     .filter((c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0))
     .map((c) => `${c.name ?? "container"}: ${[c.exitCode !== undefined ? `exit ${c.exitCode}` : "", c.reason ?? ""].filter(Boolean).join(", ")}`);
-  const when = t.stoppedAt ? ` at ${t.stoppedAt.toISOString()}` : "";
+  const when = t.stoppedAt ? ` at ${isoUtc(t.stoppedAt)}` : "";
   return `task ${id} (${shortTaskDefinition(t.taskDefinitionArn)}) stopped${when}: ${t.stoppedReason ?? t.stopCode ?? "no reason given"}${containers.length ? `; ${containers.join("; ")}` : ""}`;
 }

@@ -174,9 +174,12 @@ export interface DeploymentAction {
  * `drydock approve`: continues the deployment's paused approval hook (ContinueServiceDeployment, CONTINUE).
  * Refuses, without calling ECS, when no deployment waits for approval, saying what the deployment is doing.
  */
-export async function approveDeployment(ecs: ECSClient, p: { cluster: string; service: string; stack: string }): Promise<DeploymentAction> {
+export async function approveDeployment(
+    ecs: ECSClient,
+    p: { cluster: string; service: string; stack: string; name?: string },
+): Promise<DeploymentAction> {
     const d = await latestServiceDeployment(ecs, p.cluster, p.service);
-    const what = `drydock approve ${p.service}`;
+    const what = `approve ${p.name ?? p.service}`; // follows the error line's "drydock: "
     if (!d)
         throw refused(
             what,
@@ -202,9 +205,12 @@ export async function approveDeployment(ecs: ECSClient, p: { cluster: string; se
  * an approval pause, a canary, a linear shift or the bake, production traffic goes back to the old revision.
  * Refuses, without calling ECS, when no deployment is in progress.
  */
-export async function abortDeployment(ecs: ECSClient, p: { cluster: string; service: string; stack: string }): Promise<DeploymentAction> {
+export async function abortDeployment(
+    ecs: ECSClient,
+    p: { cluster: string; service: string; stack: string; name?: string },
+): Promise<DeploymentAction> {
     const d = await latestServiceDeployment(ecs, p.cluster, p.service);
-    const what = `drydock abort ${p.service}`;
+    const what = `abort ${p.name ?? p.service}`; // follows the error line's "drydock: "
     if (!d)
         throw refused(
             what,

@@ -2,12 +2,13 @@
  * What `drydock migrate` needs from ECS before it runs a one-off task: the running service's task
  * definition and network (subnets, security groups), and a task definition that runs a given image —
  * the current one when it already does, else a new revision of it with only that container's image
- * changed. No Pulumi import.
+ * (and its APP_VERSION and image-version label) changed. No Pulumi import.
  *
  * A revision registered here is outside Pulumi's state and harmless to it: Pulumi's task definition
  * resource tracks the revision it registered, and the next `pulumi up` registers its own.
  */
 import {
+    ContainerDefinition,
     DescribeServicesCommand,
     DescribeTaskDefinitionCommand,
     ECSClient,
@@ -15,7 +16,7 @@ import {
     RegisterTaskDefinitionCommandInput,
     TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { REQUESTED_VERSION_TAG, shortTaskDefinition } from "../release/names";
+import { APP_VERSION_ENV, IMAGE_VERSION_LABEL, REQUESTED_VERSION_TAG, shortTaskDefinition } from "../release/names";
 import { aws, refused, requireAnswer } from "./errors";
 
 /** The running service as a one-off task needs it. */
@@ -61,19 +62,34 @@ export interface ImageTaskDefinition {
     registered: boolean;
 }
 
-/** RegisterTaskDefinition input: the described task definition, with `container`'s image replaced. */
+/**
+ * `c` running `image`; with `version`, its `APP_VERSION` and image-version label say that version too (as the
+ * program sets them), so the task does not report the version it was copied from.
+ */
+function withImage(c: ContainerDefinition, image: string, version?: string): ContainerDefinition {
+    if (version === undefined) return { ...c, image };
+    const env = c.environment ?? [];
+    const environment = env.some((e) => e.name === APP_VERSION_ENV)
+        ? env.map((e) => (e.name === APP_VERSION_ENV ? { ...e, value: version } : e))
+        : [...env, { name: APP_VERSION_ENV, value: version }];
+    const dockerLabels = c.dockerLabels && IMAGE_VERSION_LABEL in c.dockerLabels ? { ...c.dockerLabels, [IMAGE_VERSION_LABEL]: version } : c.dockerLabels;
+    return { ...c, image, environment, ...(dockerLabels ? { dockerLabels } : {}) };
+}
+
+/** RegisterTaskDefinition input: the described task definition, with `container`'s image (and version, when given) replaced. */
 export function revisionWithImage(
     td: TaskDefinition,
     container: string,
     image: string,
     tags: Record<string, string>,
+    version?: string,
 ): RegisterTaskDefinitionCommandInput {
     return {
         family: td.family,
         taskRoleArn: td.taskRoleArn,
         executionRoleArn: td.executionRoleArn,
         networkMode: td.networkMode,
-        containerDefinitions: (td.containerDefinitions ?? []).map((c) => (c.name === container ? { ...c, image } : c)),
+        containerDefinitions: (td.containerDefinitions ?? []).map((c) => (c.name === container ? withImage(c, image, version) : c)),
         volumes: td.volumes,
         placementConstraints: td.placementConstraints,
         requiresCompatibilities: td.requiresCompatibilities,
@@ -128,7 +144,8 @@ export async function taskDefinitionFor(
 ): Promise<ImageTaskDefinition> {
     const td = current.taskDefinition;
     if (current.image === o.image) return { arn: td.taskDefinitionArn ?? "", image: o.image, registered: false };
-    const input = revisionWithImage(td, o.container, o.image, { ...current.tags, [REQUESTED_VERSION_TAG]: o.requestedVersion });
+    const tags = { ...current.tags, [REQUESTED_VERSION_TAG]: o.requestedVersion };
+    const input = revisionWithImage(td, o.container, o.image, tags, o.requestedVersion);
     const registered = await aws(`ECS RegisterTaskDefinition ${td.family ?? ""}`, async () =>
         requireAnswer(await ecs.send(new RegisterTaskDefinitionCommand(input)), "taskDefinition"),
     );

@@ -20,7 +20,7 @@ import {
     Task,
 } from "@aws-sdk/client-ecs";
 import { shortTaskDefinition } from "../release/names";
-import { DEADLINE_MARGIN_MS, DeadlineError, formatMs, withDeadline } from "./deadline";
+import { DEADLINE_MARGIN_MS, DeadlineError, formatMs, realSleep, withDeadline } from "./deadline";
 import { aws, CliError, requireAnswer } from "./errors";
 import { regionOfArn, TaskLogStream, taskLogStream } from "./taskLogs";
 import { taskFailure, TaskError } from "./taskReport";
@@ -81,8 +81,6 @@ export interface RunTaskResult {
     logStream?: TaskLogStream;
     durationMs: number; // milliseconds
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The container the task is about: the named one, or the only essential one. */
 function pickContainer(containers: ContainerDefinition[], name: string | undefined, td: string): ContainerDefinition {

@@ -72,7 +72,7 @@ describe("drydock approve / abort", () => {
         const r = await drydock(dir, ["approve", "--stack", "production", "--service", "backend"]);
         expect(r.code).to.equal(1);
         expect(r.stderr).to.equal(
-            "drydock: drydock approve backend-service: nothing waits for approval: the latest deployment is IN_PROGRESS in BAKE_TIME (BLUE_GREEN) (see npx drydock status --stack production)\n",
+            "drydock: approve backend: nothing waits for approval: the latest deployment is IN_PROGRESS in BAKE_TIME (BLUE_GREEN) (see npx drydock status --stack production)\n",
         );
         expect(mocks.ecs.commandCalls(ContinueServiceDeploymentCommand)).to.have.length(0);
     });
@@ -95,7 +95,8 @@ describe("drydock approve / abort", () => {
         });
         expect(JSON.parse(r.stdout)).to.deep.equal({
             stack: "production",
-            service: "backend-service",
+            service: "backend",
+            ecsService: "backend-service",
             action: "aborted",
             deploymentArn: ARN,
             before: "IN_PROGRESS in BAKE_TIME (BLUE_GREEN)",

@@ -113,7 +113,7 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
         const approved = await run(["approve", "--stack", "production", "--service", "backend", "--json"], env());
         expect(approved.stderr).to.equal("");
         expect(approved.code).to.equal(0);
-        expect(JSON.parse(approved.stdout)).to.include({ action: "approved", deploymentArn: ARN, service: "backend-service" });
+        expect(JSON.parse(approved.stdout)).to.include({ action: "approved", deploymentArn: ARN, service: "backend", ecsService: "backend-service" });
         const cont = seen.filter((s) => s.target === `${PREFIX}ContinueServiceDeployment`);
         expect(cont.map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, hookId: "hook-42", action: "CONTINUE" }]);
         expect(seen.find((s) => s.target === `${PREFIX}ListServiceDeployments`)?.body).to.deep.equal({
@@ -125,7 +125,7 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
         const again = await run(["approve", "--stack", "production", "--service", "backend"], env());
         expect(again.code).to.equal(1);
         expect(again.stderr).to.equal(
-            "drydock: drydock approve backend-service: nothing waits for approval: the latest deployment is IN_PROGRESS in BAKE_TIME (BLUE_GREEN) (see npx drydock status --stack production)\n",
+            "drydock: approve backend: nothing waits for approval: the latest deployment is IN_PROGRESS in BAKE_TIME (BLUE_GREEN) (see npx drydock status --stack production)\n",
         );
 
         const aborted = await run(["abort", "--stack", "production", "--service", "backend", "--reason", "5xx on checkout"], env());

@@ -66,6 +66,11 @@ function cloud(
                     name: "backend",
                     image: input.taskDefinition === tdArn("production", "backend", 42) ? WANTED : RUNNING,
                     essential: true,
+                    environment: [
+                        { name: "APP_VERSION", value: "v1.2.3" },
+                        { name: "DATABASE_HOST", value: "db.internal" },
+                    ],
+                    dockerLabels: { "org.opencontainers.image.version": "v1.2.3" },
                     logConfiguration: {
                         logDriver: "awslogs",
                         options: { "awslogs-group": GROUP, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "backend" },
@@ -140,6 +145,12 @@ describe("drydock migrate", () => {
         expect(registered.containerDefinitions?.[0].image).to.equal(WANTED);
         expect(registered.executionRoleArn).to.equal("arn:aws:iam::123456789012:role/backend-execution");
         expect(registered.tags).to.deep.include({ key: "drydock:requested-version", value: "v1.3.0" });
+        // The task says the version it runs, not the one its task definition was copied from.
+        expect(registered.containerDefinitions?.[0].environment).to.deep.equal([
+            { name: "APP_VERSION", value: "v1.3.0" },
+            { name: "DATABASE_HOST", value: "db.internal" },
+        ]);
+        expect(registered.containerDefinitions?.[0].dockerLabels).to.deep.equal({ "org.opencontainers.image.version": "v1.3.0" });
         expect(r.stderr).to.include("migrate: alembic upgrade head on");
     });
 

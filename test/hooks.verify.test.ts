@@ -15,6 +15,7 @@ import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { rejection } from "./support/rejection";
 import { RolloutError, verifyRollout, VerifyRolloutRequest } from "../aws/rollout";
+import { isoUtc } from "../release/timestamps";
 
 const ARN = "arn:aws:ecs:us-east-1:123456789012";
 const td = (rev: number) => `${ARN}:task-definition/drydock-production-backend:${rev}`;
@@ -152,12 +153,15 @@ describe("hooks: rollout verification", () => {
     expect(e.message).to.include("task definition deployed by this update: drydock-production-backend:42");
     expect(e.message).to.include("task definition now serving:             drydock-production-backend:41");
     expect(e.stoppedReasons).to.deep.equal([
-      `task t2 (drydock-production-backend:42) stopped at ${at(90).toISOString()}: Task failed ELB health checks in (target-group backend); backend: exit 137`,
-      `task t1 (drydock-production-backend:42) stopped at ${at(60).toISOString()}: Essential container in task exited; backend: exit 1, OutOfMemoryError: Container killed due to memory usage`,
+      `task t2 (drydock-production-backend:42) stopped at ${isoUtc(at(90))}: Task failed ELB health checks in (target-group backend); backend: exit 137`,
+      `task t1 (drydock-production-backend:42) stopped at ${isoUtc(at(60))}: Essential container in task exited; backend: exit 1, OutOfMemoryError: Container killed due to memory usage`,
     ]);
     expect(e.message).to.include("Essential container in task exited; backend: exit 1, OutOfMemoryError");
     expect(e.message).to.not.include("Scaling activity initiated"); // an older task of the old revision
     expect(e.message).to.include("rolling back to deployment ecs-svc/4100.");
+    // One timestamp format, without milliseconds.
+    expect(e.message).to.include("- 2026-11-28T21:33:21Z (service backend-service) rolling back to deployment ecs-svc/4100.");
+    expect(e.message).to.include("stopped at 2026-11-28T21:31:30Z:");
     expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).to.deep.equal({ cluster: "drydock-production", serviceName: "backend-service", desiredStatus: "STOPPED" });
   });
 

@@ -31,6 +31,9 @@ interface Target {
     stack: string;
     region: string;
     cluster: string;
+    /** The service as the table (and `status --json`) names it: `backend`. */
+    name: string;
+    /** Its ECS service: `backend-service`. */
     service: string;
 }
 
@@ -40,7 +43,7 @@ function targetOf(deps: CliDeps, stack: string, service: string): Target {
     const region = file.get("aws:region")?.trim();
     if (!region)
         throw usageError(`${file.fileName}: aws:region`, "missing", `set it: pulumi config set aws:region <region> -s ${file.stack}`);
-    return { stack: file.stack, region, cluster: ecsClusterName(file.stack), service: ecsServiceName(service) };
+    return { stack: file.stack, region, cluster: ecsClusterName(file.stack), name: service, service: ecsServiceName(service) };
 }
 
 function report(
@@ -54,7 +57,8 @@ function report(
     if (ctx.json) {
         ctx.printJson({
             stack: t.stack,
-            service: action.service,
+            service: t.name,
+            ecsService: action.service,
             action: verb,
             deploymentArn: action.deploymentArn,
             before: action.before,
@@ -79,7 +83,7 @@ export function registerApprove(program: Command, deps: CliDeps): void {
                 const ctx = createCtx(deps, !!opts.json);
                 const t = targetOf(deps, opts.stack, opts.service);
                 const action = await ctx.step(`Approving ${t.service}`, () =>
-                    approveDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }),
+                    approveDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack, name: t.name }),
                 );
                 report(ctx, "approved", t, action, {}, [
                     `Approved ${t.service} in ${t.stack}: it was ${action.before}.`,
@@ -107,7 +111,7 @@ export function registerAbort(program: Command, deps: CliDeps): void {
                     throw usageError("--reason", "is empty", 'say why, e.g. --reason "5xx on checkout"');
                 const t = targetOf(deps, opts.stack, opts.service);
                 const action = await ctx.step(`Aborting ${t.service}`, () =>
-                    abortDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack }),
+                    abortDeployment(deps.ecs(t.region), { cluster: t.cluster, service: t.service, stack: t.stack, name: t.name }),
                 );
                 report(ctx, "aborted", t, action, { reason: reason ?? null }, [
                     `Aborted ${t.service} in ${t.stack}${reason ? ` (${reason})` : ""}: it was ${action.before}.`,

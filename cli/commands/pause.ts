@@ -38,7 +38,7 @@ export function registerPause(program: Command, deps: CliDeps): void {
         .command("pause")
         .description("freeze the stack's versions: set updatesPaused (and pauseReason) in the stack file")
         .addOption(stackOption())
-        .addOption(new Option("--reason <text>", "why updates are paused (required; kept in the stack file)").makeOptionMandatory())
+        .addOption(new Option("--reason <text>", "why updates are paused (kept in the stack file)").makeOptionMandatory())
         .addOption(new Option("--force", "replace the reason of a stack that is already paused"))
         .action(commandAction(async (opts: { stack: string; reason: string; force?: boolean }) => pause(deps, opts)));
 }
