@@ -31,7 +31,6 @@ function snapshotTags(req: StartSnapshotRequest): Tag[] {
  * Throws {@link SnapshotError} when the cluster cannot be read or is not `available`, or RDS refuses.
  */
 export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<StartedSnapshot> {
-  const now = req.now ?? (() => new Date());
   const cluster = req.clusterIdentifier;
   const fail = failure(cluster);
   let status: string | undefined;
@@ -47,7 +46,17 @@ export async function startClusterSnapshot(rds: RDSClient, req: StartSnapshotReq
         `Wait until it is available (aws rds describe-db-clusters --db-cluster-identifier ${cluster} --query "DBClusters[0].Status") and try again.`,
     );
   }
+  return createClusterSnapshot(rds, req);
+}
 
+/**
+ * The create half of {@link startClusterSnapshot}, for a cluster already known to be `available`
+ * (the pre-update snapshot waits for that first: aws/clusterWait.ts).
+ */
+export async function createClusterSnapshot(rds: RDSClient, req: StartSnapshotRequest): Promise<StartedSnapshot> {
+  const now = req.now ?? (() => new Date());
+  const cluster = req.clusterIdentifier;
+  const fail = failure(cluster);
   const suffix = (req.suffix ?? randomSnapshotSuffix)();
   const identifier = snapshotIdentifier({ stack: req.stack, service: req.service, fromVersion: req.fromVersion, toVersion: req.toVersion, at: now(), suffix });
   const tags = snapshotTags(req);

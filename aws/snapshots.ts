@@ -22,7 +22,8 @@ import {
   SnapshotError,
 } from "./snapshotBasics";
 import { listDrydockSnapshots } from "./snapshotList";
-import { startClusterSnapshot } from "./snapshotStart";
+import { createClusterSnapshot } from "./snapshotStart";
+import { waitForClusterAvailable } from "./clusterWait";
 
 export * from "./snapshotBasics";
 export { listDrydockSnapshots } from "./snapshotList";
@@ -60,11 +61,15 @@ async function snapshotAndPrune(rds: RDSClient, req: PreUpdateSnapshotRequest): 
   const warn = req.warn ?? ((m: string) => log(`WARNING: ${m}`));
   const cluster = req.clusterIdentifier;
   const fail = failure(cluster);
-  const { identifier, arn, recordedReason } = await startClusterSnapshot(rds, { ...req, now });
+  const pollMs = req.pollMs ?? SNAPSHOT_POLL_MS;
+  // One budget (snapshotTimeoutMinutes) for waiting on the cluster (a new stack's is still creating) and on the snapshot.
+  const started = now().getTime();
+  await waitForClusterAvailable(rds, cluster, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs, started, now, sleep, log, fail });
+  const { identifier, arn, recordedReason } = await createClusterSnapshot(rds, { ...req, now });
   log(`snapshot ${identifier} of ${cluster} started (${req.reason})`);
   if (recordedReason !== undefined) log(`the reason has characters RDS refuses in tags; tag ${SNAPSHOT_TAGS.reason} records "${recordedReason}"`);
 
-  await waitUntilAvailable(rds, identifier, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs: req.pollMs ?? SNAPSHOT_POLL_MS, now, sleep, log, fail });
+  await waitUntilAvailable(rds, identifier, { stack: req.stack, timeoutMs: req.timeoutMs, pollMs, started, now, sleep, log, fail });
   log(`snapshot ${identifier} is available`);
 
   let pruned: string[] = [];
@@ -80,9 +85,9 @@ async function snapshotAndPrune(rds: RDSClient, req: PreUpdateSnapshotRequest): 
 async function waitUntilAvailable(
   rds: RDSClient,
   identifier: string,
-  o: { stack: string; timeoutMs: number; pollMs: number; now: () => Date; sleep: (ms: number) => Promise<void>; log: (m: string) => void; fail: (d: string) => SnapshotError },
+  o: { stack: string; timeoutMs: number; pollMs: number; started: number; now: () => Date; sleep: (ms: number) => Promise<void>; log: (m: string) => void; fail: (d: string) => SnapshotError },
 ): Promise<void> {
-  const started = o.now().getTime();
+  const started = o.started;
   let lastReport = "";
   for (;;) {
     let snap: DBClusterSnapshot | undefined;

@@ -7,7 +7,7 @@ import { evaluateReleaseGate } from "../release/gate";
 import { formatInZone } from "../release/windows";
 import { formatChanges } from "./automation";
 import { CliDeps } from "./deps";
-import { oneLine, refused } from "./errors";
+import { CliError, oneLine, refused } from "./errors";
 import { Ctx } from "./output";
 import { projectDir, StackContext } from "./stackContext";
 import { StackFile } from "./stackFile";
@@ -23,7 +23,7 @@ export function saveAndShow(ctx: Ctx, file: StackFile): void {
  * The line worth showing from a failed Pulumi command: the engine's first `error:` line (the Automation
  * API's CommandError starts with `code: 255`, which says nothing), else the first non-empty line.
  */
-function failureLine(e: unknown): string {
+export function failureLine(e: unknown): string {
     const text = e instanceof Error ? e.message : String(e);
     const error = /^\s*(?:stderr:\s*)?error:\s*(.+)$/m.exec(text)?.[1];
     return oneLine(error ?? text.split("\n").find((l) => l.trim() !== "") ?? text);
@@ -57,6 +57,7 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string, message
     try {
         preview = await outsideDeadline(() => deps.automation.preview(stack, projectDir(deps.cwd))); // the hooks have their own deadlines
     } catch (e) {
+        if (e instanceof CliError) throw e; // drydock's own refusal (e.g. no policy pack), already one line
         throw refused(`pulumi preview -s ${stack}`, `failed: ${failureLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
     }
     ctx.print(`Preview: ${formatChanges(preview.changeSummary)}`);

@@ -7,6 +7,7 @@
 import { existsSync } from "fs";
 import { join } from "path";
 import type { OpMap, PreviewResult, Stack, UpdateSummary, UpResult, UpdateResult } from "@pulumi/pulumi/automation";
+import { refused } from "./errors";
 import { pulumiCliVersion, PulumiCliVersion } from "./pulumiCli";
 
 /** What an update reports back. */
@@ -73,6 +74,23 @@ function loadSelectStack(): SelectStack {
     return (args) => automation.LocalWorkspace.selectStack(args);
 }
 
+/**
+ * `<cwd>/policies`, the project's policy pack, which every `--apply` preview and update runs.
+ * @throws CliError (exit 1) when `policies/PulumiPolicy.yaml` is missing: the update would run without any policy.
+ */
+export function policyPackDir(cwd: string): string {
+    const pack = join(cwd, "policies");
+    const file = join(pack, "PulumiPolicy.yaml");
+    if (!existsSync(file)) {
+        throw refused(
+            "--apply",
+            `${file} not found: drydock runs pulumi preview and pulumi up only with the project's policy pack; nothing was previewed or deployed`,
+            "run drydock from the project's checkout, which has policies/PulumiPolicy.yaml",
+        );
+    }
+    return pack;
+}
+
 /** The real implementation over `LocalWorkspace.selectStack({ stackName, workDir })`. */
 export function createPulumiAutomation(options: AutomationOptions = {}): PulumiAutomation {
     let select = options.selectStack;
@@ -82,23 +100,19 @@ export function createPulumiAutomation(options: AutomationOptions = {}): PulumiA
     };
     const onOutput = options.onOutput;
     // The same guardrails as the pull-request preview: the project's CrossGuard pack runs with every operation.
-    const operation = (cwd: string) => {
-        const pack = join(cwd, "policies");
-        return {
-            ...(onOutput ? { onOutput } : {}),
-            ...(existsSync(join(pack, "PulumiPolicy.yaml")) ? { policyPacks: [pack] } : {}),
-        };
-    };
+    const operation = (cwd: string) => ({ ...(onOutput ? { onOutput } : {}), policyPacks: [policyPackDir(cwd)] });
     return {
         async preview(stack, cwd) {
+            const op = operation(cwd); // refuses before the stack is even selected
             const s = await stackIn(stack, cwd);
-            const r: PreviewResult = await s.preview(operation(cwd));
+            const r: PreviewResult = await s.preview(op);
             return { changeSummary: counts(r.changeSummary), stdout: r.stdout };
         },
         async up(stack, cwd, options) {
+            const op = operation(cwd);
             const s = await stackIn(stack, cwd);
             // The message is what `pulumi stack history` (and `drydock history`) shows for this update.
-            const r: UpResult = await s.up({ ...operation(cwd), ...(options?.message ? { message: options.message } : {}) });
+            const r: UpResult = await s.up({ ...op, ...(options?.message ? { message: options.message } : {}) });
             return { summary: { result: r.summary.result, resourceChanges: counts(r.summary.resourceChanges) }, stdout: r.stdout };
         },
         cliVersion: () => pulumiCliVersion(),

@@ -11,7 +11,10 @@ import { serviceNames } from "../services";
 import { Deployed, findDeployed } from "./deployed";
 import { CliDeps } from "./deps";
 import { repositoryOf } from "./resolve";
-import { ecrFor, imageKey, openStack, StackContext, versionKey } from "./stackContext";
+import { StackUpdate } from "./automation";
+import { oneLine } from "./errors";
+import { utcMinute } from "./output";
+import { ecrFor, imageKey, openStack, projectDir, StackContext, versionKey } from "./stackContext";
 
 /**
  * The digest of the image a service runs: the task definition's own digest, else its immutable tag
@@ -110,4 +113,17 @@ export async function soakedIn(
         warn(e);
         return undefined;
     }
+}
+
+/** The stack's most recent Pulumi update (refreshes and previews left out) when it failed, else undefined. */
+export async function lastFailedUpdate(deps: CliDeps, stack: string): Promise<StackUpdate | undefined> {
+    const updates = await deps.automation.history(stack, projectDir(deps.cwd), 10);
+    const last = updates.filter((u) => u.kind === "update").sort((a, b) => b.version - a.version)[0];
+    return last?.result === "failed" ? last : undefined;
+}
+
+/** `the last update (#12, 2026-11-24 09:00 UTC: "drydock sync …") failed`: when it failed and what it tried. */
+export function failedUpdateLine(u: StackUpdate): string {
+    const when = utcMinute(u.endTime ?? u.startTime);
+    return `the last update (#${u.version}, ${when}${u.message ? `: "${oneLine(u.message)}"` : ""}) failed`;
 }

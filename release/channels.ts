@@ -94,6 +94,19 @@ function nextChange(services: ServiceDecision[], state: ReleaseState, at: Date):
     return future.length ? new Date(Math.min(...future)) : null;
 }
 
+/**
+ * The stack's last Pulumi update failed: the whole stack is held (`last-update-failed`) until someone looks
+ * (`drydock history`) and retries on purpose, so a failing update is not retried (and snapshotted) forever.
+ */
+export function holdFailedUpdate(d: ChannelDecision, why: string): ChannelDecision {
+    const services = d.services.map((s) => {
+        if (s.proposed === null) return s;
+        const hold: Held = { version: s.proposed, digest: s.proposedDigest ?? "", reason: "last-update-failed", detail: why };
+        return { ...s, proposed: null, proposedDigest: null, held: [hold, ...s.held] };
+    });
+    return { ...d, hold: d.hold ?? why, overridden: false, nextChange: null, services };
+}
+
 /** A paused stack or a closed window: every proposal becomes a hold with the gate's reason. */
 function holdStack(services: ServiceDecision[], state: ReleaseState, why: string): ServiceDecision[] {
     const reason: HoldReason = state.blockedBy === "paused" ? "paused" : "window-closed";

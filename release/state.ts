@@ -4,8 +4,6 @@
  * gate (gate.ts, run by the `release-gate` hook and by `promote`/`rollback --apply`), `drydock window`,
  * `drydock status` and `drydock check` all read it from here. Pure: no Pulumi or AWS import.
  */
-import { isoUtc } from "./timestamps";
-import { DateTime } from "luxon";
 import { releaseWindowState, WeeklyWindow, WindowOccurrence } from "./windows";
 
 /** A stack's release settings (`Settings["release"]` in config.ts has this shape). */
@@ -67,36 +65,5 @@ export function releaseState(settings: ReleaseSettingsInput, at: Date): ReleaseS
         ...(blockedBy ? { blockedBy } : {}),
         releasable: blockedBy === undefined || override !== undefined,
         overridden: blockedBy !== undefined && override !== undefined,
-    };
-}
-
-/** `2026-11-28T22:00:00+01:00`: an instant as local time in `timeZone`, with its offset, whole seconds. */
-export function localIso(d: Date, timeZone: string): string {
-    return DateTime.fromJSDate(d, { zone: timeZone }).toISO({ suppressMilliseconds: true }) ?? (isoUtc(d) as string);
-}
-
-/** The state as plain JSON (instants in UTC and in the stack's zone), for `--json` output. */
-export function releaseStateJson(s: ReleaseState): Record<string, unknown> {
-    const occurrence = (o: WindowOccurrence | undefined) =>
-        o
-            ? {
-                  window: o.window,
-                  start: isoUtc(o.start),
-                  end: isoUtc(o.end),
-                  startLocal: localIso(o.start, s.timeZone),
-                  endLocal: localIso(o.end, s.timeZone),
-              }
-            : null;
-    return {
-        paused: s.paused,
-        pauseReason: s.pauseReason ?? null,
-        override: s.override ?? null,
-        timeZone: s.timeZone,
-        windowOpen: s.windowOpen,
-        alwaysOpen: s.alwaysOpen,
-        currentWindow: occurrence(s.currentWindow),
-        nextWindow: occurrence(s.nextWindow),
-        nextWindowStart: s.nextWindow ? isoUtc(s.nextWindow.start) : null,
-        releasable: s.releasable,
     };
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "fs";
+import { join } from "path";
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { DescribeDBClusterSnapshotsCommand } from "@aws-sdk/client-rds";
 import { expect } from "chai";
@@ -171,6 +173,28 @@ describe("drydock history", () => {
         expect(r.stderr).to.equal(
             "drydock: pulumi stack history -s production: failed: no stack named 'production' found (log in to the stack's Pulumi backend (pulumi login) and check that the stack exists)\n",
         );
+    });
+
+    it("reads the history of the project's directory when run from a subdirectory", async () => {
+        mockAws();
+        writeFileSync(join(dir, "Pulumi.yaml"), "name: drydock\nruntime: nodejs\n"); // the project's root
+        mkdirSync(join(dir, "src", "deep"), { recursive: true });
+        const automation = new FakeAutomation();
+        automation.historyResult = UPDATES;
+        const r = await drydock(join(dir, "src", "deep"), ["history", "--stack", "production", "--json"], { automation });
+        expect(r.code, r.stderr).to.equal(0);
+        expect(automation.calls).to.deep.equal([`history production ${dir} 20`]);
+        expect(JSON.parse(r.stdout).updates).to.have.lengthOf(2);
+    });
+
+    it("shows the first non-empty line of a Pulumi failure without an error: line (as --apply does)", async () => {
+        const automation = new FakeAutomation();
+        automation.history = async () => {
+            throw new Error("\n  the Pulumi backend s3://state is unreachable\n");
+        };
+        const r = await drydock(dir, ["history", "--stack", "production"], { automation });
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.match(/^drydock: pulumi stack history -s production: failed: the Pulumi backend s3:\/\/state is unreachable \(log in/);
     });
 
     it("says so when the Pulumi CLI is missing, instead of the Automation API's exit code", async () => {

@@ -131,9 +131,9 @@ describe("Pulumi Automation seam", () => {
             } as unknown as Awaited<ReturnType<SelectStack>>;
         };
         const automation = createPulumiAutomation({ selectStack, onOutput: (s) => outputs.push(s) });
-        expect(await automation.preview("production", "/proj")).to.deep.equal({ changeSummary: { update: 1, same: 3 }, stdout: "preview out" });
-        expect(await automation.up("production", "/proj")).to.deep.equal({ summary: { result: "succeeded", resourceChanges: { update: 1, same: 3 } }, stdout: "up out" });
-        expect(calls).to.deep.equal(["select production /proj", "select production /proj"]);
+        expect(await automation.preview("production", ROOT)).to.deep.equal({ changeSummary: { update: 1, same: 3 }, stdout: "preview out" });
+        expect(await automation.up("production", ROOT)).to.deep.equal({ summary: { result: "succeeded", resourceChanges: { update: 1, same: 3 } }, stdout: "up out" });
+        expect(calls).to.deep.equal([`select production ${ROOT}`, `select production ${ROOT}`]);
         expect(outputs).to.deep.equal(["previewing...\n", "updating...\n"]);
     });
 
@@ -149,8 +149,23 @@ describe("Pulumi Automation seam", () => {
         await automation.up("production", ROOT);
         expect(seen).to.deep.equal([{ policyPacks: [join(ROOT, "policies")] }, { policyPacks: [join(ROOT, "policies")] }]);
         seen.length = 0;
-        await automation.preview("production", join(ROOT, "test")); // a directory without a pack: nothing to run
-        expect(seen).to.deep.equal([{}]);
+    });
+
+    it("refuses in one line, running nothing, when the project has no policies/PulumiPolicy.yaml", async () => {
+        const calls: string[] = [];
+        const selectStack: SelectStack = async (args) => (calls.push(`select ${args.workDir}`), {}) as unknown as Awaited<ReturnType<SelectStack>>;
+        const automation = createPulumiAutomation({ selectStack });
+        const dir = join(ROOT, "test"); // a directory without a pack
+        for (const run of [() => automation.preview("production", dir), () => automation.up("production", dir)]) {
+            const error = await run().then(
+                () => undefined,
+                (e: unknown) => e as Error,
+            );
+            expect(error?.message).to.equal(
+                `--apply: ${join(dir, "policies", "PulumiPolicy.yaml")} not found: drydock runs pulumi preview and pulumi up only with the project's policy pack; nothing was previewed or deployed`,
+            );
+        }
+        expect(calls).to.deep.equal([]);
     });
 
     it("passes failures through", async () => {
@@ -161,7 +176,7 @@ describe("Pulumi Automation seam", () => {
         });
         let error: unknown;
         try {
-            await automation.preview("production", "/proj");
+            await automation.preview("production", ROOT);
         } catch (e) {
             error = e;
         }

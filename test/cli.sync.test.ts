@@ -1,7 +1,7 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTasksCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { expect } from "chai";
-import { writeFileSync } from "fs";
+import { mkdirSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import {
     BACKEND_REPO,
@@ -73,6 +73,8 @@ describe("drydock sync", () => {
     beforeEach(() => {
         resetMocks();
         dir = stackDir();
+        mkdirSync(join(dir, "policies"));
+        writeFileSync(join(dir, "policies", "PulumiPolicy.yaml"), "runtime: nodejs\n"); // --apply runs only with the pack
         mockEcr();
         mockEcs("production", V100);
     });
@@ -147,7 +149,7 @@ describe("drydock sync", () => {
             "-  drydock:backendVersion: v1.10.0 # follows patch releases\n+  drydock:backendVersion: v1.10.1 # follows patch releases",
         );
         expect(r.stdout).to.include("Reason: drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)");
-        expect(automation.calls).to.deep.equal([]);
+        expect(automation.calls.filter((c) => !c.startsWith("history"))).to.deep.equal([]); // read only
     });
 
     it("--write --json reports what was written in the one JSON document", async () => {
@@ -166,7 +168,7 @@ describe("drydock sync", () => {
         const r = await drydock(dir, ["sync", "--stack", "production", "--apply"], { automation });
         expect(r.code, r.stderr).to.equal(0);
         expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.10.1");
-        expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
+        expect(automation.calls).to.deep.equal([`history production ${dir} 10`, `preview production ${dir}`, `up production ${dir}`]);
         const recording = new (class extends FakeAutomation {
             messages: (string | undefined)[] = [];
             async up(stack: string, cwd: string, options?: { message?: string }) {
@@ -191,6 +193,69 @@ describe("drydock sync", () => {
         expect(automation.calls).to.deep.equal([]);
     });
 
+    it("--apply refuses before writing anything when the project has no policies/PulumiPolicy.yaml", async () => {
+        production(dir);
+        rmSync(join(dir, "policies"), { recursive: true });
+        const before = readStack(dir, "production");
+        const automation = new FakeAutomation();
+        const r = await drydock(dir, ["sync", "--stack", "production", "--apply"], { automation });
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.equal(
+            `drydock: --apply: ${join(dir, "policies", "PulumiPolicy.yaml")} not found: drydock runs pulumi preview and pulumi up only with the project's policy pack; nothing was previewed or deployed (run drydock from the project's checkout, which has policies/PulumiPolicy.yaml)\n`,
+        );
+        expect(readStack(dir, "production")).to.equal(before);
+        expect(automation.calls).to.deep.equal([]);
+    });
+
+    describe("after a failed update", () => {
+        const failedUpdate = (automation: FakeAutomation) => {
+            const base = { kind: "update", environment: {}, config: {}, resourceChanges: {} };
+            automation.historyResult = [
+                { ...base, version: 12, result: "failed", startTime: new Date(ago(2 * H)), endTime: new Date(ago(1.5 * H)), message: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)" },
+                { ...base, version: 11, result: "succeeded", startTime: new Date(ago(50 * H)), message: "deploy" },
+            ];
+            return automation;
+        };
+
+        it("--apply refuses in one line before writing, snapshotting or deploying anything", async () => {
+            production(dir);
+            const before = readStack(dir, "production");
+            const automation = failedUpdate(new FakeAutomation());
+            const r = await drydock(dir, ["sync", "--stack", "production", "--apply"], { automation });
+            expect(r.code).to.equal(1);
+            expect(r.stderr.trim().split("\n")).to.have.lengthOf(1);
+            expect(r.stderr).to.include('the last update (#12, 2026-11-24 08:30 UTC: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)") failed');
+            expect(r.stderr).to.include("npx drydock history --stack production");
+            expect(r.stderr).to.include("npx drydock sync --stack production --apply --retry-failed");
+            expect(readStack(dir, "production")).to.equal(before);
+            expect(automation.calls.filter((c) => !c.startsWith("history"))).to.deep.equal([]);
+        });
+
+        it("--apply --retry-failed retries on purpose", async () => {
+            production(dir);
+            const automation = failedUpdate(new FakeAutomation());
+            const r = await drydock(dir, ["sync", "--stack", "production", "--apply", "--retry-failed"], { automation });
+            expect(r.code, r.stderr).to.equal(0);
+            expect(readStack(dir, "production")).to.include("drydock:backendVersion: v1.10.1");
+            expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
+        });
+
+        it("sync (no --apply) shows a stack-level last-update-failed hold, and --write writes nothing", async () => {
+            production(dir);
+            const r = await drydock(dir, ["sync", "--stack", "production", "--json"], { automation: failedUpdate(new FakeAutomation()) });
+            expect(r.code, r.stderr).to.equal(0);
+            const doc = JSON.parse(r.stdout);
+            expect(doc.hold).to.match(/^the last update \(#12, .*\) failed and is not retried by itself/);
+            const backend = doc.services.find((s: { name: string }) => s.name === "backend");
+            expect(backend.proposed).to.equal(null);
+            expect(backend.held[0]).to.include({ version: "v1.10.1", reason: "last-update-failed" });
+            const before = readStack(dir, "production");
+            const w = await drydock(dir, ["sync", "--stack", "production", "--write"], { automation: failedUpdate(new FakeAutomation()) });
+            expect(w.stdout).to.include("Held: the last update (#12");
+            expect(readStack(dir, "production")).to.equal(before);
+        });
+    });
+
     it("drydock pause stops the controller: a paused stack's --apply writes and deploys nothing", async () => {
         production(dir);
         expect((await drydock(dir, ["pause", "--stack", "production", "--reason", "incident 4711"])).code).to.equal(0);
@@ -202,7 +267,7 @@ describe("drydock sync", () => {
         expect(r.stdout).to.include("held v1.10.1: paused");
         expect(r.stdout).to.include("Nothing to write");
         expect(readStack(dir, "production")).to.equal(paused);
-        expect(automation.calls).to.deep.equal([]);
+        expect(automation.calls.filter((c) => !c.startsWith("history"))).to.deep.equal([]); // read only
     });
 
     it("a closed window holds the proposal until it opens, exactly as the release gate; releaseOverride lets it through", async () => {
@@ -258,7 +323,7 @@ describe("drydock sync", () => {
         expect(after).to.include("drydock:backendVersion: latest\n");
         expect(after).to.include("drydock:redeployToken: latest backend=sha256:222222222222 frontend=sha256:ffffffffffff");
         expect(r.stdout).to.include("Reason: drydock sync staging: backend latest -> sha256:222222222222 (channel latest)");
-        expect(automation.calls).to.have.length(2);
+        expect(automation.calls).to.have.length(3); // history (did the last update fail?), preview, up
         mockEcs("staging", V102);
         const again = await drydock(dir, ["sync", "--stack", "staging", "--apply"], { automation: new FakeAutomation() });
         expect(again.stdout).to.include("Nothing to write");

@@ -489,9 +489,9 @@ describe("hooks: factory and adapters", () => {
         it("stops the update when the snapshot fails, saying nothing changed", async () => {
             rdsMock()
                 .on(DescribeDBClustersCommand)
-                .resolves({ DBClusters: [{ Status: "backing-up" }] });
+                .resolves({ DBClusters: [{ Status: "deleting" }] });
             const err = await rejection(hooks().preUpdateSnapshot.callback(versionChange()));
-            expect(err.message).to.include(`the cluster is "backing-up", not "available"`);
+            expect(err.message).to.include(`the cluster is "deleting", which does not become "available" by itself`);
             expect(err.message).to.include("The update of backend-service was stopped before it started; nothing changed.");
         });
 

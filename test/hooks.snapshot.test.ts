@@ -180,13 +180,43 @@ describe("hooks: pre-update snapshot", () => {
     expect(rdsMock.commandCalls(DescribeDBClusterSnapshotsCommand)).to.have.length(0);
   });
 
-  it("refuses to snapshot a busy cluster and creates nothing", async () => {
+  it("waits for a cluster that is still being created (a new stack's first update), then snapshots it", async () => {
+    const states = ["creating", "creating", "backing-up", "available"];
+    let i = 0;
+    rdsMock.on(DescribeDBClustersCommand).callsFake(() => ({ DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: states[Math.min(i++, states.length - 1)] }] }));
+    snapshots([{ Status: "creating", PercentProgress: 50 }, { Status: "available" }]);
+    const { req, clock, logs } = request();
+    const result = await createPreUpdateSnapshot(rds, req);
+    expect(rdsMock.commandCalls(DescribeDBClustersCommand)).to.have.length(4);
+    expect(rdsMock.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(1);
+    expect(result.identifier).to.match(/^drydock-production-backend-/);
+    expect(clock.sleeps).to.deep.equal([10_000, 10_000, 10_000, 10_000]); // three for the cluster, one for the snapshot
+    expect(logs.join("\n")).to.include(`cluster ${CLUSTER} is "creating"; waiting until it is available`);
+    expect(logs.join("\n")).to.include(`cluster ${CLUSTER} is "backing-up"`);
+  });
+
+  it("fails in one line naming the status when the cluster is still busy at the snapshot timeout, and creates nothing", async () => {
     rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: "modifying" }] });
-    const err = await rejection(createPreUpdateSnapshot(rds, request().req));
-    expect(err.message).to.include(`the cluster is "modifying", not "available"`);
+    const { req, clock } = request({ timeoutMs: 60_000, pollMs: 25_000 });
+    const err = await rejection(createPreUpdateSnapshot(rds, req));
+    expect(err.message.split("\n")).to.have.length(1);
+    expect(err.message).to.include(`the cluster is still "modifying", not "available", after 60s (snapshotTimeoutMinutes); nothing was snapshotted`);
     expect(err.message).to.include(`aws rds describe-db-clusters --db-cluster-identifier ${CLUSTER}`);
+    expect(clock.sleeps).to.deep.equal([25_000, 25_000, 10_000]); // never sleeps past the timeout
     expect(rdsMock.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(0);
   });
+
+  for (const status of ["deleting", "failed", "inaccessible-encryption-credentials", "stopped"]) {
+    it(`fails at once when the cluster is "${status}", which never becomes available by itself`, async () => {
+      rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: status }] });
+      const { req, clock } = request();
+      const err = await rejection(createPreUpdateSnapshot(rds, req));
+      expect(err.message).to.include(`the cluster is "${status}", which does not become "available" by itself`);
+      if (status === "stopped") expect(err.message).to.include(`aws rds start-db-cluster --db-cluster-identifier ${CLUSTER}`);
+      expect(clock.sleeps).to.deep.equal([]);
+      expect(rdsMock.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(0);
+    });
+  }
 
   it("fails when the cluster does not exist", async () => {
     rdsMock.on(DescribeDBClustersCommand).rejects(new DBClusterNotFoundFault({ message: `DBCluster ${CLUSTER} not found.`, $metadata: {} }));

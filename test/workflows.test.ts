@@ -44,6 +44,16 @@ describe("GitHub workflows", () => {
         });
     }
 
+    it("every workflow runs the same Pulumi CLI as deploy.yml (3.270.0)", () => {
+        const versions = ["preview.yml", "deploy.yml", "auto-update.yml"].flatMap((name) =>
+            Object.values(load(name).wf.jobs)
+                .flatMap((j) => j.steps)
+                .filter((s) => s.uses?.startsWith("pulumi/actions@"))
+                .map((s) => `${name} ${String(s.with?.["pulumi-version"])}`),
+        );
+        expect(versions).to.deep.equal(["preview.yml 3.270.0", "deploy.yml 3.270.0", "auto-update.yml 3.270.0"]);
+    });
+
     it("the linter does catch a broken workflow", () => {
         const { errors } = validateWorkflow("on: pull_request\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - usess: x\n");
         expect(errors).to.not.have.lengthOf(0);
@@ -112,6 +122,25 @@ describe("GitHub workflows", () => {
             expect(only.run).to.include("exit 1");
         });
 
+        it("budgets each sync job and its AWS session as deploy.yml does (npm run deploy:budget per stack)", () => {
+            const list = wf.jobs.stacks.steps.find((s) => s.run?.includes("updateChannel"))!;
+            expect(list.run).to.include('execFileSync("npm", ["run", "--silent", "deploy:budget", "--", stack]');
+            const job = sync as Job & { "timeout-minutes"?: unknown };
+            expect(job["timeout-minutes"]).to.equal("${{ fromJSON(needs.stacks.outputs.budgets)[matrix.stack]['job-minutes'] }}");
+            const creds = sync.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+            expect(creds.with?.["role-duration-seconds"]).to.equal("${{ fromJSON(needs.stacks.outputs.budgets)[matrix.stack]['role-seconds'] }}");
+        });
+
+        it("decides with the Pulumi CLI and backend at hand, so a failed last update holds the stack (and warns)", () => {
+            const names = sync.steps.map((s) => (s as Step & { name?: string }).name ?? s.uses ?? s.run);
+            expect(names.indexOf("Install the Pulumi CLI")).to.be.lessThan(names.indexOf("Decide (read-only)"));
+            const install = sync.steps.find((s) => s.uses?.startsWith("pulumi/actions@")) as Step & { if?: string };
+            expect(install.if).to.equal(undefined);
+            const decide = sync.steps.find((s) => (s as Step & { name?: string }).name === "Decide (read-only)")!;
+            expect(decide.env).to.include({ PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}" });
+            expect(decide.run).to.include('select(.reason == "last-update-failed")');
+        });
+
         it("applies autoApply stacks with drydock sync --apply and commits the stack file; others get one pull request per stack", () => {
             expect(runs).to.include('npx drydock sync --stack "$STACK" --json > sync.json');
             expect(runs).to.include('npx drydock sync --stack "$STACK" --apply');
@@ -144,6 +173,16 @@ describe("GitHub workflows", () => {
             expect(budget).to.include('npm run --silent deploy:budget -- "${{ github.event_name == \'workflow_dispatch\' && inputs.stack || \'staging\' }}" >> "$GITHUB_OUTPUT"');
             // What the script prints for the committed stacks: 30 + 30 + 30 minutes of waits + 20 margin; the session 10 minutes longer.
             for (const stack of ["staging", "production"]) expect(budgetOutputs(path.join(__dirname, ".."), stack)).to.equal("job-minutes=110\nrole-seconds=7200\n");
+        });
+
+        it("refuses a production deploy dispatched from a branch other than the default, first thing", () => {
+            const first = wf.jobs.budget.steps[0] as Step & { if?: string; name?: string };
+            expect(first.if).to.equal(
+                "github.event_name == 'workflow_dispatch' && inputs.stack == 'production' && github.ref_name != github.event.repository.default_branch",
+            );
+            expect(first.run).to.match(/::error::production deploys only from the default branch/);
+            expect(first.run).to.include("exit 1");
+            expect((wf.jobs.deploy as Job & { needs?: string }).needs).to.equal("budget"); // so pulumi up never starts
         });
 
         it("runs pulumi up with the policy pack, one deployment per stack at a time", () => {

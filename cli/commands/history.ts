@@ -14,12 +14,13 @@ import { DrydockSnapshot, listDrydockSnapshots } from "../../aws/snapshots";
 import { CONFIG_NAMESPACE } from "../../configSchema";
 import { dbClusterIdentifier } from "../../release/names";
 import { serviceNames } from "../../services";
+import { failureLine } from "../apply";
 import { StackUpdate } from "../automation";
 import { CliDeps } from "../deps";
 import { aws, describeError, refused } from "../errors";
 import { createCtx, Ctx, isoUtc, renderTable, shortDigest, utcMinute } from "../output";
 import { commandAction, jsonOption, positiveInteger, stackOption } from "../program";
-import { imageKey, openStack, StackContext, versionKey } from "../stackContext";
+import { imageKey, openStack, projectDir, StackContext, versionKey } from "../stackContext";
 
 export interface DeployedImage {
     service: string;
@@ -132,7 +133,7 @@ const PULUMI_INSTALL = "https://www.pulumi.com/docs/install/";
 /** Pulumi's history of the stack, newest first. @throws CliError (exit 1) when Pulumi cannot answer. */
 async function pulumiHistory(deps: CliDeps, stack: string, limit: number): Promise<StackUpdate[]> {
     try {
-        return await deps.automation.history(stack, deps.cwd, limit);
+        return await deps.automation.history(stack, projectDir(deps.cwd), limit);
     } catch (e) {
         const cli = await deps.automation.cliVersion();
         if (!cli.found)
@@ -141,10 +142,9 @@ async function pulumiHistory(deps: CliDeps, stack: string, limit: number): Promi
                 `${cli.why}: drydock history reads Pulumi's update history through it`,
                 `install it: ${PULUMI_INSTALL}`,
             );
-        const line = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => /error:/.test(l)) ?? String(e).split("\n")[0];
         throw refused(
             `pulumi stack history -s ${stack}`,
-            `failed: ${line.replace(/^\s*(stderr:\s*)?error:\s*/, "").trim()}`,
+            `failed: ${failureLine(e)}`,
             "log in to the stack's Pulumi backend (pulumi login) and check that the stack exists",
         );
     }

@@ -8,17 +8,18 @@
  */
 import { Command, Option } from "commander";
 import { formatDuration } from "../../release/duration";
-import { ChannelDecision, decideUpdates, Held, ServiceDecision } from "../../release/channels";
+import { ChannelDecision, decideUpdates, Held, holdFailedUpdate, ServiceDecision } from "../../release/channels";
 import { formatInZone } from "../../release/windows";
 import { serviceNames } from "../../services";
-import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
+import { applyStack, checkReleaseGate, failureLine, saveAndShow } from "../apply";
+import { policyPackDir } from "../automation";
 import { CliDeps } from "../deps";
 import { requirePulumiCli } from "../pulumiCli";
-import { usageError } from "../errors";
+import { refused, usageError } from "../errors";
 import { createCtx, Ctx, isoUtc, shortDigest } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { imageKey, openStack, StackContext, versionKey } from "../stackContext";
-import { readDecisionInput } from "../updates";
+import { imageKey, openStack, projectDir, StackContext, versionKey } from "../stackContext";
+import { failedUpdateLine, lastFailedUpdate, readDecisionInput } from "../updates";
 import { parseAt } from "./window";
 
 /** One stack-file edit `--write` makes. */
@@ -134,6 +135,7 @@ interface SyncOptions {
     at?: string;
     write?: boolean;
     apply?: boolean;
+    retryFailed?: boolean;
 }
 
 function checkOptions(opts: SyncOptions): void {
@@ -176,6 +178,35 @@ async function writeAndApply(ctx: Ctx, deps: CliDeps, sc: StackContext, d: Chann
     return 0;
 }
 
+const retryHint = (stack: string) =>
+    `look: npx drydock history --stack ${stack}; retry on purpose: npx drydock sync --stack ${stack} --apply --retry-failed`;
+
+/** `--apply` does not retry a failed update by itself (each try would take a snapshot and prune older ones). */
+async function refuseAfterFailedUpdate(deps: CliDeps, stack: string): Promise<void> {
+    let failed: Awaited<ReturnType<typeof lastFailedUpdate>>;
+    try {
+        failed = await lastFailedUpdate(deps, stack);
+    } catch (e) {
+        const why = `cannot read Pulumi's update history to check that the last update did not fail (${failureLine(e)})`;
+        throw refused(stack, `${why}; nothing was written or deployed`, retryHint(stack));
+    }
+    if (failed) {
+        const why = `${failedUpdateLine(failed)}; --apply does not retry a failed update by itself, so nothing was written or deployed`;
+        throw refused(stack, why, retryHint(stack));
+    }
+}
+
+/** Without `--apply`: a failed last update holds the whole stack (`last-update-failed`); unreadable history only warns. */
+async function holdAfterFailedUpdate(ctx: Ctx, deps: CliDeps, stack: string, d: ChannelDecision): Promise<ChannelDecision> {
+    try {
+        const failed = await lastFailedUpdate(deps, stack);
+        return failed ? holdFailedUpdate(d, `${failedUpdateLine(failed)} and is not retried by itself (${retryHint(stack)})`) : d;
+    } catch (e) {
+        ctx.warn(`drydock: warning: cannot read ${stack}'s Pulumi update history (${failureLine(e)}); a failed last update is not shown`);
+        return d;
+    }
+}
+
 export function registerSync(program: Command, deps: CliDeps): void {
     program
         .command("sync")
@@ -186,16 +217,21 @@ export function registerSync(program: Command, deps: CliDeps): void {
         .addOption(new Option("--at <time>", "answer for another instant (ISO-8601, e.g. 2026-11-28T21:00:00Z) instead of now; read-only"))
         .addOption(new Option("--write", "write the proposed versions into the stack file (comments kept) and print a one-line reason"))
         .addOption(new Option("--apply", "write, then run pulumi preview and pulumi up for the stack (as promote --apply)"))
+        .addOption(new Option("--retry-failed", "propose, write or apply even though the stack's last Pulumi update failed"))
         .addOption(jsonOption())
         .action(
             commandAction(async (opts: SyncOptions) => {
                 checkOptions(opts);
                 if (opts.apply) await requirePulumiCli("--apply", deps.automation); // before anything is written
+                if (opts.apply) policyPackDir(projectDir(deps.cwd)); // --apply runs only with the policy pack
                 const ctx = createCtx(deps, !!opts.json);
                 const writing = !!(opts.write || opts.apply);
                 const sc = openStack(deps, opts.stack, { needs: writing ? "all" : syncKeys() });
+                const checkFailed = !opts.retryFailed && sc.settings.updates.channel !== "manual";
+                if (opts.apply && checkFailed) await refuseAfterFailedUpdate(deps, sc.stack); // before anything is written or run
                 const at = opts.at !== undefined ? parseAt(opts.at, sc.settings.release.timeZone) : deps.now();
-                const decision = await ctx.step(`Reading ${sc.stack}'s versions`, () => planSync(deps, sc, at));
+                const planned = await ctx.step(`Reading ${sc.stack}'s versions`, () => planSync(deps, sc, at));
+                const decision = checkFailed && !opts.apply ? await holdAfterFailedUpdate(ctx, deps, sc.stack, planned) : planned;
                 if (!ctx.json) printDecision(ctx, sc, decision, at);
                 if (writing) return writeAndApply(ctx, deps, sc, decision, !!opts.apply);
                 if (ctx.json) ctx.printJson(syncJson(sc, decision));
