@@ -5,12 +5,22 @@
 import { outsideDeadline } from "../aws/deadline";
 import { evaluateReleaseGate } from "../release/gate";
 import { formatInZone } from "../release/windows";
-import { formatChanges } from "./automation";
+import { formatChanges, policyPackDir } from "./automation";
 import { CliDeps } from "./deps";
 import { CliError, oneLine, refused } from "./errors";
 import { Ctx } from "./output";
+import { requirePulumiCli } from "./pulumiCli";
 import { projectDir, StackContext } from "./stackContext";
 import { StackFile } from "./stackFile";
+
+/**
+ * What `--apply` needs before anything is written: a Pulumi CLI that runs hooks (>= 3.238) and the project's
+ * policy pack. Refuses with one line naming what is missing.
+ */
+export async function requireApplyTools(deps: CliDeps): Promise<void> {
+    await requirePulumiCli("--apply", deps.automation);
+    policyPackDir(projectDir(deps.cwd));
+}
 
 /** Writes the pending edits (atomically) and prints the diff. Prints nothing if the write fails. */
 export function saveAndShow(ctx: Ctx, file: StackFile): void {

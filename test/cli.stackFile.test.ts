@@ -109,7 +109,7 @@ describe("stack file edits", () => {
         const g = loadStack(dir, "production");
         g.set("backendVersion", "v1.2.3");
         g.save();
-        expect(readdirSync(dir).sort()).to.deep.equal(["Pulumi.production.yaml", "Pulumi.staging.yaml"]);
+        expect(readdirSync(dir).sort()).to.deep.equal(["Pulumi.production.yaml", "Pulumi.staging.yaml", "policies"]);
     });
 
     it("changes nothing and leaves no temporary file when the write fails", () => {
@@ -127,7 +127,7 @@ describe("stack file edits", () => {
             fsModule.renameSync = original;
         }
         expect(readStack(dir, "production")).to.equal(fixture("production"));
-        expect(readdirSync(dir).sort()).to.deep.equal(["Pulumi.production.yaml", "Pulumi.staging.yaml"]);
+        expect(readdirSync(dir).sort()).to.deep.equal(["Pulumi.production.yaml", "Pulumi.staging.yaml", "policies"]);
     });
 
     it("keeps CRLF line endings", () => {

@@ -1,7 +1,7 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTasksCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { expect } from "chai";
-import { mkdirSync, rmSync, writeFileSync } from "fs";
+import { rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import {
     BACKEND_REPO,
@@ -73,8 +73,6 @@ describe("drydock sync", () => {
     beforeEach(() => {
         resetMocks();
         dir = stackDir();
-        mkdirSync(join(dir, "policies"));
-        writeFileSync(join(dir, "policies", "PulumiPolicy.yaml"), "runtime: nodejs\n"); // --apply runs only with the pack
         mockEcr();
         mockEcs("production", V100);
     });

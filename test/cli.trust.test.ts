@@ -8,7 +8,7 @@ import { DescribeDBClustersCommand } from "@aws-sdk/client-rds";
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import { EventEmitter } from "events";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { endQuietlyOnClosedPipe } from "../cli/output";
 import { projectDir } from "../cli/stackContext";
@@ -111,6 +111,23 @@ describe("drydock in every command", () => {
         expect(r.code, r.stderr).to.equal(0);
         expect(automation.calls).to.deep.equal([`preview production ${dir}`, `up production ${dir}`]);
     });
+
+    for (const args of [
+        ["promote", "--from", "staging", "--to", "production", "--apply"],
+        ["rollback", "--stack", "production", "--service", "backend", "--to", "v1.2.2", "--apply"],
+    ]) {
+        it(`${args[0]} --apply refuses before writing anything when the project has no policies/PulumiPolicy.yaml`, async () => {
+            rmSync(join(dir, "policies"), { recursive: true });
+            const before = readStack(dir, "production");
+            const automation = new FakeAutomation();
+            const r = await drydock(dir, args, { automation });
+            expect(r.code).to.equal(1);
+            expect(r.stderr).to.match(/^drydock: --apply: .*policies\/PulumiPolicy\.yaml not found: .*nothing was previewed or deployed/);
+            expect(r.stderr.trim().split("\n")).to.have.length(1);
+            expect(readStack(dir, "production")).to.equal(before);
+            expect(automation.calls).to.deep.equal([]);
+        });
+    }
 
     it("hints are commands one can paste: npx drydock …, in the command's output and in the docs' code", () => {
         const cmd = "(versions|status|promote|rollback|pause|resume|window|snapshot|snapshots|check|sync|history|approve|abort|migrate)\\b";

@@ -13,14 +13,13 @@ import { shortTaskDefinition } from "../../release/names";
 import { compareVersions, ImageVersion } from "../../release/version";
 import { runningTaskDigests, ServiceState, TaskDefinitionInfo } from "../../aws/ecs";
 import { serviceProblems } from "../../aws/serviceHealth";
-import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
+import { applyStack, checkReleaseGate, saveAndShow, requireApplyTools } from "../apply";
 import { findDeployed } from "../deployed";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
 import { createCtx, shortDigest } from "../output";
 import { commandAction, serviceOption } from "../program";
 import { exactVersionIn, ExactVersion, imageFor, repositoryOf } from "../resolve";
-import { requirePulumiCli } from "../pulumiCli";
 import { imageKey, openStack, serviceOf, servicesFor, StackContext, STACK_NAME_KEY, versionKey } from "../stackContext";
 
 export interface Promotion {
@@ -207,7 +206,7 @@ async function promote(deps: CliDeps, opts: PromoteArgs): Promise<number> {
             "promote from one stack to another, e.g. --from staging --to production",
         );
     const services = servicesFor(opts.service);
-    if (opts.apply) await requirePulumiCli("--apply", deps.automation);
+    if (opts.apply) await requireApplyTools(deps); // a Pulumi CLI and the policy pack, before anything is written
     // The source's versions do not matter (what runs does); the target's versions of these services are replaced.
     const source = openStack(deps, opts.from, { needs: [STACK_NAME_KEY, ...services.map(imageKey)] });
     const target = openStack(deps, opts.to, { overwrites: services.map(versionKey) });

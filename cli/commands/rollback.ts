@@ -11,13 +11,12 @@ import { ImageVersion, parseVersion, VersionError, ACCEPTED_VERSION_FORMS } from
 import { versionOf } from "../../aws/ecr";
 import { dbClusterIdentifier, shortTaskDefinition, taskFamilyName } from "../../release/names";
 import { describeTaskDefinition, taskDefinitionHistory, TaskDefinitionInfo } from "../../aws/ecs";
-import { applyStack, checkReleaseGate, saveAndShow } from "../apply";
+import { applyStack, checkReleaseGate, saveAndShow, requireApplyTools } from "../apply";
 import { CliDeps } from "../deps";
 import { refused, usageError } from "../errors";
 import { createCtx, shortDigest, utcMinute } from "../output";
 import { commandAction, serviceOption, stackOption } from "../program";
 import { exactVersionIn, imageFor } from "../resolve";
-import { requirePulumiCli } from "../pulumiCli";
 import { openStack, serviceOf, servicesFor, StackContext, versionKey } from "../stackContext";
 
 /** How many older task definition revisions to inspect at most. */
@@ -192,7 +191,7 @@ interface RollbackArgs {
 async function rollback(deps: CliDeps, opts: RollbackArgs): Promise<number> {
     const ctx = createCtx(deps, false);
     const services = servicesFor(opts.service);
-    if (opts.apply) await requirePulumiCli("--apply", deps.automation);
+    if (opts.apply) await requireApplyTools(deps); // a Pulumi CLI and the policy pack, before anything is written
     // The versions of these services are what rollback replaces: a bad value there is what it repairs.
     const sc = openStack(deps, opts.stack, { overwrites: services.map(versionKey) });
     const to = opts.to !== undefined ? parseTo(sc, opts.to) : undefined;

@@ -11,14 +11,12 @@ import { formatDuration } from "../../release/duration";
 import { ChannelDecision, decideUpdates, Held, holdFailedUpdate, ServiceDecision } from "../../release/channels";
 import { formatInZone } from "../../release/windows";
 import { serviceNames } from "../../services";
-import { applyStack, checkReleaseGate, failureLine, saveAndShow } from "../apply";
-import { policyPackDir } from "../automation";
+import { applyStack, checkReleaseGate, failureLine, requireApplyTools, saveAndShow } from "../apply";
 import { CliDeps } from "../deps";
-import { requirePulumiCli } from "../pulumiCli";
 import { refused, usageError } from "../errors";
 import { createCtx, Ctx, isoUtc, shortDigest } from "../output";
 import { commandAction, jsonOption, stackOption } from "../program";
-import { imageKey, openStack, projectDir, StackContext, versionKey } from "../stackContext";
+import { imageKey, openStack, StackContext, versionKey } from "../stackContext";
 import { failedUpdateLine, lastFailedUpdate, readDecisionInput } from "../updates";
 import { parseAt } from "./window";
 
@@ -222,8 +220,7 @@ export function registerSync(program: Command, deps: CliDeps): void {
         .action(
             commandAction(async (opts: SyncOptions) => {
                 checkOptions(opts);
-                if (opts.apply) await requirePulumiCli("--apply", deps.automation); // before anything is written
-                if (opts.apply) policyPackDir(projectDir(deps.cwd)); // --apply runs only with the policy pack
+                if (opts.apply) await requireApplyTools(deps); // a Pulumi CLI and the policy pack, before anything is written
                 const ctx = createCtx(deps, !!opts.json);
                 const writing = !!(opts.write || opts.apply);
                 const sc = openStack(deps, opts.stack, { needs: writing ? "all" : syncKeys() });
