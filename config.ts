@@ -107,7 +107,6 @@ export function readSettings(values: RawConfig, stack: string, project = "drydoc
  * @throws pulumi.RunError listing every bad key, so the preview fails before anything is planned.
  */
 export function loadSettings(): Settings {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const cfg = new pulumi.Config(CONFIG_NAMESPACE);
     const values: RawConfig = {};

@@ -21,7 +21,6 @@ export const DEFAULT_COMMAND_DEADLINE_MS = 90_000; // milliseconds
 /** Added to a configured timeout (snapshotTimeoutMinutes, rolloutTimeoutMinutes) for the calls around the wait. */
 export const DEADLINE_MARGIN_MS = 30_000; // milliseconds
 
-
 /** Waits `ms` on a timer: the one sleep of aws/ routines (their requests take a `sleep` so tests need not wait). */
 export const realSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -38,7 +37,12 @@ export class DeadlineError extends CliError {
             pending.length > 0
                 ? `no answer from ${pending.join(", ")} within ${waited}`
                 : `did not finish within ${waited}${lastAnswered ? ` (last AWS call that answered: ${lastAnswered})` : ""}`;
-        super(label, why, "check the network, the region and AWS_ENDPOINT_URL; on a slow link raise DRYDOCK_COMMAND_TIMEOUT_MS (commands) or the stack's timeout (hooks)", EXIT.failed);
+        super(
+            label,
+            why,
+            "check the network, the region and AWS_ENDPOINT_URL; on a slow link raise DRYDOCK_COMMAND_TIMEOUT_MS (commands) or the stack's timeout (hooks)",
+            EXIT.failed,
+        );
         this.name = "DeadlineError";
     }
 }
@@ -125,4 +129,3 @@ export function outsideDeadline<T>(run: () => Promise<T>): Promise<T> {
     if (current.getStore() === undefined) return run();
     return withDeadline("(no deadline)", Number.POSITIVE_INFINITY, run);
 }
-

@@ -4,7 +4,8 @@
  */
 import { DescribeImagesCommand, ECRClient, ImageDetail, paginateDescribeImages } from "@aws-sdk/client-ecr";
 import { RepositoryRef } from "../release/imageRef";
-import { ImageVersion, sortNewestFirst, tryParseVersion } from "../release/version";
+import { ImageVersion, tryParseVersion } from "../release/version";
+import { sortNewestFirst } from "../release/versionOrder";
 import { aws, refused, requireAnswer } from "./errors";
 
 /** One image in a repository. */
@@ -39,7 +40,8 @@ export async function listImages(ecr: ECRClient, repo: RepositoryRef): Promise<R
         const images: RepoImage[] = [];
         try {
             for await (const page of paginateDescribeImages({ client: ecr }, target(repo))) {
-                for (const d of requireAnswer(page, "imageDetails")) { // "no images" only from an answer that says so
+                for (const d of requireAnswer(page, "imageDetails")) {
+                    // "no images" only from an answer that says so
                     const image = toRepoImage(d);
                     if (image) images.push(image);
                 }
@@ -53,7 +55,11 @@ export async function listImages(ecr: ECRClient, repo: RepositoryRef): Promise<R
 }
 
 /** The image with this tag or digest, or undefined when the repository does not have it. */
-export async function findImage(ecr: ECRClient, repo: RepositoryRef, id: { tag: string } | { digest: string }): Promise<RepoImage | undefined> {
+export async function findImage(
+    ecr: ECRClient,
+    repo: RepositoryRef,
+    id: { tag: string } | { digest: string },
+): Promise<RepoImage | undefined> {
     const imageId = "tag" in id ? { imageTag: id.tag } : { imageDigest: id.digest };
     return aws(`ECR DescribeImages ${repo.repositoryName} ${"tag" in id ? id.tag : id.digest}`, async () => {
         try {

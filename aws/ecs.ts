@@ -18,11 +18,17 @@ import {
     Service,
     TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
-import { APP_VERSION_ENV, ecsClusterName, ecsServiceName, REQUESTED_VERSION_TAG, shortTaskDefinition, taskFamilyName } from "../release/names";
+import {
+    APP_VERSION_ENV,
+    ecsClusterName,
+    ecsServiceName,
+    REQUESTED_VERSION_TAG,
+    shortTaskDefinition,
+    taskFamilyName,
+} from "../release/names";
 import { ServiceName } from "../config";
 import { ImageRef, parseImageReference } from "../release/imageRef";
 import { aws, CliError, EXIT, refused, requireAnswer } from "./errors";
-
 
 export interface DeploymentState {
     taskDefinition: string;
@@ -107,7 +113,11 @@ export class ClusterNotFound extends CliError {
  * DescribeServices for the given services of the stack's cluster.
  * A missing cluster is an error (exit 1) saying the stack may not be deployed.
  */
-export async function describeServices(ecs: ECSClient, stack: string, names: readonly ServiceName[]): Promise<Map<ServiceName, ServiceState>> {
+export async function describeServices(
+    ecs: ECSClient,
+    stack: string,
+    names: readonly ServiceName[],
+): Promise<Map<ServiceName, ServiceState>> {
     const cluster = ecsClusterName(stack);
     const out = await aws(`ECS DescribeServices ${cluster}`, async () => {
         try {
@@ -152,7 +162,9 @@ export interface TaskDefinitionInfo {
 function serviceContainer(defs: ContainerDefinition[], service: ServiceName, repositoryUri?: string): ContainerDefinition | undefined {
     return (
         defs.find((c) => c.name === service) ??
-        (repositoryUri ? defs.find((c) => c.image?.startsWith(`${repositoryUri}:`) || c.image?.startsWith(`${repositoryUri}@`)) : undefined) ??
+        (repositoryUri
+            ? defs.find((c) => c.image?.startsWith(`${repositoryUri}:`) || c.image?.startsWith(`${repositoryUri}@`))
+            : undefined) ??
         defs.find((c) => c.essential !== false) ??
         defs[0]
     );
@@ -228,11 +240,16 @@ export async function taskDefinitionHistory(ecs: ECSClient, stack: string, servi
 export async function runningTaskDigests(ecs: ECSClient, stack: string, service: ServiceName, td: TaskDefinitionInfo): Promise<string[]> {
     const cluster = ecsClusterName(stack);
     const listed = await aws(`ECS ListTasks ${cluster} ${ecsServiceName(service)}`, async () =>
-        requireAnswer(await ecs.send(new ListTasksCommand({ cluster, serviceName: ecsServiceName(service), desiredStatus: DesiredStatus.RUNNING })), "taskArns"),
+        requireAnswer(
+            await ecs.send(new ListTasksCommand({ cluster, serviceName: ecsServiceName(service), desiredStatus: DesiredStatus.RUNNING })),
+            "taskArns",
+        ),
     );
     const arns = listed.slice(0, 100);
     if (arns.length === 0) return [];
-    const described = await aws(`ECS DescribeTasks ${cluster}`, async () => requireAnswer(await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })), "tasks"));
+    const described = await aws(`ECS DescribeTasks ${cluster}`, async () =>
+        requireAnswer(await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })), "tasks"),
+    );
     const digests = new Set<string>();
     for (const task of described) {
         if (task.taskDefinitionArn !== td.arn) continue;

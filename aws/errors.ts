@@ -83,15 +83,27 @@ export function fromAwsError(what: string, e: unknown): CliError {
         );
     }
     if (name.includes("AccessDenied") || name === "UnauthorizedOperation" || name === "UnrecognizedClientException") {
-        return refused(what, `access denied: ${message}`, "grant the deploying identity the permission named above; see the IAM permissions in docs/hooks-and-iam.md");
+        return refused(
+            what,
+            `access denied: ${message}`,
+            "grant the deploying identity the permission named above; see the IAM permissions in docs/hooks-and-iam.md",
+        );
     }
     const throttled =
         THROTTLING.includes(name) ||
         (typeof e === "object" && e !== null && (e as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true);
     if (throttled) {
-        return refused(what, `AWS kept throttling the request after the SDK's retries (${name})`, "wait a minute and retry, or raise AWS_MAX_ATTEMPTS");
+        return refused(
+            what,
+            `AWS kept throttling the request after the SDK's retries (${name})`,
+            "wait a minute and retry, or raise AWS_MAX_ATTEMPTS",
+        );
     }
-    if (name === "TimeoutError" || name === "RequestTimeout" || /exceeded the configured \d+ ms requestTimeout|did not establish a connection|socket timed out/.test(message)) {
+    if (
+        name === "TimeoutError" ||
+        name === "RequestTimeout" ||
+        /exceeded the configured \d+ ms requestTimeout|did not establish a connection|socket timed out/.test(message)
+    ) {
         return refused(
             what,
             `AWS did not answer in time (${timeoutText(message)}), also after the SDK's retries`,
@@ -99,7 +111,8 @@ export function fromAwsError(what: string, e: unknown): CliError {
         );
     }
     if (isUnreadableResponse(e)) return unreadable(what, e);
-    const code = typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "";
+    const code =
+        typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" ? (e as { code: string }).code : "";
     if (NETWORK.test(message) || NETWORK.test(name) || NETWORK.test(code)) {
         // Node reports a refused connection to a host with several addresses as an AggregateError without a message.
         return refused(what, `cannot reach AWS (${message || code})`, "check the network, the region and AWS_ENDPOINT_URL");
@@ -139,7 +152,10 @@ export function isUnreadableResponse(e: unknown): boolean {
     if (e instanceof NotAnAnswerError) return true;
     if (typeof e !== "object" || e === null) return false;
     const message = errorMessage(e);
-    return /Deserialization error/.test(message) || ("$response" in e && (errorName(e) === "SyntaxError" || /JSON|XML|Unexpected end/i.test(message)));
+    return (
+        /Deserialization error/.test(message) ||
+        ("$response" in e && (errorName(e) === "SyntaxError" || /JSON|XML|Unexpected end/i.test(message)))
+    );
 }
 
 /** Thrown by {@link requireAnswer} for a response without a field every real answer has. */
@@ -201,4 +217,3 @@ export async function askAws<T>(what: string, call: () => Promise<T>): Promise<T
         }
     }
 }
-

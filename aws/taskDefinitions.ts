@@ -72,7 +72,8 @@ function withImage(c: ContainerDefinition, image: string, version?: string): Con
     const environment = env.some((e) => e.name === APP_VERSION_ENV)
         ? env.map((e) => (e.name === APP_VERSION_ENV ? { ...e, value: version } : e))
         : [...env, { name: APP_VERSION_ENV, value: version }];
-    const dockerLabels = c.dockerLabels && IMAGE_VERSION_LABEL in c.dockerLabels ? { ...c.dockerLabels, [IMAGE_VERSION_LABEL]: version } : c.dockerLabels;
+    const dockerLabels =
+        c.dockerLabels && IMAGE_VERSION_LABEL in c.dockerLabels ? { ...c.dockerLabels, [IMAGE_VERSION_LABEL]: version } : c.dockerLabels;
     return { ...c, image, environment, ...(dockerLabels ? { dockerLabels } : {}) };
 }
 

@@ -42,7 +42,8 @@ function syntheticTaskDefinitions(count: number): Synthetic[] {
                 logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/aws/ecs/backend-logs-${stack}` } },
             },
         ];
-        if (i % 4 === 0) containers.push({ name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", essential: false });
+        if (i % 4 === 0)
+            containers.push({ name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", essential: false });
         const name = `backend-task-${i}`;
         out.push({
             type: "aws:ecs/taskDefinition:TaskDefinition",
@@ -72,7 +73,7 @@ function main(): void {
     const json = process.argv.includes("--json");
 
     const loadStart = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const { evaluatePolicies } = require("../policies/evaluate") as typeof import("../policies/evaluate");
     const loadMs = performance.now() - loadStart;
 
@@ -88,7 +89,18 @@ function main(): void {
     const warm = median(runs.slice(1));
     const ok = first < GOAL_MS;
     if (json) {
-        console.log(JSON.stringify({ bench: "policies", taskDefinitions: count, violations, loadMs, firstMs: first, warmMedianMs: warm, goalMs: GOAL_MS, ok }));
+        console.log(
+            JSON.stringify({
+                bench: "policies",
+                taskDefinitions: count,
+                violations,
+                loadMs,
+                firstMs: first,
+                warmMedianMs: warm,
+                goalMs: GOAL_MS,
+                ok,
+            }),
+        );
     } else {
         console.log(`policy pack over ${count} synthetic task definitions (${violations} violations):`);
         console.log(`  load pack:       ${loadMs.toFixed(0)} ms (once per process; not part of the goal)`);

@@ -51,8 +51,15 @@ export function checkReleaseGate(ctx: Ctx, deps: CliDeps, sc: StackContext, subj
         return;
     }
     const next = d.nextWindow ? `; the next window opens ${formatInZone(d.nextWindow.start, sc.settings.release.timeZone)}` : "";
-    if (apply) throw refused(`${sc.stack}`, `the release gate of pulumi up would refuse this now: ${d.reason}${next}; nothing was written or deployed`, `deploy then, or let it through: ${override}`);
-    ctx.warn(`drydock: warning: pulumi up -s ${sc.stack} will refuse this version change now: ${d.reason}${next} (to let it through: ${override})`);
+    if (apply)
+        throw refused(
+            `${sc.stack}`,
+            `the release gate of pulumi up would refuse this now: ${d.reason}${next}; nothing was written or deployed`,
+            `deploy then, or let it through: ${override}`,
+        );
+    ctx.warn(
+        `drydock: warning: pulumi up -s ${sc.stack} will refuse this version change now: ${d.reason}${next} (to let it through: ${override})`,
+    );
 }
 
 /**
@@ -68,7 +75,11 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string, message
         preview = await outsideDeadline(() => deps.automation.preview(stack, projectDir(deps.cwd))); // the hooks have their own deadlines
     } catch (e) {
         if (e instanceof CliError) throw e; // drydock's own refusal (e.g. no policy pack), already one line
-        throw refused(`pulumi preview -s ${stack}`, `failed: ${failureLine(e)}`, "the stack file is already updated; fix the problem and run pulumi up, or revert the file");
+        throw refused(
+            `pulumi preview -s ${stack}`,
+            `failed: ${failureLine(e)}`,
+            "the stack file is already updated; fix the problem and run pulumi up, or revert the file",
+        );
     }
     ctx.print(`Preview: ${formatChanges(preview.changeSummary)}`);
     ctx.print(`Running pulumi up -s ${stack} (release gate, pre-update snapshot, rollout verification) ...`);
@@ -76,11 +87,19 @@ export async function applyStack(ctx: Ctx, deps: CliDeps, stack: string, message
     try {
         up = await outsideDeadline(() => deps.automation.up(stack, projectDir(deps.cwd), message ? { message } : undefined));
     } catch (e) {
-        throw refused(`pulumi up -s ${stack}`, `failed: ${failureLine(e)}`, `see the output above; npx drydock status --stack ${stack} shows what runs now`);
+        throw refused(
+            `pulumi up -s ${stack}`,
+            `failed: ${failureLine(e)}`,
+            `see the output above; npx drydock status --stack ${stack} shows what runs now`,
+        );
     }
     ctx.print(`Update ${up.summary.result}: ${formatChanges(up.summary.resourceChanges)}`);
     if (up.summary.result !== "succeeded") {
-        throw refused(`pulumi up -s ${stack}`, `finished with result ${up.summary.result}`, `npx drydock status --stack ${stack} shows what runs now`);
+        throw refused(
+            `pulumi up -s ${stack}`,
+            `finished with result ${up.summary.result}`,
+            `npx drydock status --stack ${stack} shows what runs now`,
+        );
     }
     return 0;
 }

@@ -69,7 +69,7 @@ function counts(map: OpMap | undefined): Record<string, number> {
 
 function loadSelectStack(): SelectStack {
     // Loaded lazily: the Automation API is heavy and needs the Pulumi CLI only when used.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const automation = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
     return (args) => automation.LocalWorkspace.selectStack(args);
 }

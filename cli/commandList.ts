@@ -9,7 +9,7 @@
  * the command with commander: `.command(name)`, `.description(summary)`, options, action), then add one
  * entry below. test/cli.main.test.ts checks that the summary equals the command's own description.
  */
- 
+
 import type { Command } from "commander";
 import type { CliDeps } from "./deps";
 

@@ -30,7 +30,8 @@ export async function findDeployed(deps: CliDeps, sc: StackContext, service: Ser
     try {
         state = (await describeServices(ecs, sc.stack, [service])).get(service);
     } catch (e) {
-        if (e instanceof ClusterNotFound) return { note: `Stack ${sc.stack} is not deployed (no ECS cluster ${ecsClusterName(sc.stack)}).` };
+        if (e instanceof ClusterNotFound)
+            return { note: `Stack ${sc.stack} is not deployed (no ECS cluster ${ecsClusterName(sc.stack)}).` };
         throw e;
     }
     const td = state && currentTaskDefinition(state);

@@ -73,7 +73,12 @@ export async function readDeployments(deps: CliDeps, sc: StackContext, services:
  * is not granted yet) is a warning on stderr and the rest of the status is still shown; undefined then.
  * The command's deadline still ends the command.
  */
-export async function readDeploymentsOrWarn(ctx: Ctx, deps: CliDeps, sc: StackContext, services: string[]): Promise<DeploymentStatus[] | undefined> {
+export async function readDeploymentsOrWarn(
+    ctx: Ctx,
+    deps: CliDeps,
+    sc: StackContext,
+    services: string[],
+): Promise<DeploymentStatus[] | undefined> {
     try {
         return await readDeployments(deps, sc, services);
     } catch (e) {

@@ -53,7 +53,7 @@ export function terminalSpinner(text: string): Spinner {
     // A terminal without a known width (some pseudo-terminals) makes ora redraw endlessly: stay silent there.
     if (!process.stderr.isTTY || !(process.stderr.columns > 0) || process.env.CI) return silentSpinner;
     // ora is ESM; Node 22 loads it through require(esm). Loaded only on a terminal.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const mod = require("ora") as { default: typeof import("ora").default };
     const s = mod.default({ text, stream: process.stderr }).start();
     return {
@@ -94,16 +94,27 @@ export function defaultDeps(overrides: Partial<CliDeps> = {}): CliDeps {
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         // Each SDK client is loaded when a command first asks for it: commands that call no AWS never load the SDK.
-        ecr: perRegion((region) => new (require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr")).ECRClient(clientConfig(region))),
-        ecs: perRegion((region) => new (require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs")).ECSClient(clientConfig(region))),
-        rds: perRegion((region) => new (require("@aws-sdk/client-rds") as typeof import("@aws-sdk/client-rds")).RDSClient(clientConfig(region))),
+        ecr: perRegion(
+            (region) => new (require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr")).ECRClient(clientConfig(region)),
+        ),
+        ecs: perRegion(
+            (region) => new (require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs")).ECSClient(clientConfig(region)),
+        ),
+        rds: perRegion(
+            (region) => new (require("@aws-sdk/client-rds") as typeof import("@aws-sdk/client-rds")).RDSClient(clientConfig(region)),
+        ),
         elbv2: perRegion(
             (region) =>
-                new (require("@aws-sdk/client-elastic-load-balancing-v2") as typeof import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(
+                new (
+                    require("@aws-sdk/client-elastic-load-balancing-v2") as typeof import("@aws-sdk/client-elastic-load-balancing-v2")
+                ).ElasticLoadBalancingV2Client(clientConfig(region)),
+        ),
+        logs: perRegion(
+            (region) =>
+                new (require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(
                     clientConfig(region),
                 ),
         ),
-        logs: perRegion((region) => new (require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(clientConfig(region))),
         spinner: terminalSpinner,
         // Made when a command first uses it (--apply, history): loading it starts child_process and the Pulumi CLI check.
         get automation(): PulumiAutomation {

@@ -28,5 +28,8 @@ export function describeError(e: unknown): { line: string; exitCode: ExitCode } 
         };
     }
     if (isAwsError(e)) return describeError(fromAwsError("AWS", e));
-    return { line: `drydock: internal error: ${oneLine(errorMessage(e))} (please report this with the command you ran)`, exitCode: EXIT.failed };
+    return {
+        line: `drydock: internal error: ${oneLine(errorMessage(e))} (please report this with the command you ran)`,
+        exitCode: EXIT.failed,
+    };
 }

@@ -17,7 +17,8 @@ function outputFor(deps: CliDeps, command: string) {
     return {
         writeOut: (s: string) => deps.stdout(s),
         writeErr: (s: string) => deps.stderr(s),
-        outputError: (s: string, write: (s: string) => void) => write(`drydock: ${oneLine(s.replace(/^error:\s*/, ""))} (see npx ${command} --help)\n`),
+        outputError: (s: string, write: (s: string) => void) =>
+            write(`drydock: ${oneLine(s.replace(/^error:\s*/, ""))} (see npx ${command} --help)\n`),
     };
 }
 
@@ -35,7 +36,9 @@ function registerCommands(program: Command, deps: CliDeps, load: (c: CommandEntr
             if (entry.args) stub.arguments(entry.args);
         }
     }
-    program.configureHelp({ subcommandTerm: (c) => [c.name(), "[options]", COMMANDS.find((e) => e.name === c.name())?.args].filter(Boolean).join(" ") });
+    program.configureHelp({
+        subcommandTerm: (c) => [c.name(), "[options]", COMMANDS.find((e) => e.name === c.name())?.args].filter(Boolean).join(" "),
+    });
 }
 
 /**
@@ -45,7 +48,9 @@ function registerCommands(program: Command, deps: CliDeps, load: (c: CommandEntr
 export function buildProgram(deps: CliDeps, argv?: readonly string[]): Command {
     const program = new Command("drydock");
     program
-        .description("Update life cycle of a drydock Pulumi project: versions, status, promote, rollback, pause, release windows, snapshots")
+        .description(
+            "Update life cycle of a drydock Pulumi project: versions, status, promote, rollback, pause, release windows, snapshots",
+        )
         .version((require("../package.json") as { version: string }).version, "-V, --version", "print drydock's version")
         .exitOverride()
         // Root options (-V/--version) only before the command name: `drydock migrate --version v1.3.0` is migrate's option.

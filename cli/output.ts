@@ -61,7 +61,7 @@ const NO_BORDER = {
 /** A borderless, colourless table with upper-case headings; trailing spaces trimmed. */
 export function renderTable(head: string[], rows: (string | number)[][]): string {
     // cli-table3 is loaded by the first table: commands printing JSON (or nothing) never load it.
-     
+
     const Table = require("cli-table3") as typeof TableType;
     const table = new Table({
         head: head.map((h) => h.toUpperCase()),

@@ -41,7 +41,9 @@ export function exitCodeOf(program: Command): number {
 }
 
 /** `--stack <name>` (required). */
-export function stackOption(description = "Pulumi stack (reads Pulumi.<name>.yaml of the project: the nearest directory up with Pulumi.yaml)"): Option {
+export function stackOption(
+    description = "Pulumi stack (reads Pulumi.<name>.yaml of the project: the nearest directory up with Pulumi.yaml)",
+): Option {
     return new Option("-s, --stack <name>", description).makeOptionMandatory();
 }
 

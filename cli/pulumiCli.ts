@@ -20,7 +20,7 @@ export type PulumiCliVersion = { found: true; version: string } | { found: false
 export function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env, timeoutMs = 20_000): Promise<PulumiCliVersion> {
     return new Promise((resolve) => {
         // child_process is loaded here, not at start-up: most commands never ask for the Pulumi CLI.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+
         const execFile = (require("child_process") as { execFile: typeof ExecFile }).execFile;
         execFile("pulumi", ["version"], { env, timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
             if (error && (error as NodeJS.ErrnoException).code === "ENOENT")

@@ -43,7 +43,7 @@ function acquire(target: string, fileName: string): () => void {
     for (let attempt = 0; ; attempt++) {
         try {
             // proper-lockfile (and graceful-fs) load with the first write, not with every command that reads a stack file.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
+
             const lockfile = require("proper-lockfile") as typeof Lockfile;
             const release = lockfile.lockSync(target, { stale: LOCK_STALE_MS, realpath: false });
             return () => {
@@ -55,10 +55,18 @@ function acquire(target: string, fileName: string): () => void {
             };
         } catch (e) {
             if ((e as { code?: string }).code !== "ELOCKED") {
-                throw refused(fileName, `cannot lock it for writing: ${(e as Error).message}; nothing changed`, "check the directory's permissions");
+                throw refused(
+                    fileName,
+                    `cannot lock it for writing: ${(e as Error).message}; nothing changed`,
+                    "check the directory's permissions",
+                );
             }
             if (Date.now() >= deadline) {
-                throw refused(fileName, `another drydock command is changing it (lock ${basename(target)}.lock); nothing changed`, "run the command again when it has finished");
+                throw refused(
+                    fileName,
+                    `another drydock command is changing it (lock ${basename(target)}.lock); nothing changed`,
+                    "run the command again when it has finished",
+                );
             }
             sleepSync(Math.min(200, 10 + attempt * 10 + Math.floor(Math.random() * 20)));
         }
@@ -145,7 +153,7 @@ export function writeStackFile(path: string, text: string): void {
     refuseReadOnly(stat, fileName);
     removeStaleTemporaries(target);
     // crypto loads with the first write (start-up of read-only commands stays light).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const randomBytes = (require("crypto") as { randomBytes: typeof RandomBytes }).randomBytes;
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     try {

@@ -24,13 +24,22 @@ export class ServiceCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("drydock:components:ServiceCluster", name, {}, opts);
-        const a = { stack: pulumi.getStack(), containerInsights: "enabled" as NonNullable<ServiceClusterArgs["containerInsights"]>, tags: {}, ...definedOnly(args) };
+        const a = {
+            stack: pulumi.getStack(),
+            containerInsights: "enabled" as NonNullable<ServiceClusterArgs["containerInsights"]>,
+            tags: {},
+            ...definedOnly(args),
+        };
 
-        const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-            name: ecsClusterName(a.stack),
-            settings: [{ name: "containerInsights", value: a.containerInsights }],
-            tags: a.tags,
-        }, { parent: this });
+        const cluster = new aws.ecs.Cluster(
+            `${name}-cluster`,
+            {
+                name: ecsClusterName(a.stack),
+                settings: [{ name: "containerInsights", value: a.containerInsights }],
+                tags: a.tags,
+            },
+            { parent: this },
+        );
 
         this.arn = cluster.arn;
         this.name = cluster.name;

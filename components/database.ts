@@ -157,7 +157,13 @@ function createCluster(parent: Database, name: string, a: Resolved, identifier: 
     return { cluster, securityGroup, subnetGroup };
 }
 
-function createInstances(parent: Database, name: string, a: Resolved, identifier: string, { cluster, subnetGroup }: DatabaseParts): aws.rds.ClusterInstance[] {
+function createInstances(
+    parent: Database,
+    name: string,
+    a: Resolved,
+    identifier: string,
+    { cluster, subnetGroup }: DatabaseParts,
+): aws.rds.ClusterInstance[] {
     const instances: aws.rds.ClusterInstance[] = [];
     for (let i = 1; i <= a.instanceCount; i++) {
         const instance = new aws.rds.ClusterInstance(

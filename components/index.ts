@@ -7,7 +7,14 @@ export type { LoadBalancerArgs, LoadBalancerAttachment } from "./loadBalancer";
 export { ServiceCluster } from "./cluster";
 export type { ServiceClusterArgs } from "./cluster";
 export { AppService } from "./appService";
-export type { AppServiceArgs, HealthCheckArgs, SecretInput, DatabaseVariableNames, ServiceRouteArgs, TaskRoleStatementArgs } from "./appServiceArgs";
+export type {
+    AppServiceArgs,
+    HealthCheckArgs,
+    SecretInput,
+    DatabaseVariableNames,
+    ServiceRouteArgs,
+    TaskRoleStatementArgs,
+} from "./appServiceArgs";
 export { ServiceRoute } from "./serviceRoute";
 export type { DeploymentAlarmArgs } from "./serviceOps";
 export { ECS_EXEC_ACTIONS } from "./serviceIam";

@@ -66,7 +66,9 @@ export class Network extends pulumi.ComponentResource {
         if (args.existing) {
             const conflicting = (["availabilityZones", "natGateways", "cidrBlock"] as const).filter((k) => args[k] !== undefined);
             if (conflicting.length > 0) {
-                throw new Error(`${where}: "existing" conflicts with ${conflicting.map((k) => `"${k}"`).join(", ")}; those only shape a new VPC — pass one or the other`);
+                throw new Error(
+                    `${where}: "existing" conflicts with ${conflicting.map((k) => `"${k}"`).join(", ")}; those only shape a new VPC — pass one or the other`,
+                );
             }
             requireTwoSubnets(where, "existing.publicSubnetIds", args.existing.publicSubnetIds);
             requireTwoSubnets(where, "existing.privateSubnetIds", args.existing.privateSubnetIds);
@@ -81,7 +83,9 @@ export class Network extends pulumi.ComponentResource {
                 tags: {},
                 ...definedOnly(args),
             };
-            requireInSchemaRange(where, "availabilityZones", a.availabilityZones, "availabilityZones", { why: "an ALB and Aurora need at least two zones" });
+            requireInSchemaRange(where, "availabilityZones", a.availabilityZones, "availabilityZones", {
+                why: "an ALB and Aurora need at least two zones",
+            });
             if (a.natGateways !== "Single" && a.natGateways !== "OnePerAz") {
                 throw new Error(`${where}: natGateways = ${JSON.stringify(a.natGateways)} is not accepted; use "Single" or "OnePerAz"`);
             }
@@ -111,6 +115,8 @@ export class Network extends pulumi.ComponentResource {
 /** Checks a subnet list that is known now (a plain array); lists that are still Outputs are checked by AWS. */
 function requireTwoSubnets(where: string, arg: string, ids: pulumi.Input<pulumi.Input<string>[]>): void {
     if (Array.isArray(ids) && ids.length < 2) {
-        throw new Error(`${where}: ${arg} has ${ids.length} subnet(s); give at least 2 in different availability zones (an ALB and Aurora need two zones)`);
+        throw new Error(
+            `${where}: ${arg} has ${ids.length} subnet(s); give at least 2 in different availability zones (an ALB and Aurora need two zones)`,
+        );
     }
 }

@@ -22,7 +22,9 @@ export function validateFargateSize(where: string, cpu: number, memory: number):
         throw new Error(`${where}: cpu = ${cpu} is not accepted; Fargate takes ${Object.keys(FARGATE_MEMORY).join(", ")} CPU units`);
     }
     if (!memories.includes(memory)) {
-        throw new Error(`${where}: memory = ${memory} MiB does not fit cpu = ${cpu}; Fargate takes ${fargateMemoryText(cpu)} with ${cpu} CPU units`);
+        throw new Error(
+            `${where}: memory = ${memory} MiB does not fit cpu = ${cpu}; Fargate takes ${fargateMemoryText(cpu)} with ${cpu} CPU units`,
+        );
     }
 }
 
@@ -61,8 +63,12 @@ export function containerDefinition(p: ContainerParams): Record<string, unknown>
         image: p.image,
         essential: true,
         portMappings: [{ containerPort: p.port, hostPort: p.port, protocol: "tcp" }],
-        environment: Object.keys(environment).sort().map((name) => ({ name, value: environment[name] })),
-        secrets: Object.keys(p.secrets).sort().map((name) => ({ name, valueFrom: secretValueFrom(p.secrets[name]) })),
+        environment: Object.keys(environment)
+            .sort()
+            .map((name) => ({ name, value: environment[name] })),
+        secrets: Object.keys(p.secrets)
+            .sort()
+            .map((name) => ({ name, valueFrom: secretValueFrom(p.secrets[name]) })),
         dockerLabels: { [IMAGE_VERSION_LABEL]: p.requestedVersion },
         logConfiguration: {
             logDriver: "awslogs",

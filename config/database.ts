@@ -20,7 +20,11 @@ function readRetention(r: Reader, isProduction: boolean): number {
     const days = r.integer("backupRetentionDays");
     if (isProduction && days < PRODUCTION_MIN_BACKUP_RETENTION_DAYS) {
         const max = configKey("backupRetentionDays").max;
-        r.problem("backupRetentionDays", String(days), `production stacks keep backups at least ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days; accepted: ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS}-${max}`);
+        r.problem(
+            "backupRetentionDays",
+            String(days),
+            `production stacks keep backups at least ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days; accepted: ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS}-${max}`,
+        );
     }
     return days;
 }
@@ -53,7 +57,11 @@ function readNames(r: Reader): { name: string; username: string } {
     }
     const username = r.string("dbUsername").trim();
     if (!PG_IDENTIFIER.test(username) || username === "admin" || username === "rdsadmin") {
-        r.problem("dbUsername", username, "not an allowed master user name; accepted: a letter then letters, digits or _, not a reserved word");
+        r.problem(
+            "dbUsername",
+            username,
+            "not an allowed master user name; accepted: a letter then letters, digits or _, not a reserved word",
+        );
     }
     return { name, username };
 }

@@ -76,7 +76,10 @@ export function checkKeys(r: Reader, values: RawConfig): void {
             const problem = namespacedKeyProblem(key, values);
             if (problem !== undefined) r.problems.push({ key, message: problem });
         } else if (!isConfigKey(key)) {
-            r.problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, message: `unknown key${nearKey(key) ? `; did you mean ${nearKey(key)}?` : "; see docs/configuration.md for every key"}` });
+            r.problems.push({
+                key: `${CONFIG_NAMESPACE}:${key}`,
+                message: `unknown key${nearKey(key) ? `; did you mean ${nearKey(key)}?` : "; see docs/configuration.md for every key"}`,
+            });
         }
     }
 }

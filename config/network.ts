@@ -24,7 +24,13 @@ export function readNetwork(r: Reader): Settings["network"] {
     const publicSubnetIds = readSubnets(r, vpcId, "publicSubnetIds");
     const privateSubnetIds = readSubnets(r, vpcId, "privateSubnetIds");
     const cidr = r.string("vpcCidr").trim();
-    if (!/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/.test(cidr) || cidr.split("/")[0].split(".").some((o) => Number(o) > 255)) {
+    if (
+        !/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/.test(cidr) ||
+        cidr
+            .split("/")[0]
+            .split(".")
+            .some((o) => Number(o) > 255)
+    ) {
         r.problem("vpcCidr", cidr, "not an IPv4 CIDR block; accepted: a.b.c.d/16 to /24, e.g. 10.0.0.0/16");
     }
     const availabilityZones = r.integer("availabilityZones");

@@ -9,7 +9,11 @@ function readReleaseWindows(r: Reader): WeeklyWindow[] {
         try {
             windows.push(parseWeeklyWindow(raw.trim()));
         } catch (err) {
-            r.problem("releaseWindows", raw, `${(err as Error).message}; accepted: a list of ${WEEKLY_WINDOW_FORMAT}, local time in releaseTimeZone`);
+            r.problem(
+                "releaseWindows",
+                raw,
+                `${(err as Error).message}; accepted: a list of ${WEEKLY_WINDOW_FORMAT}, local time in releaseTimeZone`,
+            );
         }
     }
     return windows;
@@ -31,7 +35,11 @@ export function readRelease(r: Reader): ReleaseSettings {
     const windows = readReleaseWindows(r);
     const timeZone = r.string("releaseTimeZone").trim();
     if (!isValidTimeZone(timeZone)) {
-        r.problem("releaseTimeZone", timeZone, "not an IANA time zone name (a fixed offset such as +02:00 ignores daylight saving); accepted: e.g. UTC, Europe/Berlin, America/New_York");
+        r.problem(
+            "releaseTimeZone",
+            timeZone,
+            "not an IANA time zone name (a fixed offset such as +02:00 ignores daylight saving); accepted: e.g. UTC, Europe/Berlin, America/New_York",
+        );
     }
     return {
         windows,

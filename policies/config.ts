@@ -159,7 +159,9 @@ export function policyConfigProblems(
         const given = entry !== null && typeof entry === "object" && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
         for (const key of Object.keys(given)) {
             if (key !== "enforcementLevel" && !(key in declared)) {
-                problems.push(`${p.name}: unknown property "${key}"; accepted: ${["enforcementLevel", ...Object.keys(declared)].join(", ")}`);
+                problems.push(
+                    `${p.name}: unknown property "${key}"; accepted: ${["enforcementLevel", ...Object.keys(declared)].join(", ")}`,
+                );
             }
         }
         if ("productionStacks" in declared) lists.set(p.name, JSON.stringify(given.productionStacks ?? DEFAULT_PRODUCTION_STACKS));

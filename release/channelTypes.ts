@@ -9,7 +9,8 @@ export type UpdateChannel = "manual" | "latest" | "patch" | "minor" | "major";
 export const UPDATE_CHANNELS: readonly UpdateChannel[] = ["manual", "latest", "patch", "minor", "major"];
 
 /** Why a version is not proposed. */
-export type HoldReason = "outside-channel" | "pre-release" | "downgrade" | "too-young" | "not-soaked" | "paused" | "window-closed" | "last-update-failed";
+export type HoldReason =
+    "outside-channel" | "pre-release" | "downgrade" | "too-young" | "not-soaked" | "paused" | "window-closed" | "last-update-failed";
 
 export interface ChannelPolicy {
     channel: UpdateChannel;

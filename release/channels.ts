@@ -32,7 +32,8 @@ import type {
     ServiceInput,
 } from "./channelTypes";
 import { ageHold, channelHold, latestHold, releaseOf, semverCandidates, soakHold } from "./holds";
-import { compareVersions, tryParseVersion } from "./version";
+import { tryParseVersion } from "./version";
+import { compareVersions } from "./versionOrder";
 import { releaseState, ReleaseState } from "./state";
 import { formatInZone } from "./windows";
 

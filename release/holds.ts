@@ -6,7 +6,8 @@
 import semver from "semver";
 import type { Candidate, CandidateImage, Held, Judge, SoakRecord, UpdateChannel } from "./channelTypes";
 import { formatDuration } from "./duration";
-import { sortNewestFirst, tryParseVersion } from "./version";
+import { tryParseVersion } from "./version";
+import { sortNewestFirst } from "./versionOrder";
 import { formatInZone } from "./windows";
 
 /** The highest exact semver release among the tags of the image `digest`. */

@@ -32,7 +32,9 @@ export function fargateMemoryText(cpu: number): string {
 }
 
 /** The retention periods (days) CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** Target-tracking CPU percent drydock accepts for autoscaling. */
 export const AUTOSCALING_CPU_TARGET = { min: 10, max: 90 } as const; // percent

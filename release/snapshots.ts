@@ -4,13 +4,13 @@
 
 /** Tag keys put on every snapshot drydock makes. */
 export const SNAPSHOT_TAGS = {
-  managedBy: "drydock:managed-by",
-  stack: "drydock:stack",
-  service: "drydock:service",
-  fromVersion: "drydock:from-version",
-  toVersion: "drydock:to-version",
-  reason: "drydock:reason",
-  override: "drydock:release-override",
+    managedBy: "drydock:managed-by",
+    stack: "drydock:stack",
+    service: "drydock:service",
+    fromVersion: "drydock:from-version",
+    toVersion: "drydock:to-version",
+    reason: "drydock:reason",
+    override: "drydock:release-override",
 } as const;
 
 /** Value of the {@link SNAPSHOT_TAGS.managedBy} tag; only snapshots with it are ever pruned. */
@@ -23,7 +23,7 @@ export const SNAPSHOT_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/
 
 /** Whether `id` is a valid RDS identifier (cluster, instance or snapshot): the pattern above, at most 63 characters. */
 export function isRdsIdentifier(id: string): boolean {
-  return id.length <= 63 && SNAPSHOT_IDENTIFIER_PATTERN.test(id);
+    return id.length <= 63 && SNAPSHOT_IDENTIFIER_PATTERN.test(id);
 }
 const MAX_LENGTH = 63;
 const PREFIX = "drydock-";
@@ -40,9 +40,17 @@ export const SNAPSHOT_SUFFIX_PATTERN = /^[0-9a-f]{4}$/;
  * longest other part are shortened — the prefix, the timestamp and the suffix are never cut. Without `fromVersion` the `<from>-to-` part is left out; without
  * `toVersion` the `-to-<to>` part.
  */
-export function snapshotIdentifier(p: { stack: string; service: string; fromVersion?: string; toVersion?: string; at: Date; suffix: string }): string {
+export function snapshotIdentifier(p: {
+    stack: string;
+    service: string;
+    fromVersion?: string;
+    toVersion?: string;
+    at: Date;
+    suffix: string;
+}): string {
     if (!(p.at instanceof Date) || Number.isNaN(p.at.getTime())) throw new RangeError(`snapshotIdentifier: "at" is not a valid date`);
-    if (!SNAPSHOT_SUFFIX_PATTERN.test(p.suffix)) throw new RangeError(`snapshotIdentifier: suffix ${JSON.stringify(p.suffix)} is not 4 lowercase hex characters`);
+    if (!SNAPSHOT_SUFFIX_PATTERN.test(p.suffix))
+        throw new RangeError(`snapshotIdentifier: suffix ${JSON.stringify(p.suffix)} is not 4 lowercase hex characters`);
     const iso = p.at.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
     const stamp = `${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}-${iso.slice(20, 23)}-${p.suffix}`;
     const parts: { text: string; fixed: boolean; version?: boolean }[] = [
@@ -79,8 +87,8 @@ export function randomSnapshotSuffix(): string {
 }
 
 function sanitize(s: string): string {
-  return String(s)
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+    return String(s)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
 }

@@ -71,31 +71,48 @@ describe("hooks whose AWS calls never answer fail by their configured timeout (f
         rdsMock.on(DescribeDBClusterSnapshotsCommand).callsFake(never);
         let settled: Error | undefined;
         const p = createPreUpdateSnapshot(new RDSClient({ region: "us-east-1" }), {
-            clusterIdentifier: CLUSTER, stack: "production", service: "backend", reason: "r", keep: 10, timeoutMs: 60_000, suffix: () => "abcd",
+            clusterIdentifier: CLUSTER,
+            stack: "production",
+            service: "backend",
+            reason: "r",
+            keep: 10,
+            timeoutMs: 60_000,
+            suffix: () => "abcd",
         }).catch((e: Error) => (settled = e));
         await clock.tickAsync(60_000 + DEADLINE_MARGIN_MS - 1_000);
         expect(settled, "still within the budget").to.equal(undefined);
         await clock.tickAsync(2_000);
         await p;
-        expect(settled?.message).to.match(/^pre-update snapshot of drydock-production: no answer from RDS DescribeDBClusterSnapshots drydock-production-backend-\S+-abcd within 90s$/);
+        expect(settled?.message).to.match(
+            /^pre-update snapshot of drydock-production: no answer from RDS DescribeDBClusterSnapshots drydock-production-backend-\S+-abcd within 90s$/,
+        );
     });
 
     it("verify-rollout: DescribeServices never answers → fails at rolloutTimeoutMinutes + margin, naming it", async () => {
         ecsMock.on(DescribeServicesCommand).callsFake(never);
         let settled: Error | undefined;
         const p = verifyRollout(new ECSClient({ region: "us-east-1" }), {
-            cluster: CLUSTER, service: "backend-service", expectedTaskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/x:2", timeoutMs: 60_000,
+            cluster: CLUSTER,
+            service: "backend-service",
+            expectedTaskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/x:2",
+            timeoutMs: 60_000,
         }).catch((e: Error) => (settled = e));
         await clock.tickAsync(60_000 + DEADLINE_MARGIN_MS + 1_000);
         await p;
-        expect(settled?.message).to.equal("verify-rollout of backend-service: no answer from ECS DescribeServices backend-service within 90s");
+        expect(settled?.message).to.equal(
+            "verify-rollout of backend-service: no answer from ECS DescribeServices backend-service within 90s",
+        );
     });
 });
 
 describe("responses that are not answers are errors, never data", () => {
     const ecrMock = mockClient(ECRClient);
     const rdsMock = mockClient(RDSClient);
-    const repo = { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend", registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com", repositoryName: "drydock/backend" };
+    const repo = {
+        uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend",
+        registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        repositoryName: "drydock/backend",
+    };
     beforeEach(() => {
         ecrMock.reset();
         rdsMock.reset();
@@ -148,27 +165,37 @@ describe("snapshot identifiers are unique and creation is idempotent", () => {
     after(() => rdsMock.restore());
 
     it("three snapshots started in the same millisecond get three identifiers", async () => {
-        rdsMock.on(CreateDBClusterSnapshotCommand).callsFake((input: { DBClusterSnapshotIdentifier: string }) => ({ DBClusterSnapshot: { DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier, Status: "creating" } }));
+        rdsMock.on(CreateDBClusterSnapshotCommand).callsFake((input: { DBClusterSnapshotIdentifier: string }) => ({
+            DBClusterSnapshot: { DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier, Status: "creating" },
+        }));
         const ids = await Promise.all([1, 2, 3].map(() => startClusterSnapshot(rds, base).then((r) => r.identifier)));
         expect(new Set(ids).size).to.equal(3);
         for (const id of ids) expect(id).to.match(/^drydock-production-manual-20261125-100000-123-[0-9a-f]{4}$/);
     });
 
     /** The SDK lost the first response and retried: RDS says the identifier this call asked for exists. */
-    function lostResponse(existing: { cluster: string; tags: (input: { Tags?: { Key?: string; Value?: string }[] }) => { Key?: string; Value?: string }[] }) {
+    function lostResponse(existing: {
+        cluster: string;
+        tags: (input: { Tags?: { Key?: string; Value?: string }[] }) => { Key?: string; Value?: string }[];
+    }) {
         let asked: { DBClusterSnapshotIdentifier: string; Tags?: { Key?: string; Value?: string }[] } | undefined;
         rdsMock.on(CreateDBClusterSnapshotCommand).callsFake((input) => {
             asked = input;
-            throw new DBClusterSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${input.DBClusterSnapshotIdentifier} already exists.`, $metadata: {} });
+            throw new DBClusterSnapshotAlreadyExistsFault({
+                message: `Cannot create the snapshot because a snapshot with the identifier ${input.DBClusterSnapshotIdentifier} already exists.`,
+                $metadata: {},
+            });
         });
         rdsMock.on(DescribeDBClusterSnapshotsCommand).callsFake((input: { DBClusterSnapshotIdentifier: string }) => ({
-            DBClusterSnapshots: [{
-                DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier,
-                DBClusterSnapshotArn: `arn:aws:rds:us-east-1:1:cluster-snapshot:${input.DBClusterSnapshotIdentifier}`,
-                DBClusterIdentifier: existing.cluster,
-                Status: "creating",
-                TagList: existing.tags(asked ?? {}),
-            }],
+            DBClusterSnapshots: [
+                {
+                    DBClusterSnapshotIdentifier: input.DBClusterSnapshotIdentifier,
+                    DBClusterSnapshotArn: `arn:aws:rds:us-east-1:1:cluster-snapshot:${input.DBClusterSnapshotIdentifier}`,
+                    DBClusterIdentifier: existing.cluster,
+                    Status: "creating",
+                    TagList: existing.tags(asked ?? {}),
+                },
+            ],
         }));
     }
 
@@ -181,10 +208,15 @@ describe("snapshot identifiers are unique and creation is idempotent", () => {
 
     it("refuses to adopt a snapshot of another cluster or with other tags", async () => {
         lostResponse({ cluster: "drydock-staging", tags: (input) => input.Tags ?? [] });
-        expect((await rejection(startClusterSnapshot(rds, base))).message).to.match(/already exists but is not the one this run asked for \(it is of cluster drydock-staging\)/);
+        expect((await rejection(startClusterSnapshot(rds, base))).message).to.match(
+            /already exists but is not the one this run asked for \(it is of cluster drydock-staging\)/,
+        );
         rdsMock.reset();
         rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: "available" }] });
-        lostResponse({ cluster: CLUSTER, tags: (input) => (input.Tags ?? []).map((t) => (t.Key === "drydock:reason" ? { ...t, Value: "someone else" } : t)) });
+        lostResponse({
+            cluster: CLUSTER,
+            tags: (input) => (input.Tags ?? []).map((t) => (t.Key === "drydock:reason" ? { ...t, Value: "someone else" } : t)),
+        });
         expect((await rejection(startClusterSnapshot(rds, base))).message).to.match(/its drydock tags differ/);
     });
 

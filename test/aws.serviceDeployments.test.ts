@@ -140,7 +140,9 @@ describe("aws/serviceDeployments + deploymentWait: following a blue/green deploy
         mock.on(DescribeServiceRevisionsCommand)
             .resolvesOnce({ serviceRevisions: [{ serviceRevisionArn: REVISION }] })
             .resolves({ serviceRevisions: [{ serviceRevisionArn: REVISION, taskDefinition: TD }] });
-        mock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })] });
+        mock.on(DescribeServiceDeploymentsCommand).resolves({
+            serviceDeployments: [dep({ status: "SUCCESSFUL", lifecycleStage: "CLEAN_UP" })],
+        });
         const ok = await waitForServiceDeployment(ecs, request({ pollMs: 15_000 }).req);
         expect(ok.waitedMs).to.equal(15_000);
         expect(mock.commandCalls(DescribeServiceRevisionsCommand)).to.have.length(2);

@@ -42,13 +42,18 @@ describe("drydock check: the offline plan", () => {
             expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
             for (const res of report.resources) {
                 expect(res).to.include.all.keys("type", "name", "urn", "inputs", "hooks");
-                expect(Object.keys(res).filter((k) => !["type", "name", "urn", "inputs", "hooks", "aliases"].includes(k))).to.deep.equal([]);
+                expect(Object.keys(res).filter((k) => !["type", "name", "urn", "inputs", "hooks", "aliases"].includes(k))).to.deep.equal(
+                    [],
+                );
                 expect(res.urn).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
-                for (const alias of (res as { aliases?: string[] }).aliases ?? []) expect(alias).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
+                for (const alias of (res as { aliases?: string[] }).aliases ?? [])
+                    expect(alias).to.match(new RegExp(`^urn:pulumi:${stack}::drydock::`));
             }
             // The route's resources moved under their own component; their old URNs travel with them as aliases.
             const tg = report.resources.find((x) => x.name === "backend-tg") as { urn: string; aliases?: string[] };
-            expect(tg.aliases).to.include(`urn:pulumi:${stack}::drydock::drydock:components:AppService$aws:lb/targetGroup:TargetGroup::backend-tg`);
+            expect(tg.aliases).to.include(
+                `urn:pulumi:${stack}::drydock::drydock:components:AppService$aws:lb/targetGroup:TargetGroup::backend-tg`,
+            );
             const backend = report.resources.find((x) => x.type === "aws:ecs/service:Service" && x.inputs.name === "backend-service");
             expect(backend?.hooks).to.deep.equal({
                 beforeCreate: ["release-gate"],
@@ -102,7 +107,15 @@ describe("drydock check: the offline plan", () => {
     });
 
     it("takes overrides as pulumi config set stores them, lists as JSON", async () => {
-        const r = await check(["--stack", "staging", "--set", 'releaseWindows=["sat:22:00-sun:02:00"]', "--set", "updatesPaused=true", "--json"]);
+        const r = await check([
+            "--stack",
+            "staging",
+            "--set",
+            'releaseWindows=["sat:22:00-sun:02:00"]',
+            "--set",
+            "updatesPaused=true",
+            "--json",
+        ]);
         expect(r.code).to.equal(0);
         const report = JSON.parse(r.stdout) as Report;
         expect(report.release).to.deep.include({ paused: true, windowOpen: false, nextWindowStart: "2026-11-28T22:00:00Z" });
@@ -122,12 +135,21 @@ describe("drydock check: the offline plan", () => {
     it("blames --set for a bad --set value and the stack file for its own typo", async () => {
         const set = await check(["--stack", "production", "--set", "backendVersion=v1..2"]);
         expect(set.code).to.equal(2);
-        expect(set.stderr).to.match(/^drydock: --set backendVersion=v1\.\.2: it looks like a version but is none of the accepted forms.*\(fix the value given with --set\)\n$/);
+        expect(set.stderr).to.match(
+            /^drydock: --set backendVersion=v1\.\.2: it looks like a version but is none of the accepted forms.*\(fix the value given with --set\)\n$/,
+        );
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-check-"));
         const committed = fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8");
-        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), committed.replace(/drydock:dbMaxCapacity: \d+/, "drydock:dbMaxCapacity: lots"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.production.yaml"),
+            committed.replace(/drydock:dbMaxCapacity: \d+/, "drydock:dbMaxCapacity: lots"),
+        );
         let stderr = "";
-        const code = await run(["node", "drydock", "check", "--stack", "production", "--set", "frontendVersion=v1.3.1"], { cwd: dir, stdout: () => undefined, stderr: (t) => void (stderr += t) });
+        const code = await run(["node", "drydock", "check", "--stack", "production", "--set", "frontendVersion=v1.3.1"], {
+            cwd: dir,
+            stdout: () => undefined,
+            stderr: (t) => void (stderr += t),
+        });
         fs.rmSync(dir, { recursive: true, force: true });
         const file = { code, stderr };
         expect(file.code).to.equal(2);
@@ -148,10 +170,14 @@ describe("drydock check: the offline plan", () => {
 
     it("runs as an installed command: `drydock check` exits 1 on a mandatory violation", function () {
         this.timeout(60_000);
-        const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "drydock.js"), "check", "--stack", "production", "--set", "backendVersion=latest", "--json"], {
-            cwd: ROOT,
-            encoding: "utf8",
-        });
+        const r = spawnSync(
+            process.execPath,
+            [path.join(ROOT, "bin", "drydock.js"), "check", "--stack", "production", "--set", "backendVersion=latest", "--json"],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
         expect(r.status, r.stderr).to.equal(1);
         expect((JSON.parse(r.stdout) as Report).ok).to.equal(false);
     });
@@ -199,14 +225,21 @@ describe("drydock check --policy-config", () => {
         const file = write({ "production-images-pinned": { productionStacks: ["production"] } });
         const r = await check(["--stack", "production", "--policy-config", file]);
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.match(/^drydock: --policy-config .*productionStacks differs between production-images-pinned, non-production-images-pinned/);
+        expect(r.stderr).to.match(
+            /^drydock: --policy-config .*productionStacks differs between production-images-pinned, non-production-images-pinned/,
+        );
     });
 
     it("refuses a property no policy declares, and a value the schema refuses, with exit 2", async () => {
         const typo = await check(["--stack", "production", "--policy-config", write({ "network-exposure": { databasePort: [5432] } })]);
         expect(typo.code).to.equal(2);
         expect(typo.stderr).to.include('network-exposure: unknown property "databasePort"; accepted: enforcementLevel, databasePorts');
-        const bad = await check(["--stack", "production", "--policy-config", write({ "aurora-maintenance-and-backups": { minimumBackupRetentionDays: 90 } })]);
+        const bad = await check([
+            "--stack",
+            "production",
+            "--policy-config",
+            write({ "aurora-maintenance-and-backups": { minimumBackupRetentionDays: 90 } }),
+        ]);
         expect(bad.code).to.equal(2);
         expect(bad.stderr).to.include("minimumBackupRetentionDays");
     });

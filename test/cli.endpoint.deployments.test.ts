@@ -113,7 +113,12 @@ describe("drydock approve / abort against a local ECS endpoint (real SDK clients
         const approved = await run(["approve", "--stack", "production", "--service", "backend", "--json"], env());
         expect(approved.stderr).to.equal("");
         expect(approved.code).to.equal(0);
-        expect(JSON.parse(approved.stdout)).to.include({ action: "approved", deploymentArn: ARN, service: "backend", ecsService: "backend-service" });
+        expect(JSON.parse(approved.stdout)).to.include({
+            action: "approved",
+            deploymentArn: ARN,
+            service: "backend",
+            ecsService: "backend-service",
+        });
         const cont = seen.filter((s) => s.target === `${PREFIX}ContinueServiceDeployment`);
         expect(cont.map((s) => s.body)).to.deep.equal([{ serviceDeploymentArn: ARN, hookId: "hook-42", action: "CONTINUE" }]);
         expect(seen.find((s) => s.target === `${PREFIX}ListServiceDeployments`)?.body).to.deep.equal({

@@ -26,28 +26,88 @@ function answer(target: string, body: Record<string, unknown>): [number, unknown
     switch (target) {
         case "AmazonEC2ContainerRegistry_V20150921.DescribeImages":
             if (body.repositoryName === "drydock/frontend") {
-                return [400, { __type: "AccessDeniedException", message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:DescribeImages" }];
+                return [
+                    400,
+                    {
+                        __type: "AccessDeniedException",
+                        message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecr:DescribeImages",
+                    },
+                ];
             }
             if (!body.nextToken) {
-                return [200, { imageDetails: [{ registryId: "123456789012", repositoryName: "drydock/backend", imageDigest: OLD, imageTags: ["v1.2.3"], imagePushedAt: 1_763_000_000 }], nextToken: "page-2" }];
+                return [
+                    200,
+                    {
+                        imageDetails: [
+                            {
+                                registryId: "123456789012",
+                                repositoryName: "drydock/backend",
+                                imageDigest: OLD,
+                                imageTags: ["v1.2.3"],
+                                imagePushedAt: 1_763_000_000,
+                            },
+                        ],
+                        nextToken: "page-2",
+                    },
+                ];
             }
-            return [200, { imageDetails: [{ registryId: "123456789012", repositoryName: "drydock/backend", imageDigest: NEW, imageTags: ["v1.3.0", "latest"], imagePushedAt: 1_763_500_000 }] }];
+            return [
+                200,
+                {
+                    imageDetails: [
+                        {
+                            registryId: "123456789012",
+                            repositoryName: "drydock/backend",
+                            imageDigest: NEW,
+                            imageTags: ["v1.3.0", "latest"],
+                            imagePushedAt: 1_763_500_000,
+                        },
+                    ],
+                },
+            ];
         case "AmazonEC2ContainerServiceV20141113.DescribeServices":
-            return [200, {
-                services: [{
-                    serviceName: "backend-service",
-                    status: "ACTIVE",
-                    taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7",
-                    desiredCount: 2, runningCount: 2, pendingCount: 0,
-                    deployments: [{ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7", rolloutState: "COMPLETED", desiredCount: 2, runningCount: 2, pendingCount: 0 }],
-                }],
-                failures: [],
-            }];
+            return [
+                200,
+                {
+                    services: [
+                        {
+                            serviceName: "backend-service",
+                            status: "ACTIVE",
+                            taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7",
+                            desiredCount: 2,
+                            runningCount: 2,
+                            pendingCount: 0,
+                            deployments: [
+                                {
+                                    id: "ecs-svc/1",
+                                    status: "PRIMARY",
+                                    taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7",
+                                    rolloutState: "COMPLETED",
+                                    desiredCount: 2,
+                                    runningCount: 2,
+                                    pendingCount: 0,
+                                },
+                            ],
+                        },
+                    ],
+                    failures: [],
+                },
+            ];
         case "AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition":
-            return [200, {
-                taskDefinition: { taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7", family: "drydock-production-backend", revision: 7, containerDefinitions: [{ name: "backend", image: `${REPO}@${OLD}`, environment: [{ name: "APP_VERSION", value: "v1.2.3" }] }] },
-                tags: [{ key: "drydock:requested-version", value: "v1.2.3" }],
-            }];
+            return [
+                200,
+                {
+                    taskDefinition: {
+                        taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-production-backend:7",
+                        family: "drydock-production-backend",
+                        revision: 7,
+                        containerDefinitions: [
+                            { name: "backend", image: `${REPO}@${OLD}`, environment: [{ name: "APP_VERSION", value: "v1.2.3" }] },
+                        ],
+                    },
+                    tags: [{ key: "drydock:requested-version", value: "v1.2.3" }],
+                },
+            ];
         default:
             return [400, { __type: "UnknownOperationException", message: `the test server does not answer ${target}` }];
     }
@@ -109,7 +169,10 @@ describe("drydock against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_U
         const r = await run(["versions", "backend", "--stack", "production", "--json"], env());
         expect(r.stderr).to.equal("");
         expect(r.code).to.equal(0);
-        const doc = JSON.parse(r.stdout) as { service: string; versions: { tag: string | null; digest: string; deployed: boolean; kind: string }[] };
+        const doc = JSON.parse(r.stdout) as {
+            service: string;
+            versions: { tag: string | null; digest: string; deployed: boolean; kind: string }[];
+        };
         expect(doc.service).to.equal("backend");
         expect(doc.versions.map((v) => [v.tag, v.deployed])).to.deep.equal([
             ["latest", false],

@@ -59,9 +59,14 @@ describe("drydock against an AWS endpoint that never answers (issue 11)", functi
         const r = await run(["status", "--stack", "production"], env({ AWS_MAX_ATTEMPTS: "2", DRYDOCK_AWS_REQUEST_TIMEOUT_MS: "400" }));
         expect(r.code).to.equal(1);
         expect(r.stdout).to.equal("");
-        const lines = r.stderr.trim().split("\n").filter((l) => !/warning/i.test(l));
+        const lines = r.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => !/warning/i.test(l));
         expect(lines, r.stderr).to.have.length(1);
-        expect(lines[0]).to.match(/^drydock: .*(ECS|RDS|ELBv2) \S+.*: AWS did not answer in time \(no response within 400 ms\), also after the SDK's retries/);
+        expect(lines[0]).to.match(
+            /^drydock: .*(ECS|RDS|ELBv2) \S+.*: AWS did not answer in time \(no response within 400 ms\), also after the SDK's retries/,
+        );
         expect(r.stderr).to.not.match(/node-http-handler|at \S+ \(/); // no SDK wording, no stack trace
         expect(requests - before, "the SDK retried").to.be.at.least(2);
         expect(r.ms).to.be.below(30_000);
@@ -73,7 +78,10 @@ describe("drydock against an AWS endpoint that never answers (issue 11)", functi
             env({ AWS_MAX_ATTEMPTS: "6", DRYDOCK_AWS_REQUEST_TIMEOUT_MS: "600000", DRYDOCK_COMMAND_TIMEOUT_MS: "1500" }),
         );
         expect(r.code).to.equal(1);
-        const lines = r.stderr.trim().split("\n").filter((l) => !/warning/i.test(l));
+        const lines = r.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => !/warning/i.test(l));
         expect(lines, r.stderr).to.have.length(1);
         expect(lines[0]).to.match(/^drydock: status: no answer from (ECS|RDS|ELBv2) \w+ \S+.* within 1.5s \(check the network/);
         // The deadline aborts the pending requests: the process does not wait for the 10-minute request timeout.
@@ -86,7 +94,10 @@ describe("drydock against an AWS endpoint that never answers (issue 11)", functi
         expect(AWS_REQUEST_TIMEOUT_MS).to.be.at.most(30_000);
         expect(commandDeadlineMs({})).to.equal(DEFAULT_COMMAND_DEADLINE_MS);
         expect(DEFAULT_COMMAND_DEADLINE_MS).to.be.below(120_000);
-        expect(awsTimeouts({ DRYDOCK_AWS_CONNECT_TIMEOUT_MS: "250", DRYDOCK_AWS_REQUEST_TIMEOUT_MS: "900" })).to.deep.equal({ connectionTimeout: 250, requestTimeout: 900 });
+        expect(awsTimeouts({ DRYDOCK_AWS_CONNECT_TIMEOUT_MS: "250", DRYDOCK_AWS_REQUEST_TIMEOUT_MS: "900" })).to.deep.equal({
+            connectionTimeout: 250,
+            requestTimeout: 900,
+        });
         expect(commandDeadlineMs({ DRYDOCK_COMMAND_TIMEOUT_MS: "5000" })).to.equal(5000);
         // Nonsense falls back to the default rather than to "no timeout".
         expect(awsTimeouts({ DRYDOCK_AWS_REQUEST_TIMEOUT_MS: "0" }).requestTimeout).to.equal(AWS_REQUEST_TIMEOUT_MS);

@@ -194,7 +194,9 @@ describe("drydock history", () => {
         };
         const r = await drydock(dir, ["history", "--stack", "production"], { automation });
         expect(r.code).to.equal(1);
-        expect(r.stderr).to.match(/^drydock: pulumi stack history -s production: failed: the Pulumi backend s3:\/\/state is unreachable \(log in/);
+        expect(r.stderr).to.match(
+            /^drydock: pulumi stack history -s production: failed: the Pulumi backend s3:\/\/state is unreachable \(log in/,
+        );
     });
 
     it("says so when the Pulumi CLI is missing, instead of the Automation API's exit code", async () => {

@@ -66,10 +66,15 @@ describe("drydock command line", () => {
 
     it("a missing aws:region is a config error (exit 2) for commands that call AWS", async () => {
         const { writeFileSync } = await import("fs");
-        writeFileSync(join(dir, "Pulumi.noregion.yaml"), "config:\n  drydock:backendVersion: v1.2.3\n  drydock:frontendVersion: v1.2.3\n  drydock:backendImage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/b\n  drydock:frontendImage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/f\n");
+        writeFileSync(
+            join(dir, "Pulumi.noregion.yaml"),
+            "config:\n  drydock:backendVersion: v1.2.3\n  drydock:frontendVersion: v1.2.3\n  drydock:backendImage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/b\n  drydock:frontendImage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/f\n",
+        );
         const r = await drydock(dir, ["status", "--stack", "noregion"]);
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.equal("drydock: Pulumi.noregion.yaml: aws:region: missing (set it: pulumi config set aws:region <region> -s noregion)\n");
+        expect(r.stderr).to.equal(
+            "drydock: Pulumi.noregion.yaml: aws:region: missing (set it: pulumi config set aws:region <region> -s noregion)\n",
+        );
         const window = await drydock(dir, ["window", "--stack", "noregion", "--json"]);
         expect(window.code).to.equal(0);
     });
@@ -91,15 +96,28 @@ describe("drydock command line", () => {
     });
 
     it("turns errors into one line and an exit code", () => {
-        expect(describeError(new CliError("--at", "bad", "use ISO", 2))).to.deep.equal({ line: "drydock: --at: bad (use ISO)", exitCode: 2 });
+        expect(describeError(new CliError("--at", "bad", "use ISO", 2))).to.deep.equal({
+            line: "drydock: --at: bad (use ISO)",
+            exitCode: 2,
+        });
         expect(describeError(new ConfigError("prod", [{ key: "drydock:x", value: "1", message: "unknown key" }]))).to.deep.equal({
             line: 'drydock: Pulumi.prod.yaml: drydock:x="1": unknown key (fix the stack file or use `pulumi config set`)',
             exitCode: 2,
         });
-        expect(describeError(new TypeError("x is undefined\n  at y"))).to.deep.equal({ line: "drydock: internal error: x is undefined at y (please report this with the command you ran)", exitCode: 1 });
+        expect(describeError(new TypeError("x is undefined\n  at y"))).to.deep.equal({
+            line: "drydock: internal error: x is undefined at y (please report this with the command you ran)",
+            exitCode: 1,
+        });
         expect(describeError(awsError("ServiceUnavailable", "try later")).line).to.equal("drydock: AWS: ServiceUnavailable: try later");
-        expect(fromAwsError("ECR DescribeImages r", Object.assign(new Error("getaddrinfo ENOTFOUND api.ecr.us-east-1.amazonaws.com"), { name: "Error" })).why).to.match(/^cannot reach AWS/);
-        expect(fromAwsError("x", awsError("UnrecognizedClientException", "The security token included in the request is invalid")).why).to.match(/^access denied/);
+        expect(
+            fromAwsError(
+                "ECR DescribeImages r",
+                Object.assign(new Error("getaddrinfo ENOTFOUND api.ecr.us-east-1.amazonaws.com"), { name: "Error" }),
+            ).why,
+        ).to.match(/^cannot reach AWS/);
+        expect(
+            fromAwsError("x", awsError("UnrecognizedClientException", "The security token included in the request is invalid")).why,
+        ).to.match(/^access denied/);
     });
 
     it("formats change summaries", () => {
@@ -125,14 +143,28 @@ describe("Pulumi Automation seam", () => {
                         stdout: "up out",
                         stderr: "",
                         outputs: {},
-                        summary: { kind: "update", startTime: new Date(), message: "", environment: {}, config: {}, result: "succeeded", resourceChanges: { update: 1, same: 3 } },
+                        summary: {
+                            kind: "update",
+                            startTime: new Date(),
+                            message: "",
+                            environment: {},
+                            config: {},
+                            result: "succeeded",
+                            resourceChanges: { update: 1, same: 3 },
+                        },
                     };
                 },
             } as unknown as Awaited<ReturnType<SelectStack>>;
         };
         const automation = createPulumiAutomation({ selectStack, onOutput: (s) => outputs.push(s) });
-        expect(await automation.preview("production", ROOT)).to.deep.equal({ changeSummary: { update: 1, same: 3 }, stdout: "preview out" });
-        expect(await automation.up("production", ROOT)).to.deep.equal({ summary: { result: "succeeded", resourceChanges: { update: 1, same: 3 } }, stdout: "up out" });
+        expect(await automation.preview("production", ROOT)).to.deep.equal({
+            changeSummary: { update: 1, same: 3 },
+            stdout: "preview out",
+        });
+        expect(await automation.up("production", ROOT)).to.deep.equal({
+            summary: { result: "succeeded", resourceChanges: { update: 1, same: 3 } },
+            stdout: "up out",
+        });
         expect(calls).to.deep.equal([`select production ${ROOT}`, `select production ${ROOT}`]);
         expect(outputs).to.deep.equal(["previewing...\n", "updating...\n"]);
     });
@@ -142,7 +174,10 @@ describe("Pulumi Automation seam", () => {
         const selectStack: SelectStack = async () =>
             ({
                 preview: async (opts: unknown) => (seen.push(opts), { stdout: "", stderr: "", changeSummary: {} }),
-                up: async (opts: unknown) => (seen.push(opts), { stdout: "", stderr: "", outputs: {}, summary: { result: "succeeded", resourceChanges: {} } }),
+                up: async (opts: unknown) => (
+                    seen.push(opts),
+                    { stdout: "", stderr: "", outputs: {}, summary: { result: "succeeded", resourceChanges: {} } }
+                ),
             }) as unknown as Awaited<ReturnType<SelectStack>>;
         const automation = createPulumiAutomation({ selectStack });
         await automation.preview("production", ROOT);
@@ -153,7 +188,8 @@ describe("Pulumi Automation seam", () => {
 
     it("refuses in one line, running nothing, when the project has no policies/PulumiPolicy.yaml", async () => {
         const calls: string[] = [];
-        const selectStack: SelectStack = async (args) => (calls.push(`select ${args.workDir}`), {}) as unknown as Awaited<ReturnType<SelectStack>>;
+        const selectStack: SelectStack = async (args) =>
+            (calls.push(`select ${args.workDir}`), {}) as unknown as Awaited<ReturnType<SelectStack>>;
         const automation = createPulumiAutomation({ selectStack });
         const dir = join(ROOT, "test"); // a directory without a pack
         for (const run of [() => automation.preview("production", dir), () => automation.up("production", dir)]) {
@@ -191,18 +227,33 @@ describe("bin/drydock.js", () => {
     });
     afterEach(() => cleanup(dir));
 
-    const node = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "drydock.js"), ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, AWS_REGION: "", AWS_PROFILE: "" } });
+    const node = (args: string[]) =>
+        spawnSync(process.execPath, [join(ROOT, "bin", "drydock.js"), ...args], {
+            cwd: dir,
+            encoding: "utf8",
+            env: { ...process.env, AWS_REGION: "", AWS_PROFILE: "" },
+        });
 
     it("runs the TypeScript CLI and sets the exit code, without loading Pulumi for offline commands", () => {
         const ok = node(["window", "--stack", "staging", "--json"]);
         expect(ok.status, ok.stderr).to.equal(0);
-        expect(JSON.parse(ok.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: null });
+        expect(JSON.parse(ok.stdout)).to.deep.equal({
+            open: true,
+            paused: false,
+            pauseReason: null,
+            pausedAt: null,
+            current: null,
+            nextStart: null,
+        });
         const bad = node(["window", "--stack", "nope"]);
         expect(bad.status).to.equal(2);
         expect(bad.stderr).to.match(/^drydock: stack "nope": no Pulumi\.nope\.yaml/);
         const probe = spawnSync(
             process.execPath,
-            ["-e", `require(${JSON.stringify(join(ROOT, "bin", "register.js"))}); require(${JSON.stringify(join(ROOT, "cli", "main.ts"))}); console.log(Object.keys(require.cache).filter((k) => k.includes("@pulumi")).slice(0, 2).join(",") || "false")`],
+            [
+                "-e",
+                `require(${JSON.stringify(join(ROOT, "bin", "register.js"))}); require(${JSON.stringify(join(ROOT, "cli", "main.ts"))}); console.log(Object.keys(require.cache).filter((k) => k.includes("@pulumi")).slice(0, 2).join(",") || "false")`,
+            ],
             { cwd: ROOT, encoding: "utf8" },
         );
         expect(probe.stdout.trim(), probe.stderr).to.equal("false");

@@ -18,13 +18,17 @@ const FIXTURES = path.join(__dirname, "fixtures", "cli");
 function project(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-lock-"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    for (const f of fs.readdirSync(FIXTURES).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+    for (const f of fs.readdirSync(FIXTURES).filter((n) => /^Pulumi\..+\.yaml$/.test(n)))
+        fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
     return dir;
 }
 
 function drydock(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd } });
+        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], {
+            cwd,
+            env: { PATH: process.env.PATH ?? "", HOME: cwd },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
@@ -41,7 +45,9 @@ describe("stack-file writes under a lock (issue 11)", function () {
 
     it("of ten concurrent pause commands on an unpaused stack exactly one succeeds, and its reason is the one in the file", async () => {
         expect(loadStack(dir, "production").get("updatesPaused")).to.not.equal("true");
-        const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => drydock(["pause", "--stack", "production", "--reason", `reason-${i}`], dir)));
+        const runs = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => drydock(["pause", "--stack", "production", "--reason", `reason-${i}`], dir)),
+        );
         const won = runs.map((r, i) => ({ ...r, i })).filter((r) => r.code === 0);
         expect(won, runs.map((r) => `${r.code} ${r.stderr.trim()}`).join("\n")).to.have.length(1);
         for (const r of runs.filter((x) => x.code !== 0)) expect(r.stderr.trim().split("\n"), r.stderr).to.have.length(1);
@@ -72,7 +78,8 @@ describe("stack-file writes under a lock (issue 11)", function () {
     it("resume reads the stack file under the lock: a pause written while it waited is resumed, not refused as changed on disk", async () => {
         const file = path.join(dir, "Pulumi.production.yaml");
         const original = fs.readFileSync(file, "utf8");
-        const paused = (reason: string) => original.replace("drydock:updatesPaused: false\n", `drydock:updatesPaused: true\n  drydock:pauseReason: ${reason}\n`);
+        const paused = (reason: string) =>
+            original.replace("drydock:updatesPaused: false\n", `drydock:updatesPaused: true\n  drydock:pauseReason: ${reason}\n`);
         fs.writeFileSync(file, paused("first"));
         const run = await withStackFileLock(file, async () => {
             const child = drydock(["resume", "--stack", "production"], dir);

@@ -70,8 +70,12 @@ describe("stack file edits", () => {
         f.set("pauseReason", "audit: no releases", { after: "updatesPaused" });
         f.set("redeployToken", "2026-11-24");
         const text = f.text();
-        expect(text).to.include('  drydock:updatesPaused: true\n  drydock:pauseReason: "audit: no releases"\n  drydock:backupRetentionDays: 14');
-        expect(text.trimEnd().endsWith('drydock:redeployToken: "2026-11-24"') || text.trimEnd().endsWith("drydock:redeployToken: 2026-11-24")).to.equal(true);
+        expect(text).to.include(
+            '  drydock:updatesPaused: true\n  drydock:pauseReason: "audit: no releases"\n  drydock:backupRetentionDays: 14',
+        );
+        expect(
+            text.trimEnd().endsWith('drydock:redeployToken: "2026-11-24"') || text.trimEnd().endsWith("drydock:redeployToken: 2026-11-24"),
+        ).to.equal(true);
         expect(f.changed.map((c) => c.key)).to.deep.equal(["drydock:updatesPaused", "drydock:pauseReason", "drydock:redeployToken"]);
         const reread = loadStack(dir, "production");
         f.save();
@@ -92,7 +96,13 @@ describe("stack file edits", () => {
 
     it("deletes a key, moving the comment above it to the next entry", () => {
         const path = join(dir, "Pulumi.production.yaml");
-        writeFileSync(path, fixture("production").replace("  drydock:updatesPaused: false\n", '  drydock:updatesPaused: true\n  # Why:\n  drydock:pauseReason: incident 42\n'));
+        writeFileSync(
+            path,
+            fixture("production").replace(
+                "  drydock:updatesPaused: false\n",
+                "  drydock:updatesPaused: true\n  # Why:\n  drydock:pauseReason: incident 42\n",
+            ),
+        );
         const f = loadStack(dir, "production");
         expect(f.delete("pauseReason")).to.equal(true);
         expect(f.delete("pauseReason")).to.equal(false);
@@ -113,7 +123,6 @@ describe("stack file edits", () => {
     });
 
     it("changes nothing and leaves no temporary file when the write fails", () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const fsModule = require("fs") as { renameSync: (a: string, b: string) => void };
         const original = fsModule.renameSync;
         const f = loadStack(dir, "production");

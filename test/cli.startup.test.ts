@@ -128,7 +128,6 @@ describe("drydock start-up", () => {
     });
 
     describe("the transpile cache (bin/register.js)", () => {
-         
         const { compiled, CACHE_DIR } = require("../bin/register.js") as { compiled: (s: string, f: string) => string; CACHE_DIR: string };
         const file = path.join(os.tmpdir(), `drydock-register-${process.pid}.ts`);
         const cached = () => fs.readdirSync(CACHE_DIR).filter((f) => f.endsWith(".js"));

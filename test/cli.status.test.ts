@@ -283,11 +283,9 @@ describe("drydock status", () => {
     });
 
     it("drift is by digest: a task definition registered outside drydock that runs the stack's version is no drift, shown by its tag", async () => {
-        mocks.ecs
-            .on(DescribeServicesCommand)
-            .resolves({
-                services: [ecsService("production", "backend", { revision: 9 }), ecsService("production", "frontend", { revision: 5 })],
-            });
+        mocks.ecs.on(DescribeServicesCommand).resolves({
+            services: [ecsService("production", "backend", { revision: 9 }), ecsService("production", "frontend", { revision: 5 })],
+        });
         // e.g. after an emergency `aws ecs update-service`: no drydock tags, the image by digest only.
         mocks.ecs
             .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 9) })
@@ -360,11 +358,9 @@ describe("drydock status", () => {
             join(dir, "Pulumi.production.yaml"),
             readStack(dir, "production").replace("drydock:backendVersion: v1.3.0", "drydock:backendVersion: v1.10..0"),
         );
-        mocks.ecs
-            .on(DescribeServicesCommand)
-            .resolves({
-                services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
-            });
+        mocks.ecs.on(DescribeServicesCommand).resolves({
+            services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
+        });
         mocks.ecs
             .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
             .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));

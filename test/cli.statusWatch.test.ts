@@ -168,7 +168,10 @@ describe("drydock status: progressive deployments", () => {
         });
         const json = await drydock(dir, ["status", "--stack", "production", "--json"]);
         expect(json.code, json.stderr).to.equal(0);
-        expect(JSON.parse(json.stdout).deployments[0]).to.deep.include({ waitingForApproval: true, approvalExpiresAt: "2026-11-24T10:59:30Z" });
+        expect(JSON.parse(json.stdout).deployments[0]).to.deep.include({
+            waitingForApproval: true,
+            approvalExpiresAt: "2026-11-24T10:59:30Z",
+        });
         const text = await drydock(dir, ["status", "--stack", "production"]);
         expect(text.stdout).to.include(
             "waiting for approval (rolls back at 2026-11-24T10:59:30Z): npx drydock approve --stack production --service backend, or abort",
@@ -190,7 +193,8 @@ describe("drydock status: progressive deployments", () => {
         mocks.ecs
             .on(ListServiceDeploymentsCommand)
             .rejects(awsError("AccessDeniedException", "not authorized to perform: ecs:ListServiceDeployments"));
-        const warning = /^drydock: warning: ECS ListServiceDeployments backend-service: access denied: not authorized to perform: ecs:ListServiceDeployments.*\(status shown without the deployments/;
+        const warning =
+            /^drydock: warning: ECS ListServiceDeployments backend-service: access denied: not authorized to perform: ecs:ListServiceDeployments.*\(status shown without the deployments/;
         const text = await drydock(dir, ["status", "--stack", "production"]);
         expect(text.code, text.stderr).to.equal(0);
         expect(text.stderr).to.match(warning);

@@ -209,7 +209,14 @@ describe("drydock sync", () => {
         const failedUpdate = (automation: FakeAutomation) => {
             const base = { kind: "update", environment: {}, config: {}, resourceChanges: {} };
             automation.historyResult = [
-                { ...base, version: 12, result: "failed", startTime: new Date(ago(2 * H)), endTime: new Date(ago(1.5 * H)), message: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)" },
+                {
+                    ...base,
+                    version: 12,
+                    result: "failed",
+                    startTime: new Date(ago(2 * H)),
+                    endTime: new Date(ago(1.5 * H)),
+                    message: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)",
+                },
                 { ...base, version: 11, result: "succeeded", startTime: new Date(ago(50 * H)), message: "deploy" },
             ];
             return automation;
@@ -222,7 +229,9 @@ describe("drydock sync", () => {
             const r = await drydock(dir, ["sync", "--stack", "production", "--apply"], { automation });
             expect(r.code).to.equal(1);
             expect(r.stderr.trim().split("\n")).to.have.lengthOf(1);
-            expect(r.stderr).to.include('the last update (#12, 2026-11-24 08:30 UTC: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)") failed');
+            expect(r.stderr).to.include(
+                'the last update (#12, 2026-11-24 08:30 UTC: "drydock sync production: backend v1.10.0 -> v1.10.1 (channel patch)") failed',
+            );
             expect(r.stderr).to.include("npx drydock history --stack production");
             expect(r.stderr).to.include("npx drydock sync --stack production --apply --retry-failed");
             expect(readStack(dir, "production")).to.equal(before);

@@ -158,7 +158,8 @@ describe("drydock in every command", () => {
                 if (line.includes("command-reference:end")) generated = false;
                 if (line.trim().startsWith("```")) fenced = !fenced;
                 else if (fenced && !generated && code.test(line)) offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
-                else if (!fenced && !file.endsWith("benchmarks.md") && inline.test(line)) offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
+                else if (!fenced && !file.endsWith("benchmarks.md") && inline.test(line))
+                    offenders.push(`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`);
             });
         }
         expect(offenders).to.deep.equal([]);

@@ -1,7 +1,19 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { expect } from "chai";
-import { awsError, BACKEND_REPO, cleanup, digest, drydock, ecsService, image, mocks, resetMocks, stackDir, taskDefinition } from "./fixtures/cli/harness";
+import {
+    awsError,
+    BACKEND_REPO,
+    cleanup,
+    digest,
+    drydock,
+    ecsService,
+    image,
+    mocks,
+    resetMocks,
+    stackDir,
+    taskDefinition,
+} from "./fixtures/cli/harness";
 
 const A = digest("a");
 const B = digest("b");
@@ -60,17 +72,36 @@ describe("drydock versions", () => {
             null,
         ]);
         const v123 = doc.versions.find((v: { tag: string }) => v.tag === "v1.2.3");
-        expect(v123).to.deep.equal({ tag: "v1.2.3", digest: A, pushedAt: "2026-11-20T08:00:00Z", kind: "semver", immutable: true, deployed: true });
-        expect(doc.versions.filter((v: { deployed: boolean }) => v.deployed).map((v: { tag: string }) => v.tag)).to.deep.equal(["latest", "v1.2", "v1.2.3"]);
+        expect(v123).to.deep.equal({
+            tag: "v1.2.3",
+            digest: A,
+            pushedAt: "2026-11-20T08:00:00Z",
+            kind: "semver",
+            immutable: true,
+            deployed: true,
+        });
+        expect(doc.versions.filter((v: { deployed: boolean }) => v.deployed).map((v: { tag: string }) => v.tag)).to.deep.equal([
+            "latest",
+            "v1.2",
+            "v1.2.3",
+        ]);
         expect(doc.versions.find((v: { tag: string }) => v.tag === "latest")).to.include({ kind: "latest", immutable: false });
-        expect(doc.versions.find((v: { tag: string | null }) => v.tag === null)).to.include({ digest: D, kind: "digest", immutable: true, deployed: false });
+        expect(doc.versions.find((v: { tag: string | null }) => v.tag === null)).to.include({
+            digest: D,
+            kind: "digest",
+            immutable: true,
+            deployed: false,
+        });
         // Both pages were read, with the registry id and repository name from the repository URI.
         const calls = mocks.ecr.commandCalls(DescribeImagesCommand);
         expect(calls).to.have.length(2);
         expect(calls[0].args[0].input).to.include({ repositoryName: "drydock/backend", registryId: "123456789012" });
         expect(calls[1].args[0].input).to.include({ nextToken: "page-2" });
         // The deployed image came from the production cluster's backend service.
-        expect(mocks.ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).to.deep.equal({ cluster: "drydock-production", services: ["backend-service"] });
+        expect(mocks.ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).to.deep.equal({
+            cluster: "drydock-production",
+            services: ["backend-service"],
+        });
     });
 
     it("resolves a deployed tag to its digest through the listing", async () => {
@@ -103,7 +134,11 @@ describe("drydock versions", () => {
         expect(text.stdout).to.include(`No images in ${BACKEND_REPO.replace("backend", "frontend")}`);
         const json = await drydock(dir, ["versions", "frontend", "--stack", "production", "--json"]);
         expect(json.code).to.equal(0);
-        expect(JSON.parse(json.stdout)).to.deep.equal({ service: "frontend", repository: BACKEND_REPO.replace("backend", "frontend"), versions: [] });
+        expect(JSON.parse(json.stdout)).to.deep.equal({
+            service: "frontend",
+            repository: BACKEND_REPO.replace("backend", "frontend"),
+            versions: [],
+        });
         expect(json.stderr).to.equal("");
     });
 
@@ -130,7 +165,9 @@ describe("drydock versions", () => {
     });
 
     it("reports a missing repository in one line (exit 1)", async () => {
-        mocks.ecr.on(DescribeImagesCommand).rejects(awsError("RepositoryNotFoundException", "The repository with name 'drydock/backend' does not exist"));
+        mocks.ecr
+            .on(DescribeImagesCommand)
+            .rejects(awsError("RepositoryNotFoundException", "The repository with name 'drydock/backend' does not exist"));
         mocks.ecs.on(DescribeServicesCommand).resolves({ services: [] });
         const r = await drydock(dir, ["versions", "backend", "--stack", "production", "--json"]);
         expect(r.code).to.equal(1);

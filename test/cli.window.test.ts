@@ -24,7 +24,9 @@ describe("drydock window", () => {
             nextStart: "2026-11-26T08:00:00Z",
         });
         const text = await drydock(dir, ["window", "--stack", "production"]);
-        expect(text.stdout).to.include("Now, Tue 2026-11-24 11:00 Europe/Berlin (10:00 UTC): OPEN — tue:09:00-tue:16:00, until Tue 2026-11-24 16:00 Europe/Berlin (15:00 UTC)");
+        expect(text.stdout).to.include(
+            "Now, Tue 2026-11-24 11:00 Europe/Berlin (10:00 UTC): OPEN — tue:09:00-tue:16:00, until Tue 2026-11-24 16:00 Europe/Berlin (15:00 UTC)",
+        );
         expect(text.stdout).to.include("Next opening: Thu 2026-11-26 09:00 Europe/Berlin (08:00 UTC)");
         expect(mocks.ecs.calls()).to.have.length(0);
     });
@@ -32,7 +34,14 @@ describe("drydock window", () => {
     it("checks another time with --at, with or without an offset, across the DST change", async () => {
         // Sat 2026-03-28 12:00 UTC: closed; next opening Tue 2026-03-31 09:00 CEST = 07:00 UTC (summer time began Sunday).
         const closed = await drydock(dir, ["window", "--stack", "production", "--at", "2026-03-28T12:00:00Z", "--json"]);
-        expect(JSON.parse(closed.stdout)).to.deep.equal({ open: false, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: "2026-03-31T07:00:00Z" });
+        expect(JSON.parse(closed.stdout)).to.deep.equal({
+            open: false,
+            paused: false,
+            pauseReason: null,
+            pausedAt: null,
+            current: null,
+            nextStart: "2026-03-31T07:00:00Z",
+        });
         // No offset: read in the stack's zone (Europe/Berlin): Tue 15:59 local is still open.
         const local = await drydock(dir, ["window", "--stack", "production", "--at", "2026-03-31T15:59", "--json"]);
         expect(JSON.parse(local.stdout)).to.include({ open: true });
@@ -43,7 +52,14 @@ describe("drydock window", () => {
 
     it("treats a stack without windows as always open", async () => {
         const r = await drydock(dir, ["window", "--stack", "staging", "--json"]);
-        expect(JSON.parse(r.stdout)).to.deep.equal({ open: true, paused: false, pauseReason: null, pausedAt: null, current: null, nextStart: null });
+        expect(JSON.parse(r.stdout)).to.deep.equal({
+            open: true,
+            paused: false,
+            pauseReason: null,
+            pausedAt: null,
+            current: null,
+            nextStart: null,
+        });
         const text = await drydock(dir, ["window", "--stack", "staging"]);
         expect(text.stdout).to.include("has no release windows");
     });
@@ -60,14 +76,21 @@ describe("drydock window", () => {
         const r = await drydock(dir, ["window", "--stack", "production", "--at", "next tuesday"]);
         expect(r.code).to.equal(2);
         expect(r.stdout).to.equal("");
-        expect(r.stderr).to.match(/^drydock: --at "next tuesday": not an ISO-8601 date-time .*\(use e\.g\. 2026-11-28T21:00:00Z or 2026-11-28T22:00\+01:00; without an offset the time is read in Europe\/Berlin\)\n$/);
+        expect(r.stderr).to.match(
+            /^drydock: --at "next tuesday": not an ISO-8601 date-time .*\(use e\.g\. 2026-11-28T21:00:00Z or 2026-11-28T22:00\+01:00; without an offset the time is read in Europe\/Berlin\)\n$/,
+        );
     });
 
     it("reports invalid release settings of the stack file as a config error (exit 2)", async () => {
-        writeFileSync(join(dir, "Pulumi.production.yaml"), fixture("production").replace("tue:09:00-tue:16:00", "tuesday 9-16").replace("Europe/Berlin", "Mars/Olympus"));
+        writeFileSync(
+            join(dir, "Pulumi.production.yaml"),
+            fixture("production").replace("tue:09:00-tue:16:00", "tuesday 9-16").replace("Europe/Berlin", "Mars/Olympus"),
+        );
         const r = await drydock(dir, ["window", "--stack", "production"]);
         expect(r.code).to.equal(2);
         expect(r.stderr.trimEnd().split("\n")).to.have.length(1);
-        expect(r.stderr).to.match(/^drydock: Pulumi\.production\.yaml: drydock:releaseWindows="tuesday 9-16": .*drydock:releaseTimeZone="Mars\/Olympus"/);
+        expect(r.stderr).to.match(
+            /^drydock: Pulumi\.production\.yaml: drydock:releaseWindows="tuesday 9-16": .*drydock:releaseTimeZone="Mars\/Olympus"/,
+        );
     });
 });

@@ -33,7 +33,12 @@ function problemsOf(values: RawConfig, stack = "production"): ConfigError {
 async function drydock(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await run(["node", "drydock", ...args], { cwd, now: () => NOW, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    const code = await run(["node", "drydock", ...args], {
+        cwd,
+        now: () => NOW,
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+    });
     return { code, stdout, stderr };
 }
 
@@ -54,7 +59,19 @@ describe("versions that name a moving target are floating", () => {
             expect(parsed.moving, v).to.be.a("string");
         }
         for (const v of ["v1.3.0-rc.1", "1.0.0-beta", "1.0.0-alpha.2", "v1.2.3"]) expect(parseVersion(v).immutable, v).to.equal(true);
-        expect(MOVING_PRERELEASE_IDENTIFIERS).to.include.members(["latest", "snapshot", "main", "master", "dev", "develop", "edge", "nightly", "stable", "head", "trunk"]);
+        expect(MOVING_PRERELEASE_IDENTIFIERS).to.include.members([
+            "latest",
+            "snapshot",
+            "main",
+            "master",
+            "dev",
+            "develop",
+            "edge",
+            "nightly",
+            "stable",
+            "head",
+            "trunk",
+        ]);
     });
 });
 
@@ -110,7 +127,9 @@ describe("the environment key", () => {
         const values = productionValues();
         for (const stack of ["production-eu", "prd", "prod-eu"]) expect(parseSettings(values, stack).isProduction, stack).to.equal(true);
         expect(parseSettings({ ...values, backupRetentionDays: "3" }, "staging-eu").isProduction).to.equal(false);
-        expect(parseSettings({ ...values, environment: "staging", backupRetentionDays: "3" }, "production").environment).to.equal("staging");
+        expect(parseSettings({ ...values, environment: "staging", backupRetentionDays: "3" }, "production").environment).to.equal(
+            "staging",
+        );
         expect(parseSettings({ ...values, environment: "production" }, "dev").isProduction).to.equal(true);
     });
 
@@ -125,7 +144,10 @@ describe("config that Pulumi reads but drydock would ignore is refused", () => {
     it("keys of an unknown namespace, including a mistyped or upper-case drydock, naming the key", () => {
         for (const key of ["drydok:backendVersion", "DRYDOCK:backendVersion", "Drydock:backendVersion"]) {
             const e = problemsOf({ ...productionValues(), [key]: "latest" });
-            expect(e.problems.map((p) => p.key), key).to.deep.equal([key]);
+            expect(
+                e.problems.map((p) => p.key),
+                key,
+            ).to.deep.equal([key]);
             expect(e.message).to.contain(`a key of namespace "${key.split(":")[0]}", which drydock does not read`);
             expect(e.message).to.contain("did you mean drydock:backendVersion?");
         }
@@ -147,7 +169,9 @@ describe("config that Pulumi reads but drydock would ignore is refused", () => {
         });
         try {
             const legacy = problemsOf(loadStack(dir, "legacy").values(), "legacy");
-            expect(legacy.message).to.contain("drydock:config:backendVersion: the legacy form drydock:config:backendVersion, which Pulumi reads as drydock:backendVersion");
+            expect(legacy.message).to.contain(
+                "drydock:config:backendVersion: the legacy form drydock:config:backendVersion, which Pulumi reads as drydock:backendVersion",
+            );
             const twice = problemsOf(loadStack(dir, "twice").values(), "twice");
             expect(twice.message).to.contain("drydock:backendVersion: set twice, as backendVersion and drydock:backendVersion");
         } finally {

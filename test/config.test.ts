@@ -136,7 +136,10 @@ describe("config: the settings funnel", () => {
     it("accepts exactly the Fargate sizes the components run", () => {
         for (const [cpu, memories] of Object.entries(FARGATE_MEMORY)) {
             for (const memory of memories) {
-                expect(() => parseSettings(minimal({ frontendCpu: cpu, frontendMemory: String(memory) }), "staging"), `${cpu}/${memory}`).not.to.throw();
+                expect(
+                    () => parseSettings(minimal({ frontendCpu: cpu, frontendMemory: String(memory) }), "staging"),
+                    `${cpu}/${memory}`,
+                ).not.to.throw();
             }
         }
         const [p] = problemsOf(minimal({ frontendCpu: "256", frontendMemory: "1536" }));
@@ -240,7 +243,9 @@ describe("config: Pulumi.yaml declares every key", () => {
 
     it("Pulumi.yaml and docs/configuration.md are what `npm run docs:config` generates now (rerun it after changing a key)", () => {
         for (const [file, text] of generatedFiles()) {
-            expect(fs.readFileSync(file, "utf8") === text, `${path.relative(ROOT, file)} is out of date: run npm run docs:config`).to.equal(true);
+            expect(fs.readFileSync(file, "utf8") === text, `${path.relative(ROOT, file)} is out of date: run npm run docs:config`).to.equal(
+                true,
+            );
         }
         const yaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
         const page = fs.readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");

@@ -33,7 +33,9 @@ describe("policies: the internet is judged on the union of CIDR blocks", () => {
             { protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/1"] },
             { protocol: "tcp", fromPort: 5000, toPort: 6000, cidrBlocks: ["128.0.0.0/1"] },
         ]);
-        expect(exposure(twoRules)[0]).to.contain("ingress rule #1 and ingress rule #2 together have database port 5432 open to 0.0.0.0/1, 128.0.0.0/1");
+        expect(exposure(twoRules)[0]).to.contain(
+            "ingress rule #1 and ingress rule #2 together have database port 5432 open to 0.0.0.0/1, 128.0.0.0/1",
+        );
         const ipv6 = securityGroup([{ protocol: "tcp", fromPort: 5432, toPort: 5432, ipv6CidrBlocks: ["::/1", "8000::/1"] }]);
         expect(exposure(ipv6)[0]).to.contain("database port 5432 open to ::/1, 8000::/1");
         const half = securityGroup([{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/1", "10.0.0.0/8"] }]);
@@ -41,7 +43,14 @@ describe("policies: the internet is judged on the union of CIDR blocks", () => {
     });
 
     it("judges standalone rules on their own blocks too", () => {
-        const rule = resource(T.securityGroupRule, "halves", { type: "ingress", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"], securityGroupId: "sg-db" });
+        const rule = resource(T.securityGroupRule, "halves", {
+            type: "ingress",
+            protocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"],
+            securityGroupId: "sg-db",
+        });
         expect(exposure(rule)[0]).to.contain(`security group rule "halves" has database port 5432 open to 0.0.0.0/1, 128.0.0.0/1`);
     });
 });
@@ -51,9 +60,19 @@ describe("policies: only the load balancer's 80 and 443 face the internet", () =
         expect(exposure(securityGroup([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }]))).to.deep.equal([
             `security group "drydock-production-db" ingress rule #1 opens TCP port 22 to the internet (0.0.0.0/0). Only the load balancer's TCP 80 and 443 may face the internet; allow other ports from a security group or a narrower CIDR.`,
         ]);
-        expect(exposure(securityGroup([{ protocol: "tcp", fromPort: 8000, toPort: 8080, ipv6CidrBlocks: ["::/0"] }]))[0]).to.contain("opens TCP ports 8000-8080 to the internet (::/0)");
-        expect(exposure(securityGroup([{ protocol: "tcp", fromPort: 80, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]))[0]).to.contain("TCP ports 80-443");
-        const ingress = resource(T.ingressRule, "ssh", { securityGroupId: "sg-x", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" });
+        expect(exposure(securityGroup([{ protocol: "tcp", fromPort: 8000, toPort: 8080, ipv6CidrBlocks: ["::/0"] }]))[0]).to.contain(
+            "opens TCP ports 8000-8080 to the internet (::/0)",
+        );
+        expect(exposure(securityGroup([{ protocol: "tcp", fromPort: 80, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]))[0]).to.contain(
+            "TCP ports 80-443",
+        );
+        const ingress = resource(T.ingressRule, "ssh", {
+            securityGroupId: "sg-x",
+            ipProtocol: "tcp",
+            fromPort: 22,
+            toPort: 22,
+            cidrIpv4: "0.0.0.0/0",
+        });
         expect(exposure(ingress)[0]).to.contain(`security group ingress rule "ssh" opens TCP port 22 to the internet`);
     });
 
@@ -69,18 +88,28 @@ describe("policies: only the load balancer's 80 and 443 face the internet", () =
 });
 
 describe("policies: values as the provider coerces them", () => {
-    it("assignPublicIp: \"true\" is true", () => {
-        expect(details(run([service({ networkConfiguration: { assignPublicIp: "true", subnets: ["subnet-a"] } })]), "network-exposure")[0]).to.contain(
-            `service "backend-service" gives its tasks public IPs (networkConfiguration.assignPublicIp: "true")`,
-        );
-        expect(details(run([service({ networkConfiguration: { assignPublicIp: "false", subnets: ["subnet-a"] } })]), "network-exposure")).to.deep.equal([]);
+    it('assignPublicIp: "true" is true', () => {
+        expect(
+            details(run([service({ networkConfiguration: { assignPublicIp: "true", subnets: ["subnet-a"] } })]), "network-exposure")[0],
+        ).to.contain(`service "backend-service" gives its tasks public IPs (networkConfiguration.assignPublicIp: "true")`);
+        expect(
+            details(run([service({ networkConfiguration: { assignPublicIp: "false", subnets: ["subnet-a"] } })]), "network-exposure"),
+        ).to.deep.equal([]);
     });
 
-    it("an Aurora instance with publiclyAccessible true (or \"true\") is a violation", () => {
+    it('an Aurora instance with publiclyAccessible true (or "true") is a violation', () => {
         const instance = (publiclyAccessible: unknown) =>
-            resource("aws:rds/clusterInstance:ClusterInstance", "database-instance-1", { identifier: "drydock-production-1", clusterIdentifier: "drydock-production", instanceClass: "db.serverless", engine: "aurora-postgresql", publiclyAccessible });
+            resource("aws:rds/clusterInstance:ClusterInstance", "database-instance-1", {
+                identifier: "drydock-production-1",
+                clusterIdentifier: "drydock-production",
+                instanceClass: "db.serverless",
+                engine: "aurora-postgresql",
+                publiclyAccessible,
+            });
         for (const value of [true, "true"]) {
-            expect(exposure(instance(value))[0], String(value)).to.contain(`database instance "drydock-production-1" is publicly accessible`);
+            expect(exposure(instance(value))[0], String(value)).to.contain(
+                `database instance "drydock-production-1" is publicly accessible`,
+            );
         }
         expect(exposure(instance(false))).to.deep.equal([]);
         expect(exposure(instance(undefined))).to.deep.equal([]);
@@ -92,7 +121,9 @@ describe("policies: production images are immutable and run by digest", () => {
 
     for (const version of ["v1.2.3-latest", "1.0.0-SNAPSHOT", "v0.0.0-main"]) {
         it(`${version} is floating, by tag and as the version a digest was resolved from`, () => {
-            expect(pinned(withContainer({ image: `${REPO}:${version}`, version, label: version }, "production", version))[0]).to.contain(`names a moving target`);
+            expect(pinned(withContainer({ image: `${REPO}:${version}`, version, label: version }, "production", version))[0]).to.contain(
+                `names a moving target`,
+            );
             expect(pinned(withContainer({ image: `${REPO}@${DIGEST}`, version, label: version }, "production", version))[0]).to.contain(
                 "but that digest was resolved from a mutable version",
             );
@@ -138,7 +169,14 @@ describe("policies: security-group-rules-exposure (standalone rules of one group
         expect(union([rule("low", "sg-db", "0.0.0.0/1"), rule("high", "sg-db", "128.0.0.0/1")])).to.deep.equal([
             `security group "sg-db": standalone rules "low", "high" together open database port 5432 to the internet (0.0.0.0/1, 128.0.0.0/1). Allow it from a security group or from the CIDR blocks that need it.`,
         ]);
-        const sgRule = resource(T.securityGroupRule, "ssh-high", { type: "ingress", securityGroupId: "sg-x", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["128.0.0.0/1"] });
+        const sgRule = resource(T.securityGroupRule, "ssh-high", {
+            type: "ingress",
+            securityGroupId: "sg-x",
+            protocol: "tcp",
+            fromPort: 22,
+            toPort: 22,
+            cidrBlocks: ["128.0.0.0/1"],
+        });
         expect(union([rule("ssh-low", "sg-x", "0.0.0.0/1", 22), sgRule])[0]).to.contain("together open TCP port 22 to the internet");
     });
 

@@ -19,10 +19,22 @@ describe("the deploy job's budget", () => {
     });
 
     it("adds a progressive deployment's approval pause and bakes, which verify-rollout waits through", () => {
-        const b = deployBudget({ snapshotTimeoutMinutes: 30, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 30, deploymentWaitMinutes: 70 });
+        const b = deployBudget({
+            snapshotTimeoutMinutes: 30,
+            migrationTimeoutMinutes: 30,
+            rolloutTimeoutMinutes: 30,
+            deploymentWaitMinutes: 70,
+        });
         expect(b).to.deep.equal({ waitMinutes: 160, jobMinutes: 180, roleSeconds: 190 * 60 });
-        const week = deployBudget({ snapshotTimeoutMinutes: 30, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 30, deploymentWaitMinutes: 1450 });
-        expect(week.problem).to.match(/\+ 1450 of a progressive deployment's approval pause and bakes \+ 20 margin\); lower those timeouts, or set <service>WaitForBake to false/);
+        const week = deployBudget({
+            snapshotTimeoutMinutes: 30,
+            migrationTimeoutMinutes: 30,
+            rolloutTimeoutMinutes: 30,
+            deploymentWaitMinutes: 1450,
+        });
+        expect(week.problem).to.match(
+            /\+ 1450 of a progressive deployment's approval pause and bakes \+ 20 margin\); lower those timeouts, or set <service>WaitForBake to false/,
+        );
     });
 
     it("the deploy job's budget of a stack follows its services' strategies", () => {

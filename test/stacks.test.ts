@@ -11,7 +11,13 @@ import { synthesize } from "./support/synthesize";
 
 function idOf(cloud: MockCloud, type: string, name: string): string {
     const r = cloud.byType(type).find((x) => x.name === name);
-    if (!r?.id) throw new Error(`no ${type} named ${name} with an id (recorded: ${cloud.byType(type).map((x) => x.name).join(", ")})`);
+    if (!r?.id)
+        throw new Error(
+            `no ${type} named ${name} with an id (recorded: ${cloud
+                .byType(type)
+                .map((x) => x.name)
+                .join(", ")})`,
+        );
     return r.id;
 }
 
@@ -50,7 +56,11 @@ for (const stack of ["staging", "production"]) {
         it("rolls every service out with zero downtime: 100/200, circuit breaker with rollback, alarms, grace, steady state", () => {
             expect(services()).to.have.length(2);
             for (const s of services()) {
-                expect(s.inputs, s.name).to.include({ deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200, waitForSteadyState: true });
+                expect(s.inputs, s.name).to.include({
+                    deploymentMinimumHealthyPercent: 100,
+                    deploymentMaximumPercent: 200,
+                    waitForSteadyState: true,
+                });
                 expect(s.inputs.deploymentCircuitBreaker, s.name).to.deep.equal({ enable: true, rollback: true });
                 expect(s.inputs.alarms, s.name).to.deep.include({ enable: true, rollback: true });
                 expect((s.inputs.alarms as { alarmNames: string[] }).alarmNames, s.name).to.have.length(2);
@@ -62,7 +72,10 @@ for (const stack of ["staging", "production"]) {
             const [cluster] = cloud.byType(T.ecsCluster);
             expect(cluster.inputs.name).to.equal(`drydock-${stack}`);
             expect(services().map((s) => s.inputs.name)).to.have.members(["backend-service", "frontend-service"]);
-            expect(cloud.byType(T.logGroup).map((l) => l.inputs.name)).to.have.members([`/aws/ecs/backend-logs-${stack}`, `/aws/ecs/frontend-logs-${stack}`]);
+            expect(cloud.byType(T.logGroup).map((l) => l.inputs.name)).to.have.members([
+                `/aws/ecs/backend-logs-${stack}`,
+                `/aws/ecs/frontend-logs-${stack}`,
+            ]);
             expect(cloud.byType(T.rdsCluster)[0].inputs.clusterIdentifier).to.equal(`drydock-${stack}`);
         });
 
@@ -73,8 +86,14 @@ for (const stack of ["staging", "production"]) {
                 const td = cloud.byType(T.taskDefinition).find((r) => r.inputs.family === `drydock-${stack}-${name}`)!;
                 expect(td.inputs).to.include({ cpu: String(s.cpu), memory: String(s.memory) });
             }
-            const scaled = cloud.byType(T.scalingTarget).map((t) => t.inputs.maxCapacity).sort();
-            const expected = (["backend", "frontend"] as const).filter((n) => settings.services[n].maxCount > settings.services[n].desiredCount).map((n) => settings.services[n].maxCount).sort();
+            const scaled = cloud
+                .byType(T.scalingTarget)
+                .map((t) => t.inputs.maxCapacity)
+                .sort();
+            const expected = (["backend", "frontend"] as const)
+                .filter((n) => settings.services[n].maxCount > settings.services[n].desiredCount)
+                .map((n) => settings.services[n].maxCount)
+                .sort();
             expect(scaled).to.deep.equal(expected);
         });
 
@@ -102,9 +121,15 @@ for (const stack of ["staging", "production"]) {
             const world = ingress.filter((r) => r.cidrIpv4 === "0.0.0.0/0" || r.cidrIpv6 === "::/0");
             expect(world.every((r) => r.securityGroupId === alb)).to.equal(true);
             expect(world.map((r) => r.fromPort).sort()).to.deep.equal([443, 80]);
-            expect(ingress.filter((r) => r.securityGroupId === backend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.services.backend.port]]);
-            expect(ingress.filter((r) => r.securityGroupId === frontend).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[alb, settings.services.frontend.port]]);
-            expect(ingress.filter((r) => r.securityGroupId === db).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([[backend, 5432]]);
+            expect(
+                ingress.filter((r) => r.securityGroupId === backend).map((r) => [r.referencedSecurityGroupId, r.fromPort]),
+            ).to.deep.equal([[alb, settings.services.backend.port]]);
+            expect(
+                ingress.filter((r) => r.securityGroupId === frontend).map((r) => [r.referencedSecurityGroupId, r.fromPort]),
+            ).to.deep.equal([[alb, settings.services.frontend.port]]);
+            expect(ingress.filter((r) => r.securityGroupId === db).map((r) => [r.referencedSecurityGroupId, r.fromPort])).to.deep.equal([
+                [backend, 5432],
+            ]);
         });
 
         it("puts no password or secret in any container environment; the backend reads credentials as ECS secrets", () => {
@@ -133,7 +158,12 @@ for (const stack of ["staging", "production"]) {
 
         it("protects the data: encrypted, tags on snapshots, managed password, final snapshot", () => {
             const [db] = cloud.byType(T.rdsCluster);
-            expect(db.inputs).to.include({ storageEncrypted: true, copyTagsToSnapshot: true, manageMasterUserPassword: true, skipFinalSnapshot: false });
+            expect(db.inputs).to.include({
+                storageEncrypted: true,
+                copyTagsToSnapshot: true,
+                manageMasterUserPassword: true,
+                skipFinalSnapshot: false,
+            });
             expect(db.inputs.masterPassword).to.equal(undefined);
             expect(db.inputs.finalSnapshotIdentifier).to.match(new RegExp(`^drydock-${stack}-final-\\d{14}$`));
         });

@@ -9,9 +9,23 @@ import { budgetOutputs } from "../scripts/deployBudget";
 
 const DIR = path.join(__dirname, "..", ".github", "workflows");
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { if?: string; strategy?: { matrix?: { stack?: string[] } }; steps: Step[]; environment?: string; concurrency?: { "cancel-in-progress"?: boolean } }
-interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job> }
+interface Step {
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    if?: string;
+    strategy?: { matrix?: { stack?: string[] } };
+    steps: Step[];
+    environment?: string;
+    concurrency?: { "cancel-in-progress"?: boolean };
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    jobs: Record<string, Job>;
+}
 
 function load(name: string): { text: string; wf: Workflow } {
     const text = fs.readFileSync(path.join(DIR, name), "utf8");
@@ -34,7 +48,9 @@ describe("GitHub workflows", () => {
 
     for (const name of ["preview.yml", "deploy.yml", "auto-update.yml"]) {
         it(`${name} pins the Pulumi CLI to an exact version drydock's hooks work with (>= 3.238)`, () => {
-            const steps = Object.values(load(name).wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+            const steps = Object.values(load(name).wf.jobs)
+                .flatMap((j) => j.steps)
+                .filter((s) => s.uses?.startsWith("pulumi/actions@"));
             expect(steps).to.not.have.lengthOf(0);
             for (const s of steps) {
                 const version = String(s.with?.["pulumi-version"]);
@@ -75,7 +91,12 @@ describe("GitHub workflows", () => {
             const job = wf.jobs.preview;
             expect(job.strategy?.matrix?.stack).to.have.members(["staging", "production"]);
             const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-            expect(step.with).to.include({ command: "preview", policyPacks: "policies", "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+            expect(step.with).to.include({
+                command: "preview",
+                policyPacks: "policies",
+                "comment-on-pr": true,
+                "stack-name": "${{ matrix.stack }}",
+            });
             expect(job.if).to.include("github.repository");
         });
     });
@@ -104,10 +125,13 @@ describe("GitHub workflows", () => {
         });
 
         it("never cancels a waiting deployment: stacks with a deploy.yml run in progress or waiting are left to the next schedule", () => {
-            expect(load("deploy.yml").wf).to.have.property("run-name", "deploy ${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}");
+            expect(load("deploy.yml").wf).to.have.property(
+                "run-name",
+                "deploy ${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}",
+            );
             const stacks = wf.jobs.stacks as Job & { outputs?: Record<string, string>; permissions?: Record<string, string> };
             const last = stacks.steps[stacks.steps.length - 1];
-            expect(last.run).to.include("gh run list --repo \"$GITHUB_REPOSITORY\" --workflow deploy.yml");
+            expect(last.run).to.include('gh run list --repo "$GITHUB_REPOSITORY" --workflow deploy.yml');
             expect(last.run).to.include('select(.status != "completed")');
             expect(stacks.outputs?.stacks).to.equal("${{ steps.free.outputs.stacks }}");
             expect(stacks.permissions).to.include({ actions: "read" });
@@ -128,7 +152,9 @@ describe("GitHub workflows", () => {
             const job = sync as Job & { "timeout-minutes"?: unknown };
             expect(job["timeout-minutes"]).to.equal("${{ fromJSON(needs.stacks.outputs.budgets)[matrix.stack]['job-minutes'] }}");
             const creds = sync.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-            expect(creds.with?.["role-duration-seconds"]).to.equal("${{ fromJSON(needs.stacks.outputs.budgets)[matrix.stack]['role-seconds'] }}");
+            expect(creds.with?.["role-duration-seconds"]).to.equal(
+                "${{ fromJSON(needs.stacks.outputs.budgets)[matrix.stack]['role-seconds'] }}",
+            );
         });
 
         it("decides with the Pulumi CLI and backend at hand, so a failed last update holds the stack (and warns)", () => {
@@ -147,7 +173,10 @@ describe("GitHub workflows", () => {
             expect(runs).to.include('npx drydock sync --stack "$STACK" --write');
             expect(runs).to.include('git add "Pulumi.$STACK.yaml"');
             const pr = sync.steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))!;
-            expect(pr.with).to.include({ branch: "drydock/auto-update/${{ matrix.stack }}", "add-paths": "Pulumi.${{ matrix.stack }}.yaml" });
+            expect(pr.with).to.include({
+                branch: "drydock/auto-update/${{ matrix.stack }}",
+                "add-paths": "Pulumi.${{ matrix.stack }}.yaml",
+            });
             expect(sync.permissions).to.include({ contents: "write", "pull-requests": "write", "id-token": "write" });
         });
     });
@@ -170,9 +199,12 @@ describe("GitHub workflows", () => {
             const creds = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
             expect(creds.with?.["role-duration-seconds"]).to.equal("${{ needs.budget.outputs.role-seconds }}");
             const budget = wf.jobs.budget.steps.map((s) => s.run ?? "").join("\n");
-            expect(budget).to.include('npm run --silent deploy:budget -- "${{ github.event_name == \'workflow_dispatch\' && inputs.stack || \'staging\' }}" >> "$GITHUB_OUTPUT"');
+            expect(budget).to.include(
+                "npm run --silent deploy:budget -- \"${{ github.event_name == 'workflow_dispatch' && inputs.stack || 'staging' }}\" >> \"$GITHUB_OUTPUT\"",
+            );
             // What the script prints for the committed stacks: 30 + 30 + 30 minutes of waits + 20 margin; the session 10 minutes longer.
-            for (const stack of ["staging", "production"]) expect(budgetOutputs(path.join(__dirname, ".."), stack)).to.equal("job-minutes=110\nrole-seconds=7200\n");
+            for (const stack of ["staging", "production"])
+                expect(budgetOutputs(path.join(__dirname, ".."), stack)).to.equal("job-minutes=110\nrole-seconds=7200\n");
         });
 
         it("refuses a production deploy dispatched from a branch other than the default, first thing", () => {

@@ -5,7 +5,8 @@
 import { Argument, Command, Option } from "commander";
 import { ServiceName } from "../../config";
 import { serviceNames } from "../../services";
-import { ImageVersion, sortNewestFirst, VersionKind } from "../../release/version";
+import { ImageVersion, VersionKind } from "../../release/version";
+import { sortNewestFirst } from "../../release/versionOrder";
 import { findDeployed } from "../deployed";
 import { listImages, RepoImage, versionOf } from "../../aws/ecr";
 import { CliDeps } from "../deps";
@@ -76,7 +77,9 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                 const [images, deployed] = await ctx.step(`Reading ${svc.repository.uri}`, () =>
                     Promise.all([listImages(ecrFor(deps, sc, svc), svc.repository), findDeployed(deps, sc, service)]),
                 );
-                const deployedDigest = deployed.image?.ref.digest ?? images.find((i) => deployed.image?.ref.tag && i.tags.includes(deployed.image.ref.tag))?.digest;
+                const deployedDigest =
+                    deployed.image?.ref.digest ??
+                    images.find((i) => deployed.image?.ref.tag && i.tags.includes(deployed.image.ref.tag))?.digest;
                 // With soakIn: which version runs healthy in the soak stack, and since when (issue 14).
                 const soak = await soakedIn(deps, sc, service, (e) =>
                     ctx.warn(`drydock: warning: ${describeError(e).line.replace(/^drydock: /, "")} (shown without soak times)`),
@@ -88,7 +91,9 @@ export function registerVersions(program: Command, deps: CliDeps): void {
                     return 0;
                 }
                 if (all.length === 0) {
-                    ctx.print(`No images in ${svc.repository.uri}: nothing to deploy yet. Push an image (docker push ${svc.repository.uri}:<tag>) and run this again.`);
+                    ctx.print(
+                        `No images in ${svc.repository.uri}: nothing to deploy yet. Push an image (docker push ${svc.repository.uri}:<tag>) and run this again.`,
+                    );
                     return 0;
                 }
                 ctx.print(

@@ -79,7 +79,8 @@ export function worldCoverage(cidrs: readonly unknown[]): { family: "IPv4" | "IP
         const blocks = cidrs.filter((c): c is string => cidrRange(c)?.family === family);
         const ranges = blocks.map((c) => cidrRange(c) as Range);
         const max = (1n << (family === 4 ? V4_BITS : V6_BITS)) - 1n;
-        if (ranges.length > 0 && covers(ranges, max)) out.push({ family: family === 4 ? "IPv4" : "IPv6", cidrs: blocks.map((c) => c.trim()) });
+        if (ranges.length > 0 && covers(ranges, max))
+            out.push({ family: family === 4 ? "IPv4" : "IPv6", cidrs: blocks.map((c) => c.trim()) });
     }
     return out;
 }

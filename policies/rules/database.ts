@@ -68,31 +68,16 @@ export const auroraMaintenanceAndBackups: ResourceValidationPolicy = {
         const report = (message: string) => reportViolation(`${subject} ${message}`);
         const checks = new SubChecks();
 
-        const maintenance = checks.read(
-            () => window(cluster.preferredMaintenanceWindow, "preferredMaintenanceWindow", "sun:05:00-sun:06:00", parseWeeklyWindow, report),
-            undefined,
-        );
-        const backup = checks.read(
-            () => window(cluster.preferredBackupWindow, "preferredBackupWindow", "03:00-04:00", parseDailyWindow, report),
-            undefined,
-        );
-        for (const [key, w] of [["preferredMaintenanceWindow", maintenance], ["preferredBackupWindow", backup]] as const) {
-            if (w !== undefined && windowMinutes(w) < minWindow) {
-                report(`has a ${key} of ${windowMinutes(w)} minutes (${q(w.raw)}); it must be at least ${minWindow} minutes.`);
-            }
-        }
-        if (maintenance !== undefined && backup !== undefined && windowsOverlap(maintenance, backup)) {
-            report(
-                `has a preferredBackupWindow ${q(backup.raw)} that overlaps the preferredMaintenanceWindow ${q(maintenance.raw)}. ` +
-                    `Move the backup window so the two do not overlap.`,
-            );
-        }
+        checkWindows(cluster, checks, minWindow, report);
         checks.run(() => {
             if (!where.production) return;
             const retention = cluster.backupRetentionPeriod;
             const days = typeof retention === "number" ? retention : AWS_DEFAULT_RETENTION_DAYS;
             if (days < minRetention) {
-                const what = typeof retention === "number" ? `backupRetentionPeriod ${retention}` : `no backupRetentionPeriod (AWS keeps ${AWS_DEFAULT_RETENTION_DAYS} day)`;
+                const what =
+                    typeof retention === "number"
+                        ? `backupRetentionPeriod ${retention}`
+                        : `no backupRetentionPeriod (AWS keeps ${AWS_DEFAULT_RETENTION_DAYS} day)`;
                 report(
                     `has ${what} in production stack ${q(where.stack)}; keep at least ${minRetention} days of backups ` +
                         `(pulumi config set backupRetentionDays ${minRetention} -s ${where.stack}).`,
@@ -100,13 +85,20 @@ export const auroraMaintenanceAndBackups: ResourceValidationPolicy = {
             }
         });
         checks.run(() => {
-            if (cluster.storageEncrypted !== true) report("does not encrypt its storage. Set storageEncrypted: true (a new cluster restored from a snapshot is needed for an existing one).");
+            if (cluster.storageEncrypted !== true)
+                report(
+                    "does not encrypt its storage. Set storageEncrypted: true (a new cluster restored from a snapshot is needed for an existing one).",
+                );
         });
         checks.run(() => {
             if (cluster.skipFinalSnapshot === true) {
-                report("skips its final snapshot (skipFinalSnapshot: true): deleting the cluster loses the data. Set skipFinalSnapshot: false and a finalSnapshotIdentifier.");
+                report(
+                    "skips its final snapshot (skipFinalSnapshot: true): deleting the cluster loses the data. Set skipFinalSnapshot: false and a finalSnapshotIdentifier.",
+                );
             } else if (nonEmpty(cluster.finalSnapshotIdentifier) === undefined) {
-                report("has no finalSnapshotIdentifier, so deleting the cluster cannot take its final snapshot. Set a unique finalSnapshotIdentifier.");
+                report(
+                    "has no finalSnapshotIdentifier, so deleting the cluster cannot take its final snapshot. Set a unique finalSnapshotIdentifier.",
+                );
             }
         });
         checks.run(() => {
@@ -117,3 +109,29 @@ export const auroraMaintenanceAndBackups: ResourceValidationPolicy = {
         checks.done();
     }),
 };
+
+/** Both Aurora windows well-formed, long enough, and not overlapping. */
+function checkWindows(cluster: ClusterInputs, checks: SubChecks, minWindow: number, report: (message: string) => void): void {
+    const maintenance = checks.read(
+        () => window(cluster.preferredMaintenanceWindow, "preferredMaintenanceWindow", "sun:05:00-sun:06:00", parseWeeklyWindow, report),
+        undefined,
+    );
+    const backup = checks.read(
+        () => window(cluster.preferredBackupWindow, "preferredBackupWindow", "03:00-04:00", parseDailyWindow, report),
+        undefined,
+    );
+    for (const [key, w] of [
+        ["preferredMaintenanceWindow", maintenance],
+        ["preferredBackupWindow", backup],
+    ] as const) {
+        if (w !== undefined && windowMinutes(w) < minWindow) {
+            report(`has a ${key} of ${windowMinutes(w)} minutes (${q(w.raw)}); it must be at least ${minWindow} minutes.`);
+        }
+    }
+    if (maintenance !== undefined && backup !== undefined && windowsOverlap(maintenance, backup)) {
+        report(
+            `has a preferredBackupWindow ${q(backup.raw)} that overlaps the preferredMaintenanceWindow ${q(maintenance.raw)}. ` +
+                `Move the backup window so the two do not overlap.`,
+        );
+    }
+}

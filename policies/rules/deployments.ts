@@ -87,7 +87,9 @@ export const zeroDowntimeRollingUpdates: ResourceValidationPolicy = {
 function checkCircuitBreaker(svc: ServiceInputs, subject: string, report: (message: string) => void): void {
     const breaker = asRecord(svc.deploymentCircuitBreaker);
     if (breaker === undefined) {
-        report(`${subject} has no deploymentCircuitBreaker: a failing deployment keeps retrying instead of rolling back. Set deploymentCircuitBreaker: { enable: true, rollback: true }.`);
+        report(
+            `${subject} has no deploymentCircuitBreaker: a failing deployment keeps retrying instead of rolling back. Set deploymentCircuitBreaker: { enable: true, rollback: true }.`,
+        );
         return;
     }
     const problems: string[] = [];

@@ -45,7 +45,10 @@ function rangeOf(v: IngressView, proto: "TCP" | "UDP"): { from: number; to: numb
 
 /** World-exposed intervals of one protocol: split at every rule boundary, union the covering rules' CIDRs. */
 function exposedIntervals(views: IngressView[], proto: "TCP" | "UDP"): { from: number; to: number; rules: string[]; cidrs: string[] }[] {
-    const ranged = views.map((v) => ({ v, r: rangeOf(v, proto) })).filter((x) => x.r !== undefined) as { v: IngressView; r: { from: number; to: number } }[];
+    const ranged = views.map((v) => ({ v, r: rangeOf(v, proto) })).filter((x) => x.r !== undefined) as {
+        v: IngressView;
+        r: { from: number; to: number };
+    }[];
     const bounds = [...new Set(ranged.flatMap((x) => [x.r.from, x.r.to + 1]))].sort((a, b) => a - b);
     const out: { from: number; to: number; rules: string[]; cidrs: string[] }[] = [];
     for (let i = 0; i + 1 < bounds.length; i++) {
@@ -56,7 +59,9 @@ function exposedIntervals(views: IngressView[], proto: "TCP" | "UDP"): { from: n
         // Name only the rules and blocks that matter: a single /0 block says it all.
         const whole = world.flatMap((w) => w.cidrs).filter((c) => /\/0$/.test(c));
         const cidrs = whole.length > 0 ? whole : world.flatMap((w) => w.cidrs);
-        const rules = covering.filter((x) => x.v.cidrs.some((c) => typeof c === "string" && cidrs.includes(c.trim()))).map((x) => x.v.label);
+        const rules = covering
+            .filter((x) => x.v.cidrs.some((c) => typeof c === "string" && cidrs.includes(c.trim())))
+            .map((x) => x.v.label);
         const last = out[out.length - 1];
         if (last && last.to + 1 === from && last.rules.join() === rules.join() && last.cidrs.join() === cidrs.join()) last.to = to;
         else out.push({ from, to, rules, cidrs });

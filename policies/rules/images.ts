@@ -24,7 +24,8 @@ import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, vali
 import { ImageRef, ImageRefError, parseImageReference } from "../../release/imageRef";
 import { tryParseVersion } from "../../release/version";
 import { ProductionConfig, imagesPinnedConfigSchema, productionStacksOf, stackInfo } from "../config";
-import { SubChecks, asRecord, checkUnknownsInJson, displayName, nonEmpty, q } from "./common";
+import { SubChecks, asRecord, displayName, nonEmpty, q } from "./common";
+import { envValue, labelValue, parseContainers } from "./containers";
 
 // Where the version as configured travels with a task definition: the same names the program writes.
 import { APP_VERSION_ENV as VERSION_ENV, IMAGE_VERSION_LABEL as VERSION_LABEL, REQUESTED_VERSION_TAG } from "../../release/names";
@@ -125,42 +126,6 @@ function describeMutable(evidence: Evidence[]): string[] {
     return out;
 }
 
-/** The env value of `name` in a container definition, if known. */
-function envValue(container: Record<string, unknown>, name: string): string | undefined {
-    const env = container["environment"];
-    if (!Array.isArray(env)) return undefined;
-    for (let i = 0; i < env.length; i++) {
-        const entry = asRecord(env[i]);
-        if (entry !== undefined && entry["name"] === name) return nonEmpty(entry["value"]);
-    }
-    return undefined;
-}
-
-function labelValue(container: Record<string, unknown>, name: string): string | undefined {
-    return nonEmpty(asRecord(container["dockerLabels"])?.[name]);
-}
-
-/** Parses `containerDefinitions`; reports and returns undefined when it is not a JSON array of objects. */
-function parseContainers(text: unknown, family: string, report: ReportViolation): Record<string, unknown>[] | undefined {
-    if (text === undefined || text === null) {
-        report(`task definition ${q(family)} has no containerDefinitions, so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
-        return undefined;
-    }
-    let parsed: unknown;
-    try {
-        parsed = typeof text === "string" ? JSON.parse(text) : text;
-    } catch (e) {
-        report(`task definition ${q(family)} has containerDefinitions that are not valid JSON (${(e as Error).message}), so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
-        return undefined;
-    }
-    if (!Array.isArray(parsed) || parsed.some((c) => asRecord(c) === undefined)) {
-        report(`task definition ${q(family)} has containerDefinitions that are not a JSON array of container definitions, so its images cannot be verified. Set containerDefinitions to a JSON array of container definitions, each with an image pinned to an exact version or digest.`);
-        return undefined;
-    }
-    const containers = parsed as Record<string, unknown>[];
-    return typeof text === "string" ? checkUnknownsInJson("containerDefinitions", text, containers) : containers;
-}
-
 /**
  * Judges one container. An application container (`app`) is also judged by the task definition's
  * requested version and may take its service from the family; a sidecar only by its own name.
@@ -201,7 +166,9 @@ function checkContainer(
 
     if (ref.tag === undefined && ref.digest === undefined) {
         const more = mutable.length > 0 ? `; also ${mutable.join("; ")}` : "";
-        report(`${subject} runs ${q(image)} with no tag or digest, so every deployment pulls whatever "latest" is at that moment${more}. ${fix}`);
+        report(
+            `${subject} runs ${q(image)} with no tag or digest, so every deployment pulls whatever "latest" is at that moment${more}. ${fix}`,
+        );
     } else if (mutable.length > 0 && ref.digest !== undefined) {
         report(
             `${subject} runs ${q(image)}, but that digest was resolved from a mutable version, so the next deployment ` +
@@ -222,7 +189,13 @@ function checkContainer(
  * The check both image policies share: reports every container whose image, or the version it was
  * requested as, is mutable.
  */
-export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValidationArgs, report: ReportViolation, stack: string, requireDigest = false): void {
+export function checkImagesPinned(
+    td: TaskDefinitionInputs,
+    args: ResourceValidationArgs,
+    report: ReportViolation,
+    stack: string,
+    requireDigest = false,
+): void {
     const checks = new SubChecks();
     const family = displayName(() => td.family, args.name);
     const requested = checks.read(() => nonEmpty(asRecord(td.tags)?.[REQUESTED_VERSION_TAG]), undefined);
@@ -238,7 +211,8 @@ export function checkImagesPinned(td: TaskDefinitionInputs, args: ResourceValida
         const appContainers = carriesVersion.some(Boolean) ? carriesVersion : containers.map(() => containers.length === 1);
         for (let i = 0; i < containers.length; i++) {
             checks.run(() => {
-                if (checkContainer(containers[i], i, family, appContainers[i], requested, stack, report, requireDigest)) requestedJudged = true;
+                if (checkContainer(containers[i], i, family, appContainers[i], requested, stack, report, requireDigest))
+                    requestedJudged = true;
             });
         }
     }

@@ -31,7 +31,9 @@ function checkTargetGroup(tg: TargetGroupInputs, args: ResourceValidationArgs, r
         }
         checks.run(() => {
             if (healthCheck["enabled"] === false) {
-                report(`${subject} has its health check disabled (healthCheck.enabled: false): unhealthy tasks keep receiving traffic. Set healthCheck.enabled: true.`);
+                report(
+                    `${subject} has its health check disabled (healthCheck.enabled: false): unhealthy tasks keep receiving traffic. Set healthCheck.enabled: true.`,
+                );
             }
         });
         // Path and matcher belong to HTTP(S) health checks; a TCP check has neither.
@@ -39,12 +41,16 @@ function checkTargetGroup(tg: TargetGroupInputs, args: ResourceValidationArgs, r
         if (!HTTP_PROTOCOLS.includes(protocol)) return;
         checks.run(() => {
             if (nonEmpty(healthCheck["path"]) === undefined) {
-                report(`${subject} has no explicit healthCheck.path, so AWS checks "/". Set the service's health endpoint, e.g. path: "/api/v1/utils/health-check/".`);
+                report(
+                    `${subject} has no explicit healthCheck.path, so AWS checks "/". Set the service's health endpoint, e.g. path: "/api/v1/utils/health-check/".`,
+                );
             }
         });
         checks.run(() => {
             if (nonEmpty(healthCheck["matcher"]) === undefined) {
-                report(`${subject} has no explicit healthCheck.matcher. Set the status codes a healthy target answers, e.g. matcher: "200" or "200-299".`);
+                report(
+                    `${subject} has no explicit healthCheck.matcher. Set the status codes a healthy target answers, e.g. matcher: "200" or "200-299".`,
+                );
             }
         });
     });

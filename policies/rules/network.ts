@@ -48,7 +48,8 @@ function describeOpen(ports: number[], cidrs: string[]): string {
     return `port${ports.length > 1 ? "s" : ""} ${ports.join(", ")} open to ${cidrs.join(", ")}`;
 }
 
-const DATABASE_FIX = "Allow the database port only from the backend service's security group (sourceSecurityGroupId / referencedSecurityGroupId).";
+const DATABASE_FIX =
+    "Allow the database port only from the backend service's security group (sourceSecurityGroupId / referencedSecurityGroupId).";
 
 /** A boolean as the provider coerces it: `true`, or a string such as "true"/"1" (Go's strconv.ParseBool). */
 export function coercedTrue(value: unknown): boolean {
@@ -67,7 +68,8 @@ function checkService(svc: ServiceInputs, args: ResourceValidationArgs, report: 
     }
 }
 
-const OPEN_FIX = "Only the load balancer's TCP 80 and 443 may face the internet; allow other ports from a security group or a narrower CIDR.";
+const OPEN_FIX =
+    "Only the load balancer's TCP 80 and 443 may face the internet; allow other ports from a security group or a narrower CIDR.";
 
 /** Reports what `views` open to the world: database ports first (their own fix), else any port beyond TCP 80/443. */
 function reportExposures(subject: string, views: IngressView[], args: ResourceValidationArgs, report: ReportViolation): void {
@@ -77,7 +79,9 @@ function reportExposures(subject: string, views: IngressView[], args: ResourceVa
         if (db.length > 0) {
             report(`${who} ${e.rules.length > 1 ? "have" : "has"} database ${describeOpen(db, e.cidrs)}. ${DATABASE_FIX}`);
         } else if (beyondPublicPorts(e)) {
-            report(`${who} ${e.rules.length > 1 ? "open" : "opens"} ${describePorts(e)} to the internet (${e.cidrs.join(", ")}). ${OPEN_FIX}`);
+            report(
+                `${who} ${e.rules.length > 1 ? "open" : "opens"} ${describePorts(e)} to the internet (${e.cidrs.join(", ")}). ${OPEN_FIX}`,
+            );
         }
     }
 }
@@ -98,7 +102,13 @@ function checkSecurityGroup(sg: SecurityGroupInputs, args: ResourceValidationArg
                     if (Array.isArray(list)) for (let j = 0; j < list.length; j++) checks.run(() => cidrs.push(list[j]));
                 });
             }
-            views.push({ label: `ingress rule #${i + 1}`, protocol: rule["protocol"], fromPort: rule["fromPort"], toPort: rule["toPort"], cidrs });
+            views.push({
+                label: `ingress rule #${i + 1}`,
+                protocol: rule["protocol"],
+                fromPort: rule["fromPort"],
+                toPort: rule["toPort"],
+                cidrs,
+            });
         });
     }
     // The union of the group's rules decides: 0.0.0.0/1 in one rule and 128.0.0.0/1 in another is the world too.
@@ -221,7 +231,9 @@ function viewListener(resource: PolicyResource, checks: SubChecks): ListenerView
         }
         const redirectsToHttps =
             terminal.length > 0 &&
-            terminal.every((a) => a["type"] === "redirect" && String(asRecord(a["redirect"])?.["protocol"] ?? "").toUpperCase() === "HTTPS");
+            terminal.every(
+                (a) => a["type"] === "redirect" && String(asRecord(a["redirect"])?.["protocol"] ?? "").toUpperCase() === "HTTPS",
+            );
         // Unknown while the load balancer is created or replaced: the listener still counts, paired with any HTTPS listener.
         let arn: unknown;
         try {
@@ -236,7 +248,8 @@ function viewListener(resource: PolicyResource, checks: SubChecks): ListenerView
 /** Mandatory: when the stack serves HTTPS, every plain-HTTP listener redirects to it. */
 export const httpRedirectsToHttps: StackValidationPolicy = {
     name: "http-redirects-to-https",
-    description: "When the stack serves HTTPS (a listener with a certificate, or a certificate resource), every HTTP listener redirects to HTTPS.",
+    description:
+        "When the stack serves HTTPS (a listener with a certificate, or a certificate resource), every HTTP listener redirects to HTTPS.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: [
@@ -265,7 +278,10 @@ export const httpRedirectsToHttps: StackValidationPolicy = {
             if (!listener.http || listener.redirectsToHttps) continue;
             // Pair listeners by load balancer when both ARNs are known; otherwise any HTTPS in the stack counts.
             const sameLb = httpsListeners.find(
-                (h) => listener.loadBalancerArn === undefined || h.loadBalancerArn === undefined || h.loadBalancerArn === listener.loadBalancerArn,
+                (h) =>
+                    listener.loadBalancerArn === undefined ||
+                    h.loadBalancerArn === undefined ||
+                    h.loadBalancerArn === listener.loadBalancerArn,
             );
             const because = sameLb
                 ? `HTTPS listener ${q(sameLb.resource.name)}`

@@ -26,11 +26,23 @@ function viewOf(r: PolicyResource, checks: SubChecks): { group: string; view: In
         const label = `${q(r.name)}`;
         if (r.type === SECURITY_GROUP_RULE) {
             if (p["type"] !== "ingress") return undefined;
-            const cidrs = [...(Array.isArray(p["cidrBlocks"]) ? p["cidrBlocks"] : []), ...(Array.isArray(p["ipv6CidrBlocks"]) ? p["ipv6CidrBlocks"] : [])];
+            const cidrs = [
+                ...(Array.isArray(p["cidrBlocks"]) ? p["cidrBlocks"] : []),
+                ...(Array.isArray(p["ipv6CidrBlocks"]) ? p["ipv6CidrBlocks"] : []),
+            ];
             return { group, view: { label, protocol: p["protocol"], fromPort: p["fromPort"], toPort: p["toPort"], cidrs } };
         }
         if (r.type === INGRESS_RULE) {
-            return { group, view: { label, protocol: p["ipProtocol"], fromPort: p["fromPort"], toPort: p["toPort"], cidrs: [p["cidrIpv4"], p["cidrIpv6"]] } };
+            return {
+                group,
+                view: {
+                    label,
+                    protocol: p["ipProtocol"],
+                    fromPort: p["fromPort"],
+                    toPort: p["toPort"],
+                    cidrs: [p["cidrIpv4"], p["cidrIpv6"]],
+                },
+            };
         }
         return undefined;
     }, undefined);
@@ -39,7 +51,8 @@ function viewOf(r: PolicyResource, checks: SubChecks): { group: string; view: In
 /** Mandatory: standalone rules of one group do not open the internet together what none opens alone. */
 export const securityGroupRulesExposure: StackValidationPolicy = {
     name: "security-group-rules-exposure",
-    description: "Standalone ingress rules of one security group, taken together, open nothing but TCP 80/443 to the internet (and no database port).",
+    description:
+        "Standalone ingress rules of one security group, taken together, open nothing but TCP 80/443 to the internet (and no database port).",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: networkConfigSchema,
@@ -65,7 +78,12 @@ export const securityGroupRulesExposure: StackValidationPolicy = {
             for (const e of worldExposures(views)) {
                 if (e.rules.length < 2) continue; // a single rule's own exposure is reported by network-exposure
                 const db = exposedDatabasePorts(e, databasePorts);
-                const what = db.length > 0 ? `database port${db.length > 1 ? "s" : ""} ${db.join(", ")}` : beyondPublicPorts(e) ? describePorts(e) : undefined;
+                const what =
+                    db.length > 0
+                        ? `database port${db.length > 1 ? "s" : ""} ${db.join(", ")}`
+                        : beyondPublicPorts(e)
+                          ? describePorts(e)
+                          : undefined;
                 if (what === undefined) continue;
                 report(
                     `security group ${q(group)}: standalone rules ${e.rules.join(", ")} together open ${what} to the internet (${e.cidrs.join(", ")}). ` +

@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { cluster, details, run } from "./support";
 
 describe("policies: aurora-maintenance-and-backups", () => {
-    const of = (props: Record<string, unknown>, stack = "production") => details(run([cluster(props, stack)]), "aurora-maintenance-and-backups");
+    const of = (props: Record<string, unknown>, stack = "production") =>
+        details(run([cluster(props, stack)]), "aurora-maintenance-and-backups");
     const subject = `Aurora cluster "drydock-production"`;
 
     it("requires a maintenance window", () => {
@@ -13,7 +14,9 @@ describe("policies: aurora-maintenance-and-backups", () => {
     });
 
     it("rejects a malformed maintenance window with the parser's reason", () => {
-        expect(of({ preferredMaintenanceWindow: "sunday 05:00" })[0]).to.contain(`${subject} has an invalid preferredMaintenanceWindow "sunday 05:00"`);
+        expect(of({ preferredMaintenanceWindow: "sunday 05:00" })[0]).to.contain(
+            `${subject} has an invalid preferredMaintenanceWindow "sunday 05:00"`,
+        );
     });
 
     it("requires a backup window and rejects a malformed one", () => {
@@ -38,9 +41,12 @@ describe("policies: aurora-maintenance-and-backups", () => {
         expect(of({ backupRetentionPeriod: 3 })[0]).to.contain(`${subject} has backupRetentionPeriod 3 in production stack "production"`);
         expect(of({ backupRetentionPeriod: undefined })[0]).to.contain("has no backupRetentionPeriod (AWS keeps 1 day)");
         expect(of({ backupRetentionPeriod: 3 }, "staging")).to.deep.equal([]);
-        expect(details(run([cluster({ backupRetentionPeriod: 10 })], { "aurora-maintenance-and-backups": { minimumBackupRetentionDays: 14 } }), "aurora-maintenance-and-backups")[0]).to.contain(
-            "keep at least 14 days of backups",
-        );
+        expect(
+            details(
+                run([cluster({ backupRetentionPeriod: 10 })], { "aurora-maintenance-and-backups": { minimumBackupRetentionDays: 14 } }),
+                "aurora-maintenance-and-backups",
+            )[0],
+        ).to.contain("keep at least 14 days of backups");
     });
 
     it("requires encrypted storage", () => {

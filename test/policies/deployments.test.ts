@@ -17,13 +17,19 @@ describe("policies: zero-downtime-rolling-updates", () => {
 
     it("requires a circuit breaker that rolls back", () => {
         expect(of({ deploymentCircuitBreaker: undefined })[0]).to.contain(`service "backend-service" has no deploymentCircuitBreaker`);
-        expect(of({ deploymentCircuitBreaker: { enable: true, rollback: false } })[0]).to.contain("does not roll back failed deployments (rollback is false)");
+        expect(of({ deploymentCircuitBreaker: { enable: true, rollback: false } })[0]).to.contain(
+            "does not roll back failed deployments (rollback is false)",
+        );
         expect(of({ deploymentCircuitBreaker: { enable: false, rollback: true } })[0]).to.contain("(enable is false)");
     });
 
     it("requires a health-check grace period", () => {
-        expect(of({ healthCheckGracePeriodSeconds: undefined })[0]).to.contain(`service "backend-service" has no healthCheckGracePeriodSeconds`);
-        expect(of({ healthCheckGracePeriodSeconds: 0 })[0]).to.contain(`service "backend-service" has a zero healthCheckGracePeriodSeconds`);
+        expect(of({ healthCheckGracePeriodSeconds: undefined })[0]).to.contain(
+            `service "backend-service" has no healthCheckGracePeriodSeconds`,
+        );
+        expect(of({ healthCheckGracePeriodSeconds: 0 })[0]).to.contain(
+            `service "backend-service" has a zero healthCheckGracePeriodSeconds`,
+        );
     });
 
     it("accepts ECS's defaults (100/200) when the percentages are unset", () => {

@@ -10,7 +10,9 @@ describe("policies: production-images-pinned", () => {
     it("rejects latest, naming the container, the image and the fix", () => {
         const [d, ...rest] = details(run([withContainer({ image: `${REPO}:latest` })]), "production-images-pinned");
         expect(rest).to.deep.equal([]);
-        expect(d).to.contain(`container "backend" in task definition "drydock-production-backend" runs "${REPO}:latest", which is not pinned`);
+        expect(d).to.contain(
+            `container "backend" in task definition "drydock-production-backend" runs "${REPO}:latest", which is not pinned`,
+        );
         expect(d).to.contain(`"latest" (image tag) is mutable (it moves with every push)`);
         expect(d).to.contain(fix);
         expect(d).to.contain("npx drydock versions backend --stack production");
@@ -37,7 +39,10 @@ describe("policies: production-images-pinned", () => {
     });
 
     it("rejects a digest resolved from latest (APP_VERSION)", () => {
-        const [d] = details(run([withContainer({ image: `${REPO}@${DIGEST}`, version: "latest", label: "v1.2.3" })]), "production-images-pinned");
+        const [d] = details(
+            run([withContainer({ image: `${REPO}@${DIGEST}`, version: "latest", label: "v1.2.3" })]),
+            "production-images-pinned",
+        );
         expect(d).to.contain(`runs "${REPO}@${DIGEST}", but that digest was resolved from a mutable version`);
         expect(d).to.contain(`"latest" (APP_VERSION) is mutable`);
         expect(d).to.contain(fix);
@@ -89,9 +94,9 @@ describe("policies: production-images-pinned", () => {
 
     it("reports a container without an image and container definitions that are not JSON", () => {
         const noImage = { ...container(), image: undefined };
-        expect(details(run([taskDefinition({ containerDefinitions: JSON.stringify([noImage]) })]), "production-images-pinned")[0]).to.contain(
-            `container "backend" in task definition "drydock-production-backend" has no image`,
-        );
+        expect(
+            details(run([taskDefinition({ containerDefinitions: JSON.stringify([noImage]) })]), "production-images-pinned")[0],
+        ).to.contain(`container "backend" in task definition "drydock-production-backend" has no image`);
         expect(details(run([taskDefinition({ containerDefinitions: "[{" })]), "production-images-pinned")[0]).to.contain(
             "has containerDefinitions that are not valid JSON",
         );
@@ -119,7 +124,8 @@ describe("policies: production detection from the URN", () => {
         for (const stack of ["production", "prod", "prod-eu", "production-copy", "prd", "live"]) {
             expect(levelIn(stack), stack).to.deep.equal(["production-images-pinned:mandatory"]);
         }
-        for (const stack of ["staging", "dev", "qa-1", "preview_7"]) expect(levelIn(stack), stack).to.deep.equal(["non-production-images-pinned:advisory"]);
+        for (const stack of ["staging", "dev", "qa-1", "preview_7"])
+            expect(levelIn(stack), stack).to.deep.equal(["non-production-images-pinned:advisory"]);
     });
 
     it("follows the productionStacks policy config", () => {
@@ -127,9 +133,13 @@ describe("policies: production detection from the URN", () => {
             "production-images-pinned": { productionStacks: ["live", "eu-*"] },
             "non-production-images-pinned": { productionStacks: ["live", "eu-*"] },
         };
-        expect(levelIn("dev-live", { ...config, "production-images-pinned": { productionStacks: ["dev-live"] }, "non-production-images-pinned": { productionStacks: ["dev-live"] } })).to.deep.equal([
-            "production-images-pinned:mandatory",
-        ]);
+        expect(
+            levelIn("dev-live", {
+                ...config,
+                "production-images-pinned": { productionStacks: ["dev-live"] },
+                "non-production-images-pinned": { productionStacks: ["dev-live"] },
+            }),
+        ).to.deep.equal(["production-images-pinned:mandatory"]);
         expect(levelIn("eu-west", config)).to.deep.equal(["production-images-pinned:mandatory"]);
         // The list only adds production stacks: it never makes one non-production.
         expect(levelIn("production", config)).to.deep.equal(["production-images-pinned:mandatory"]);
@@ -138,7 +148,10 @@ describe("policies: production detection from the URN", () => {
     it("applies production-only database rules by the same config", () => {
         const short = cluster({ backupRetentionPeriod: 3 }, "stage-live");
         expect(details(run([short]), "aurora-maintenance-and-backups")).to.deep.equal([]);
-        const d = details(run([short], { "aurora-maintenance-and-backups": { productionStacks: ["stage-live"] } }), "aurora-maintenance-and-backups");
+        const d = details(
+            run([short], { "aurora-maintenance-and-backups": { productionStacks: ["stage-live"] } }),
+            "aurora-maintenance-and-backups",
+        );
         expect(d).to.deep.equal([
             `Aurora cluster "drydock-stage-live" has backupRetentionPeriod 3 in production stack "stage-live"; keep at least 7 days of backups (pulumi config set backupRetentionDays 7 -s stage-live).`,
         ]);

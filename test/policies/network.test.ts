@@ -1,7 +1,20 @@
 /** policies/rules/network.ts: network-exposure and http-redirects-to-https. */
 import { expect } from "chai";
 import { PolicyConfigEntry, PolicyInputResource } from "../../policies/evaluate";
-import { DB_FROM_BACKEND, FORWARD, T, details, httpListener, httpsListener, loadBalancer, resource, run, securityGroup, service, unknown } from "./support";
+import {
+    DB_FROM_BACKEND,
+    FORWARD,
+    T,
+    details,
+    httpListener,
+    httpsListener,
+    loadBalancer,
+    resource,
+    run,
+    securityGroup,
+    service,
+    unknown,
+} from "./support";
 
 describe("policies: network-exposure", () => {
     const of = (r: PolicyInputResource, config?: Record<string, PolicyConfigEntry>) => details(run([r], config), "network-exposure");
@@ -13,10 +26,14 @@ describe("policies: network-exposure", () => {
     });
 
     it("rejects the database port open to 0.0.0.0/0 or ::/0 in a security group's ingress", () => {
-        expect(of(securityGroup([DB_FROM_BACKEND, { protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }]))).to.deep.equal([
+        expect(
+            of(securityGroup([DB_FROM_BACKEND, { protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }])),
+        ).to.deep.equal([
             `security group "drydock-production-db" ingress rule #2 has database port 5432 open to 0.0.0.0/0. Allow the database port only from the backend service's security group (sourceSecurityGroupId / referencedSecurityGroupId).`,
         ]);
-        expect(of(securityGroup([{ protocol: "tcp", fromPort: 5432, toPort: 5432, ipv6CidrBlocks: ["::/0"] }]))[0]).to.contain("port 5432 open to ::/0");
+        expect(of(securityGroup([{ protocol: "tcp", fromPort: 5432, toPort: 5432, ipv6CidrBlocks: ["::/0"] }]))[0]).to.contain(
+            "port 5432 open to ::/0",
+        );
     });
 
     it("counts port ranges and all-protocol rules that cover the database port", () => {
@@ -24,12 +41,21 @@ describe("policies: network-exposure", () => {
         expect(of(securityGroup([{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]))).to.have.length(1);
         expect(of(securityGroup([{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]))).to.deep.equal([]);
         // UDP 5432 is no database port, but nothing other than the load balancer's TCP 80/443 may face the internet.
-        expect(of(securityGroup([{ protocol: "udp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }]))[0]).to.contain("opens UDP port 5432 to the internet");
+        expect(of(securityGroup([{ protocol: "udp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }]))[0]).to.contain(
+            "opens UDP port 5432 to the internet",
+        );
     });
 
     it("checks standalone aws.ec2.SecurityGroupRule ingress (not egress)", () => {
         const rule = (type: string) =>
-            resource(T.securityGroupRule, "db-open", { type, protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-db" });
+            resource(T.securityGroupRule, "db-open", {
+                type,
+                protocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                cidrBlocks: ["0.0.0.0/0"],
+                securityGroupId: "sg-db",
+            });
         expect(of(rule("ingress"))).to.deep.equal([
             `security group rule "db-open" has database port 5432 open to 0.0.0.0/0. Allow the database port only from the backend service's security group (sourceSecurityGroupId / referencedSecurityGroupId).`,
         ]);
@@ -37,8 +63,11 @@ describe("policies: network-exposure", () => {
     });
 
     it("checks standalone aws.vpc.SecurityGroupIngressRule", () => {
-        const rule = (props: Record<string, unknown>) => resource(T.ingressRule, "db-in", { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, ...props });
-        expect(of(rule({ cidrIpv4: "0.0.0.0/0" }))[0]).to.contain(`security group ingress rule "db-in" has database port 5432 open to 0.0.0.0/0`);
+        const rule = (props: Record<string, unknown>) =>
+            resource(T.ingressRule, "db-in", { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, ...props });
+        expect(of(rule({ cidrIpv4: "0.0.0.0/0" }))[0]).to.contain(
+            `security group ingress rule "db-in" has database port 5432 open to 0.0.0.0/0`,
+        );
         expect(of(rule({ ipProtocol: "-1", fromPort: undefined, toPort: undefined, cidrIpv6: "::/0" }))[0]).to.contain("open to ::/0");
         expect(of(rule({ referencedSecurityGroupId: "sg-backend" }))).to.deep.equal([]);
     });
@@ -71,7 +100,12 @@ describe("policies: http-redirects-to-https", () => {
     });
 
     it("rejects a redirect that keeps the protocol", () => {
-        expect(of([httpsListener(), httpListener({ defaultActions: [{ type: "redirect", redirect: { protocol: "#{protocol}", statusCode: "HTTP_301" } }] })])).to.have.length(1);
+        expect(
+            of([
+                httpsListener(),
+                httpListener({ defaultActions: [{ type: "redirect", redirect: { protocol: "#{protocol}", statusCode: "HTTP_301" } }] }),
+            ]),
+        ).to.have.length(1);
     });
 
     it("counts a certificate resource as HTTPS being configured", () => {

@@ -29,7 +29,11 @@ export const T = {
 export function one(cloud: MockCloud, type: string, name: string): RecordedResource {
     const found = cloud.byType(type).filter((r) => r.name === name);
     if (found.length !== 1) {
-        const names = cloud.byType(type).map((r) => r.name).join(", ") || "none";
+        const names =
+            cloud
+                .byType(type)
+                .map((r) => r.name)
+                .join(", ") || "none";
         throw new Error(`expected one ${type} named "${name}", found ${found.length} (recorded: ${names})`);
     }
     return found[0];

@@ -13,7 +13,10 @@ export function stackValues(stack: string): RawConfig {
     return loadStack(ROOT, stack).values();
 }
 
-export async function synthesize(stack: string, overrides: RawConfig = {}): Promise<{ cloud: MockCloud; outputs: DrydockOutputs; settings: Settings }> {
+export async function synthesize(
+    stack: string,
+    overrides: RawConfig = {},
+): Promise<{ cloud: MockCloud; outputs: DrydockOutputs; settings: Settings }> {
     const values = { ...stackValues(stack), ...overrides };
     const settings = parseSettings(values, stack);
     const cloud = startMockCloud({ stack, config: engineConfig(values) });
