@@ -23,7 +23,7 @@ import {
 } from "./snapshotBasics";
 import { listDrydockSnapshots } from "./snapshotList";
 import { createClusterSnapshot } from "./snapshotStart";
-import { waitForClusterAvailable } from "./clusterWait";
+import { ClusterWait, waitForClusterAvailable } from "./clusterWait";
 
 export * from "./snapshotBasics";
 export { listDrydockSnapshots } from "./snapshotList";
@@ -88,20 +88,7 @@ async function snapshotAndPrune(rds: RDSClient, req: PreUpdateSnapshotRequest): 
     return { identifier, ...(arn !== undefined ? { arn } : {}), pruned, ...(recordedReason !== undefined ? { recordedReason } : {}) };
 }
 
-async function waitUntilAvailable(
-    rds: RDSClient,
-    identifier: string,
-    o: {
-        stack: string;
-        timeoutMs: number;
-        pollMs: number;
-        started: number;
-        now: () => Date;
-        sleep: (ms: number) => Promise<void>;
-        log: (m: string) => void;
-        fail: (d: string) => SnapshotError;
-    },
-): Promise<void> {
+async function waitUntilAvailable(rds: RDSClient, identifier: string, o: ClusterWait): Promise<void> {
     const started = o.started;
     let lastReport = "";
     for (;;) {
