@@ -5,9 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, HealthCheckArgs, NormalizedArgs, NormalizedRoute, SecretInput, ServiceRouteArgs } from "./appServiceArgs";
-import { AUTOSCALING_CPU_TARGET, defaultHealthCheckTimeout, LOG_RETENTION_DAYS } from "../release/limits";
+import { defaultOf } from "../configSchema";
+import { defaultHealthCheckTimeout, LOG_RETENTION_DAYS } from "../release/limits";
 import { checkEnvironmentNames, SecretReference, validateFargateSize } from "./taskContainer";
-import { definedOnly, requireInteger } from "./validate";
+import { definedOnly, requireInSchemaRange, requireInteger } from "./validate";
 
 /** `AppService "<name>" (<service>)`: how messages name the component. */
 export function describe(name: string, service: string): string {
@@ -30,13 +31,13 @@ export function normalizeArgs(name: string, args: AppServiceArgs): NormalizedArg
         memory: 512, // MiB
         cpuArchitecture: "X86_64",
         desiredCount: 1,
-        autoscalingCpuTarget: 60, // percent
-        rolloutTimeoutMinutes: 30, // minutes
+        autoscalingCpuTarget: defaultOf<number>("autoscalingCpuTarget"), // percent
+        rolloutTimeoutMinutes: defaultOf<number>("rolloutTimeoutMinutes"), // minutes
         environment: {},
         secrets: {},
         taskRoleStatements: [],
         internetEgressPorts: [443],
-        logRetentionDays: 30, // days
+        logRetentionDays: defaultOf<number>("logRetentionDays"), // days
         tags: {},
         ...rest,
         maxCount: maxCount ?? args.desiredCount ?? 1,
@@ -48,20 +49,20 @@ export function normalizeArgs(name: string, args: AppServiceArgs): NormalizedArg
 }
 
 function normalizeRoute(where: string, route: ServiceRouteArgs): NormalizedRoute {
-    const checks = { interval: 10, ...definedOnly(route.healthCheck) };
+    const checks = { interval: defaultOf<number>("healthCheckIntervalSeconds"), ...definedOnly(route.healthCheck) };
     const healthCheck: Required<HealthCheckArgs> = {
         path: "/",
         matcher: "200-399",
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
+        healthyThreshold: defaultOf<number>("healthyThreshold"),
+        unhealthyThreshold: defaultOf<number>("unhealthyThreshold"),
         timeout: defaultHealthCheckTimeout(checks.interval), // seconds, below the interval
         ...checks,
     };
     const r: NormalizedRoute = {
         pathPatterns: ["/*"],
         listenerRulePriority: 50000,
-        deregistrationDelay: 30, // seconds
-        healthCheckGracePeriod: 60, // seconds
+        deregistrationDelay: defaultOf<number>("deregistrationDelaySeconds"), // seconds
+        healthCheckGracePeriod: defaultOf<number>("healthCheckGracePeriodSeconds"), // seconds
         ...definedOnly(route),
         healthCheck,
     };
@@ -74,15 +75,8 @@ function validateService(where: string, a: NormalizedArgs): void {
     requireInteger(where, "containerPort", a.containerPort, 1, 65535);
     requireInteger(where, "desiredCount", a.desiredCount, 1, 1000, "tasks", "zero-downtime rollouts need a running task");
     requireInteger(where, "maxCount", a.maxCount, a.desiredCount, 1000, "tasks", "at least desiredCount");
-    requireInteger(
-        where,
-        "autoscalingCpuTarget",
-        a.autoscalingCpuTarget,
-        AUTOSCALING_CPU_TARGET.min,
-        AUTOSCALING_CPU_TARGET.max,
-        "percent",
-    );
-    requireInteger(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, 1, 720, "minutes");
+    requireInSchemaRange(where, "autoscalingCpuTarget", a.autoscalingCpuTarget, "autoscalingCpuTarget");
+    requireInSchemaRange(where, "rolloutTimeoutMinutes", a.rolloutTimeoutMinutes, "rolloutTimeoutMinutes");
     if (!LOG_RETENTION_DAYS.includes(a.logRetentionDays)) {
         throw new Error(
             `${where}: logRetentionDays = ${a.logRetentionDays} is not accepted; CloudWatch takes ${LOG_RETENTION_DAYS.join(", ")}`,
@@ -108,17 +102,13 @@ function validateService(where: string, a: NormalizedArgs): void {
 
 function validateRoute(where: string, r: NormalizedRoute): void {
     const hc = r.healthCheck;
-    requireInteger(where, "healthCheck.interval", hc.interval, 5, 15, "seconds", "slower checks slow every rollout");
-    requireInteger(
-        where,
-        "healthCheck.healthyThreshold",
-        hc.healthyThreshold,
-        2,
-        3,
-        "",
-        "each extra check delays every new task by one interval",
-    );
-    requireInteger(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
+    requireInSchemaRange(where, "healthCheck.interval", hc.interval, "healthCheckIntervalSeconds", {
+        why: "slower checks slow every rollout",
+    });
+    requireInSchemaRange(where, "healthCheck.healthyThreshold", hc.healthyThreshold, "healthyThreshold", {
+        why: "each extra check delays every new task by one interval",
+    });
+    requireInSchemaRange(where, "healthCheck.unhealthyThreshold", hc.unhealthyThreshold, "unhealthyThreshold");
     requireInteger(where, "healthCheck.timeout", hc.timeout, 2, hc.interval - 1, "seconds", "the ALB needs it below the interval");
     if (!hc.path.startsWith("/") || hc.path.length > 1024) {
         throw new Error(`${where}: healthCheck.path = ${JSON.stringify(hc.path)} is not accepted; use a path starting with "/"`);
@@ -128,8 +118,8 @@ function validateRoute(where: string, r: NormalizedRoute): void {
             `${where}: healthCheck.matcher = ${JSON.stringify(hc.matcher)} is not accepted; use HTTP codes such as "200", "200,204" or "200-399"`,
         );
     }
-    requireInteger(where, "deregistrationDelay", r.deregistrationDelay, 0, 3600, "seconds");
-    requireInteger(where, "healthCheckGracePeriod", r.healthCheckGracePeriod, 1, 1800, "seconds");
+    requireInSchemaRange(where, "deregistrationDelay", r.deregistrationDelay, "deregistrationDelaySeconds");
+    requireInSchemaRange(where, "healthCheckGracePeriod", r.healthCheckGracePeriod, "healthCheckGracePeriodSeconds");
     requireInteger(where, "listenerRulePriority", r.listenerRulePriority, 1, 50000);
     if (r.pathPatterns.length < 1 || r.pathPatterns.length > 5 || r.pathPatterns.some((p) => !p.startsWith("/") || p.length > 128)) {
         throw new Error(
