@@ -1,26 +1,11 @@
 /** `drydock check` and migrations: the backend's hook order with and without migrationCommand, and the marker check. */
 import { expect } from "chai";
-import * as path from "node:path";
-import { run } from "../cli/main";
+import { check } from "./support/checkCommand";
 import { hookMarkerViolations } from "../offline/migrationCheck";
 import type { RecordedResource } from "../offline/mockCloud";
 import { synthesize } from "./support/synthesize";
 
-const ROOT = path.join(__dirname, "..");
-const NOW = new Date("2026-11-24T10:00:00Z");
 const COMMAND = 'migrationCommand=["alembic","upgrade","head"]';
-
-async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await run(["node", "drydock", "check", ...args], {
-        cwd: ROOT,
-        now: () => NOW,
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t),
-    });
-    return { code, stdout, stderr };
-}
 
 interface Report {
     ok: boolean;

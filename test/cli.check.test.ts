@@ -4,21 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { run } from "../cli/main";
-
-const ROOT = path.join(__dirname, "..");
-const NOW = new Date("2026-11-24T10:00:00Z"); // Tue 11:00 Europe/Berlin: production's window is open
-
-async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await run(["node", "drydock", "check", ...args], {
-        cwd: ROOT,
-        now: () => NOW,
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t),
-    });
-    return { code, stdout, stderr };
-}
+import { check, ROOT } from "./support/checkCommand";
 
 interface Report {
     stack: string;

@@ -1,22 +1,6 @@
 /** `drydock check` with a progressive deployment strategy: the issue's done-when command, the bake policy, the rollback model. */
 import { expect } from "chai";
-import * as path from "node:path";
-import { run } from "../cli/main";
-
-const ROOT = path.join(__dirname, "..");
-const NOW = new Date("2026-11-24T10:00:00Z");
-
-async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await run(["node", "drydock", "check", ...args], {
-        cwd: ROOT,
-        now: () => NOW,
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t),
-    });
-    return { code, stdout, stderr };
-}
+import { check } from "./support/checkCommand";
 
 interface Resource {
     type: string;
