@@ -3,12 +3,10 @@
  * JSON protocol, AWS_ENDPOINT_URL): the calls ECS receives, signed for the stack's region, with no client mocks.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
+import { spawnDrydock } from "./support/spawnDrydock";
 
-const ROOT = path.join(__dirname, "..");
 const ARN = "arn:aws:ecs:us-east-1:123456789012:service-deployment/drydock-production/backend-service/dep7";
 const PREFIX = "AmazonEC2ContainerServiceV20141113.";
 
@@ -59,16 +57,7 @@ function answer(target: string): [number, unknown] {
     }
 }
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd: ROOT, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, env);
 
 describe("drydock approve / abort against a local ECS endpoint (real SDK clients)", function () {
     this.timeout(60_000);

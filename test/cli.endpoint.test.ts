@@ -5,12 +5,10 @@
  * The server listens on 127.0.0.1 only and answers the few JSON-protocol calls `versions` makes.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
+import { spawnDrydock } from "./support/spawnDrydock";
 
-const ROOT = path.join(__dirname, "..");
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend";
 const OLD = `sha256:${"1".repeat(64)}`;
 const NEW = `sha256:${"2".repeat(64)}`;
@@ -113,16 +111,7 @@ function answer(target: string, body: Record<string, unknown>): [number, unknown
     }
 }
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd: ROOT, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, env);
 
 describe("drydock against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_URL)", function () {
     this.timeout(60_000);

@@ -4,26 +4,13 @@
  * timeouts come from the environment (small here) and end the command with one line, exit 1.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
 import { AWS_CONNECT_TIMEOUT_MS, AWS_REQUEST_TIMEOUT_MS, awsClientConfig, awsTimeouts } from "../aws/clients";
 import { commandDeadlineMs, DEFAULT_COMMAND_DEADLINE_MS } from "../aws/deadline";
+import { spawnDrydock } from "./support/spawnDrydock";
 
-const ROOT = path.join(__dirname, "..");
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd: ROOT, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-    });
-}
+const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, env);
 
 describe("drydock against an AWS endpoint that never answers (issue 11)", function () {
     this.timeout(60_000);

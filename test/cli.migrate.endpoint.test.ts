@@ -4,7 +4,7 @@
  * code 0 fails the command (exit 1, one error line). The server listens on 127.0.0.1 only.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
+import { spawnDrydock } from "./support/spawnDrydock";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -102,16 +102,7 @@ function answer(target: string): [number, unknown] {
     }
 }
 
-function run(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(ROOT, "bin", "drydock.js"), ...args], { cwd, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
+const run = (args: string[], cwd: string, env: Record<string, string>) => spawnDrydock(args, env, cwd);
 
 describe("drydock migrate against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_URL)", function () {
     this.timeout(60_000);
