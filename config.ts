@@ -93,7 +93,7 @@ export function readSettings(values: RawConfig, stack: string, project = "drydoc
         database: readDatabase(r, isProduction),
         network: readNetwork(r),
         snapshots: { keep: r.integer("snapshotsToKeep"), timeoutMinutes: r.integer("snapshotTimeoutMinutes") },
-        updates: readUpdates(r, stack),
+        updates: readUpdates(r, stack, environment),
         rolloutTimeoutMinutes: r.integer("rolloutTimeoutMinutes"),
         migrations: readMigrations(r),
     };

@@ -51,7 +51,10 @@ export async function waitForClusterAvailable(rds: RDSClient, cluster: string, o
     for (;;) {
         const status = await clusterStatus(rds, cluster, o);
         if (status === "available") return;
-        if (status === undefined) throw o.fail(`the cluster was not found, so RDS cannot snapshot it; nothing was snapshotted`);
+        if (status === undefined)
+            throw o.fail(
+                `the cluster was not found, so RDS cannot snapshot it; nothing was snapshotted. Check the AWS account and region (${look})`,
+            );
         if (NEVER_AVAILABLE_CLUSTER_STATES.has(status)) {
             const act = status.startsWith("stop")
                 ? `start it (aws rds start-db-cluster --db-cluster-identifier ${cluster})`

@@ -8,7 +8,7 @@
  */
 import { DBClusterSnapshot, DeleteDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { MANUAL_SNAPSHOT_SERVICE, SNAPSHOT_TAGS } from "../release/snapshots";
-import { DEADLINE_MARGIN_MS, withDeadline } from "./deadline";
+import { DEADLINE_MARGIN_MS, realSleep, withDeadline } from "./deadline";
 import { askAws, requireAnswer } from "./errors";
 import {
     awsErrorText,
@@ -28,8 +28,6 @@ import { ClusterWait, waitForClusterAvailable } from "./clusterWait";
 export * from "./snapshotBasics";
 export { listDrydockSnapshots } from "./snapshotList";
 export { startClusterSnapshot } from "./snapshotStart";
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function validate(req: PreUpdateSnapshotRequest): void {
     const bad = (key: string, value: unknown, accepted: string) =>

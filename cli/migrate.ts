@@ -122,7 +122,7 @@ export async function runMigration(
     progress: (m: string) => void,
 ): Promise<MigrateResult> {
     const started = deps.now().getTime();
-    const snapshot = opts.snapshot ? await takeSnapshot(deps, sc, plan, progress) : null;
+    const snapshot = opts.snapshot ? await takeSnapshot(deps, sc, plan, opts, progress) : null;
     if (!snapshot) progress(`no snapshot taken (--no-snapshot): restore would rely on point-in-time recovery`);
     const ecs = deps.ecs(sc.region);
     const td = await taskDefinitionFor(ecs, plan.current, {
@@ -198,7 +198,13 @@ function streamJson(s: TaskLogStream | undefined): MigrateResult["logStream"] {
     return s ? { group: s.group, stream: s.stream, url: s.url ?? null } : null;
 }
 
-async function takeSnapshot(deps: CliDeps, sc: StackContext, plan: MigrationPlan, progress: (m: string) => void): Promise<string> {
+async function takeSnapshot(
+    deps: CliDeps,
+    sc: StackContext,
+    plan: MigrationPlan,
+    opts: MigrateOptions,
+    progress: (m: string) => void,
+): Promise<string> {
     try {
         const r = await createPreUpdateSnapshot(deps.rds(sc.region), {
             clusterIdentifier: dbClusterIdentifier(sc.stack),
@@ -214,7 +220,14 @@ async function takeSnapshot(deps: CliDeps, sc: StackContext, plan: MigrationPlan
         });
         return r.identifier;
     } catch (e) {
-        if (e instanceof SnapshotError) throw refused(`snapshot of ${e.cluster}`, `${e.detail}; no migration ran`);
+        if (e instanceof SnapshotError) {
+            const version = opts.version !== undefined ? ` --version ${plan.version.raw}` : "";
+            throw refused(
+                `snapshot of ${e.cluster}`,
+                `${e.detail}; no migration ran`,
+                `look: npx drydock snapshots --stack ${sc.stack}; retry: npx drydock migrate --stack ${sc.stack}${version} --wait`,
+            );
+        }
         throw e;
     }
 }

@@ -1,5 +1,6 @@
 /** The migration task keys: `migrationCommand` and `migrationTimeoutMinutes` (docs/migrations.md). */
 import { services, ServiceSpec } from "../services";
+import { RUN_MIGRATIONS_HOOK } from "../release/hookOrder";
 import type { Reader } from "./reader";
 import type { MigrationSettings } from "./types";
 
@@ -21,7 +22,7 @@ export function readMigrations(r: Reader): MigrationSettings {
  */
 export function migrationService(): ServiceSpec {
     const table = services();
-    const spec = table.find((s) => s.hooks.includes("run-migrations")) ?? table.find((s) => s.database);
+    const spec = table.find((s) => s.hooks.includes(RUN_MIGRATIONS_HOOK)) ?? table.find((s) => s.database);
     if (!spec)
         throw new Error(
             `no service runs migrations: none has the run-migrations hook or reaches the database (services: ${table.map((s) => s.name).join(", ")})`,

@@ -11,14 +11,15 @@ function readSubnets(r: Reader, vpcId: string | undefined, key: "publicSubnetIds
         r.problem(key, JSON.stringify(ids), "subnets are only used with an existing vpcId; set vpcId or remove this key");
     }
     for (const id of ids) {
-        if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) r.problem(key, id, "not a subnet id; accepted: subnet- followed by 8 or 17 hex digits");
+        if (!/^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id))
+            r.problem(key, id, "not a subnet id; accepted: subnet- followed by 8 or 17 hex digits");
     }
     return ids;
 }
 
 export function readNetwork(r: Reader): Settings["network"] {
     const vpcId = r.optional("vpcId");
-    if (vpcId !== undefined && !/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) {
+    if (vpcId !== undefined && !/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(vpcId)) {
         r.problem("vpcId", vpcId, "not a VPC id; accepted: vpc- followed by 8 or 17 hex digits, or empty to create a VPC");
     }
     const publicSubnetIds = readSubnets(r, vpcId, "publicSubnetIds");

@@ -10,7 +10,7 @@
  */
 import { DURATION_FORMS, tryParseDuration } from "../release/duration";
 import type { UpdateChannel } from "../release/channels";
-import { stackEnvironment } from "../release/stacks";
+import type { Environment } from "../release/stacks";
 import type { Reader } from "./reader";
 import type { UpdateSettings } from "./types";
 
@@ -19,8 +19,8 @@ export const DEFAULT_MINIMUM_RELEASE_AGE = { production: "24h", other: "0" } as 
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
-export function readUpdates(r: Reader, stack: string): UpdateSettings {
-    const environment = stackEnvironment(stack, r.raw("environment"));
+/** `environment` is the stack's, as config.ts decided it (one decision for every key). */
+export function readUpdates(r: Reader, stack: string, environment: Environment): UpdateSettings {
     const production = environment === "production";
     const channel = r.oneOf<UpdateChannel>("updateChannel");
     const ageText =

@@ -13,6 +13,8 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ENVIRONMENT_TAG, environmentOfStackName, isEnvironment, matchesStackPattern } from "../release/stacks";
+import { PRODUCTION_MIN_BACKUP_RETENTION_DAYS } from "../release/limits";
+import { AURORA_MIN_WINDOW_MINUTES } from "../release/auroraWindows";
 
 /** Default of `productionStacks`: no stack beyond those the environment tag and the naming rule make production. */
 export const DEFAULT_PRODUCTION_STACKS: readonly string[] = Object.freeze([]);
@@ -57,17 +59,20 @@ export const auroraConfigSchema: PolicyConfigSchema = {
             type: "integer",
             minimum: 1,
             maximum: 35,
-            default: 7,
+            default: PRODUCTION_MIN_BACKUP_RETENTION_DAYS,
             description: "Minimum backupRetentionPeriod in production stacks, in days (AWS allows 1-35).",
         },
         minimumWindowMinutes: {
             type: "integer",
-            minimum: 30,
-            default: 30,
+            minimum: AURORA_MIN_WINDOW_MINUTES,
+            default: AURORA_MIN_WINDOW_MINUTES,
             description: "Minimum length of preferredMaintenanceWindow and preferredBackupWindow, in minutes (AWS minimum: 30).",
         },
     },
 };
+
+/** Default of `databasePorts`: PostgreSQL. */
+export const DEFAULT_DATABASE_PORTS: readonly number[] = Object.freeze([5432]);
 
 /** Config of `network-exposure`. */
 export interface NetworkConfig {
@@ -81,7 +86,7 @@ export const networkConfigSchema: PolicyConfigSchema = {
         databasePorts: {
             type: "array",
             items: { type: "integer", minimum: 0, maximum: 65535 },
-            default: [5432],
+            default: [...DEFAULT_DATABASE_PORTS],
             description: "Database ports that must not be open to the internet (PostgreSQL: 5432).",
         },
     },
@@ -143,8 +148,8 @@ export function stackInfo(urn: string, patterns: readonly string[], props?: Reco
 
 /**
  * drydock's own checks of a policy pack config, on top of what CrossGuard validates (run by
- * `drydock check --policy-config`): a property a policy does not declare is a typo that would silently
- * run with the default; and every policy with `productionStacks` must get the same list, or a stack can
+ * `drydock check --policy-config`): a policy the pack does not have, or a property a policy does not
+ * declare, is a typo that would silently run with the default; and every policy with `productionStacks` must get the same list, or a stack can
  * fall between `production-images-pinned` and `non-production-images-pinned` and go unchecked.
  */
 export function policyConfigProblems(
@@ -152,6 +157,11 @@ export function policyConfigProblems(
     policies: ReadonlyArray<{ name: string; configSchema?: PolicyConfigSchema }>,
 ): string[] {
     const problems: string[] = [];
+    // An entry for a policy the pack does not have is ignored by CrossGuard: a typo would silently keep the defaults.
+    const names = policies.map((p) => p.name);
+    for (const key of Object.keys(config)) {
+        if (key !== "all" && !names.includes(key)) problems.push(`unknown policy "${key}"; accepted: all, ${names.join(", ")}`);
+    }
     const lists = new Map<string, string>();
     for (const p of policies) {
         const declared = p.configSchema?.properties ?? {};

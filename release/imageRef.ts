@@ -1,7 +1,7 @@
 /**
  * Image repository URIs and image references. Pure logic, no Pulumi or AWS import.
  */
-import type { ImageVersion } from "./version";
+import { dockerTagProblem, type ImageVersion } from "./version";
 
 export interface RepositoryRef {
     /** The URI as given (trimmed), e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/backend-production`. */
@@ -92,8 +92,8 @@ export function parseImageReference(image: string): ImageRef {
     if (colon > rest.lastIndexOf("/")) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
-        if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
-            throw new ImageRefError(text, `the tag ${JSON.stringify(tag)} is not a valid Docker tag`);
+        const problem = dockerTagProblem(tag);
+        if (problem !== undefined) throw new ImageRefError(text, `the tag ${JSON.stringify(tag)} is not a valid Docker tag: ${problem}`);
     }
     if (rest.length === 0) throw new ImageRefError(text, "the repository is missing");
     return { repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };

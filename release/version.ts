@@ -182,7 +182,8 @@ function ok(version: ImageVersion): Parsed {
     return { ok: true, version };
 }
 
-function dockerTagProblem(tag: string): string | undefined {
+/** Why `tag` is not a valid Docker tag, or undefined when it is one. Also used by imageRef.ts. */
+export function dockerTagProblem(tag: string): string | undefined {
     if (DOCKER_TAG.test(tag)) return undefined;
     if (tag.length > 128) return `it is ${tag.length} characters long; a Docker tag has at most 128`;
     if (tag.startsWith(".") || tag.startsWith("-")) return `a Docker tag cannot start with "${tag[0]}"`;

@@ -3,18 +3,11 @@
  * JSON protocol, AWS_ENDPOINT_URL): the calls ECS receives, signed for the stack's region, with no client mocks.
  */
 import { expect } from "chai";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { awsProcessEnv, startAwsEndpoint, type AwsEndpoint, type SeenCall } from "./support/awsEndpoint";
 import { spawnDrydock } from "./support/spawnDrydock";
 
 const ARN = "arn:aws:ecs:us-east-1:123456789012:service-deployment/drydock-production/backend-service/dep7";
 const PREFIX = "AmazonEC2ContainerServiceV20141113.";
-
-interface Seen {
-    target: string;
-    authorization: string;
-    body: Record<string, unknown>;
-}
 
 /** The deployment waits for approval until ContinueServiceDeployment; then it bakes, until StopServiceDeployment. */
 let state: "paused" | "baking" | "rolling-back" = "paused";
@@ -61,42 +54,17 @@ const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, 
 
 describe("drydock approve / abort against a local ECS endpoint (real SDK clients)", function () {
     this.timeout(60_000);
-    let server: http.Server;
+    let aws: AwsEndpoint;
     let endpoint: string;
-    const seen: Seen[] = [];
+    let seen: SeenCall[];
 
     before(async () => {
-        server = http.createServer((req, res) => {
-            let raw = "";
-            req.on("data", (d) => (raw += d));
-            req.on("end", () => {
-                const target = String(req.headers["x-amz-target"] ?? "");
-                seen.push({
-                    target,
-                    authorization: String(req.headers.authorization ?? ""),
-                    body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
-                });
-                const [status, payload] = answer(target);
-                res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-                res.end(JSON.stringify(payload));
-            });
-        });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        aws = await startAwsEndpoint(answer);
+        ({ endpoint, seen } = aws);
     });
-    after(() => {
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    after(() => aws.close());
 
-    const env = (): Record<string, string> => ({
-        PATH: process.env.PATH ?? "",
-        HOME: "/nonexistent-home",
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "example-secret",
-        AWS_MAX_ATTEMPTS: "1",
-    });
+    const env = (): Record<string, string> => awsProcessEnv(endpoint, { AWS_MAX_ATTEMPTS: "1" });
 
     it("approve continues the paused hook; a second approve refuses (nothing waits); abort stops with ROLLBACK", async () => {
         const approved = await run(["approve", "--stack", "production", "--service", "backend", "--json"], env());

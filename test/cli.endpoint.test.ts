@@ -5,20 +5,12 @@
  * The server listens on 127.0.0.1 only and answers the few JSON-protocol calls `versions` makes.
  */
 import { expect } from "chai";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { awsProcessEnv, startAwsEndpoint, type AwsEndpoint, type SeenCall } from "./support/awsEndpoint";
 import { spawnDrydock } from "./support/spawnDrydock";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend";
 const OLD = `sha256:${"1".repeat(64)}`;
 const NEW = `sha256:${"2".repeat(64)}`;
-
-interface Seen {
-    target: string;
-    host: string;
-    authorization: string;
-    body: Record<string, unknown>;
-}
 
 function answer(target: string, body: Record<string, unknown>): [number, unknown] {
     switch (target) {
@@ -115,44 +107,17 @@ const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, 
 
 describe("drydock against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_URL)", function () {
     this.timeout(60_000);
-    let server: http.Server;
+    let aws: AwsEndpoint;
     let endpoint: string;
-    const seen: Seen[] = [];
+    let seen: SeenCall[];
 
     before(async () => {
-        server = http.createServer((req, res) => {
-            let raw = "";
-            req.on("data", (d) => (raw += d));
-            req.on("end", () => {
-                const target = String(req.headers["x-amz-target"] ?? "");
-                let body: Record<string, unknown> = {};
-                try {
-                    body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-                } catch {
-                    // not a JSON-protocol call; answered as unknown below
-                }
-                seen.push({ target, host: String(req.headers.host), authorization: String(req.headers.authorization ?? ""), body });
-                const [status, payload] = answer(target, body);
-                res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-                res.end(JSON.stringify(payload));
-            });
-        });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        aws = await startAwsEndpoint(answer);
+        ({ endpoint, seen } = aws);
     });
-    after(() => {
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    after(() => aws.close());
 
-    const env = (): Record<string, string> => ({
-        PATH: process.env.PATH ?? "",
-        HOME: "/nonexistent-home", // no ~/.aws: credentials come from the environment only
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "example-secret",
-        AWS_MAX_ATTEMPTS: "1",
-    });
+    const env = (): Record<string, string> => awsProcessEnv(endpoint, { AWS_MAX_ATTEMPTS: "1" });
 
     it("lists every page of the repository through the endpoint, signed for the stack's region, marking what runs", async () => {
         const r = await run(["versions", "backend", "--stack", "production", "--json"], env());

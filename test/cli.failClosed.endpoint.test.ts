@@ -8,6 +8,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AWS_CONNECT_TIMEOUT_MS, AWS_REQUEST_TIMEOUT_MS, awsClientConfig, awsTimeouts } from "../aws/clients";
 import { commandDeadlineMs, DEFAULT_COMMAND_DEADLINE_MS } from "../aws/deadline";
+import { awsProcessEnv } from "./support/awsEndpoint";
 import { spawnDrydock } from "./support/spawnDrydock";
 
 const run = (args: string[], env: Record<string, string>) => spawnDrydock(args, env);
@@ -32,14 +33,7 @@ describe("drydock against an AWS endpoint that never answers (issue 11)", functi
         return new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    const env = (extra: Record<string, string>): Record<string, string> => ({
-        PATH: process.env.PATH ?? "",
-        HOME: "/nonexistent-home",
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "example-secret",
-        ...extra,
-    });
+    const env = (extra: Record<string, string>): Record<string, string> => awsProcessEnv(endpoint, extra);
 
     it("status: the request timeout ends each attempt, the SDK retries, then one line and exit 1", async () => {
         const before = requests;

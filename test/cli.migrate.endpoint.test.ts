@@ -4,10 +4,9 @@
  * code 0 fails the command (exit 1, one error line). The server listens on 127.0.0.1 only.
  */
 import { expect } from "chai";
+import { awsProcessEnv, startAwsEndpoint, type AwsEndpoint, type SeenCall } from "./support/awsEndpoint";
 import { spawnDrydock } from "./support/spawnDrydock";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -16,11 +15,6 @@ const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/drydock/backend";
 const DIGEST = `sha256:${"3".repeat(64)}`;
 const TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/drydock-staging-backend:9";
 const TASK = "arn:aws:ecs:us-east-1:123456789012:task/drydock-staging/5ca1ab1e";
-
-interface Seen {
-    target: string;
-    body: Record<string, unknown>;
-}
 
 /** The stopped task the server reports; set per test. */
 let stopped: Record<string, unknown> = {};
@@ -106,31 +100,14 @@ const run = (args: string[], cwd: string, env: Record<string, string>) => spawnD
 
 describe("drydock migrate against a local AWS endpoint (real SDK clients, AWS_ENDPOINT_URL)", function () {
     this.timeout(60_000);
-    let server: http.Server;
+    let aws: AwsEndpoint;
     let endpoint: string;
     let dir: string;
-    const seen: Seen[] = [];
+    let seen: SeenCall[];
 
     before(async () => {
-        server = http.createServer((req, res) => {
-            let raw = "";
-            req.on("data", (d) => (raw += d));
-            req.on("end", () => {
-                const target = String(req.headers["x-amz-target"] ?? "");
-                let body: Record<string, unknown> = {};
-                try {
-                    body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-                } catch {
-                    // not a JSON-protocol call; answered as unknown
-                }
-                seen.push({ target, body });
-                const [status, payload] = answer(target);
-                res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-                res.end(JSON.stringify(payload));
-            });
-        });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        aws = await startAwsEndpoint(answer);
+        ({ endpoint, seen } = aws);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "drydock-migrate-"));
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(
@@ -149,21 +126,13 @@ describe("drydock migrate against a local AWS endpoint (real SDK clients, AWS_EN
     });
     after(() => {
         fs.rmSync(dir, { recursive: true, force: true });
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
+        return aws.close();
     });
     beforeEach(() => {
         seen.length = 0;
     });
 
-    const env = (): Record<string, string> => ({
-        PATH: process.env.PATH ?? "",
-        HOME: "/nonexistent-home",
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "example-secret",
-        AWS_MAX_ATTEMPTS: "1",
-    });
+    const env = (): Record<string, string> => awsProcessEnv(endpoint, { AWS_MAX_ATTEMPTS: "1" });
 
     it("runs the task with the command override and fails closed when it stops without an exit code", async () => {
         stopped = {

@@ -213,6 +213,20 @@ describe("drydock migrate", () => {
         expect(mocks.ecs.commandCalls(RunTaskCommand)).to.have.length(0);
     });
 
+    it("a snapshot that cannot be taken refuses with what to run next, and no task runs", async () => {
+        setCommand(dir, "production");
+        cloud();
+        mocks.rds
+            .on(CreateDBClusterSnapshotCommand)
+            .rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }));
+        const r = await drydock(dir, ["migrate", "--stack", "production", "--version", "v1.3.0", "--wait"]);
+        expect(r.code).to.equal(1);
+        expect(r.stderr).to.match(
+            /^drydock: snapshot of drydock-production: .*no migration ran \(look: npx drydock snapshots --stack production; retry: npx drydock migrate --stack production --version v1\.3\.0 --wait\)\n$/m,
+        );
+        expect(mocks.ecs.commandCalls(RunTaskCommand)).to.have.length(0);
+    });
+
     it("without migrationCommand it refuses: migrations run at start-up", async () => {
         cloud();
         const r = await drydock(dir, ["migrate", "--stack", "production", "--wait"]);

@@ -92,6 +92,16 @@ function mockDatabase(): void {
     });
 }
 
+/** ECS: the task definitions production runs: backend revision 8 (A, v1.3.0) and frontend revision 5 (F, v1.3.0). */
+function mockRunningTaskDefinitions(): void {
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
+        .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
+    mocks.ecs
+        .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
+        .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+}
+
 function mockTargets(backend: TargetHealthStateEnum[], frontend: TargetHealthStateEnum[]): void {
     const health = (states: TargetHealthStateEnum[]) => ({
         TargetHealthDescriptions: states.map((State, i) => ({ Target: { Id: `10.0.0.${i}` }, TargetHealth: { State } })),
@@ -115,12 +125,7 @@ describe("drydock status", () => {
                 ecsService("production", "frontend", { revision: 5, running: 1, pending: 1, rolloutState: "IN_PROGRESS" }),
             ],
         });
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
-            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
-            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockRunningTaskDefinitions();
         mockTargets(["healthy", "healthy"], ["healthy", "initial", "unhealthy"]);
         mockDatabase();
         mockProductionImages();
@@ -324,12 +329,7 @@ describe("drydock status", () => {
             },
         ];
         mocks.ecs.on(DescribeServicesCommand).resolves({ services: [backend, frontend] });
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
-            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
-            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockRunningTaskDefinitions();
         mockTargets([], ["healthy", "healthy"]);
         mockDatabase();
         mockProductionImages();
@@ -361,12 +361,7 @@ describe("drydock status", () => {
         mocks.ecs.on(DescribeServicesCommand).resolves({
             services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
         });
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
-            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
-            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockRunningTaskDefinitions();
         mockTargets(["healthy", "healthy"], ["healthy", "healthy"]);
         mockDatabase();
         mocks.ecr
@@ -434,12 +429,7 @@ describe("drydock status", () => {
         mocks.ecs.on(DescribeServicesCommand).resolves({
             services: [ecsService("production", "backend", { revision: 8 }), ecsService("production", "frontend", { revision: 5 })],
         });
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "backend", 8) })
-            .resolves(taskDefinition("production", "backend", 8, `${BACKEND_REPO}@${A}`, "v1.3.0"));
-        mocks.ecs
-            .on(DescribeTaskDefinitionCommand, { taskDefinition: tdArn("production", "frontend", 5) })
-            .resolves(taskDefinition("production", "frontend", 5, `${FRONTEND_REPO}@${F}`, "v1.3.0"));
+        mockRunningTaskDefinitions();
         mocks.elbv2.on(DescribeTargetHealthCommand).resolves({});
         mockDatabase();
         mockProductionImages();

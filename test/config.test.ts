@@ -177,6 +177,16 @@ describe("config: the settings funnel", () => {
         expect(problems.map((p) => p.key)).to.have.members(["drydock:publicSubnetIds", "drydock:privateSubnetIds"]);
     });
 
+    it("accepts subnet and VPC ids of 8 or 17 hex digits only, as the message says", () => {
+        const subnets = '["subnet-01234567","subnet-0123456789abcdef0"]';
+        const ok = minimal({ vpcId: "vpc-01234567", publicSubnetIds: subnets, privateSubnetIds: subnets });
+        expect(parseSettings(ok, "staging").network.privateSubnetIds).to.have.length(2);
+        const twelve = problemsOf(
+            minimal({ vpcId: "vpc-0123456789ab", publicSubnetIds: subnets, privateSubnetIds: '["subnet-0123456789ab","subnet-01234567"]' }),
+        );
+        expect(twelve.map((p) => p.key)).to.have.members(["drydock:vpcId", "drydock:privateSubnetIds"]);
+    });
+
     it("refuses a stack name that cannot form the Aurora identifiers, saying how long it may be", () => {
         const [p] = problemsOf(minimal({ dbInstanceCount: "2" }), `prod-${"x".repeat(50)}`);
         expect(p.key).to.equal("stack name");

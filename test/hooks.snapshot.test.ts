@@ -251,6 +251,14 @@ describe("hooks: pre-update snapshot", () => {
         expect(rdsMock.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(0);
     });
 
+    it("fails, saying what to check, when RDS lists no such cluster", async () => {
+        rdsMock.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+        const err = await rejection(createPreUpdateSnapshot(rds, request().req));
+        expect(err.message).to.include(`the cluster was not found, so RDS cannot snapshot it; nothing was snapshotted`);
+        expect(err.message).to.include(`Check the AWS account and region (aws rds describe-db-clusters --db-cluster-identifier ${CLUSTER}`);
+        expect(rdsMock.commandCalls(CreateDBClusterSnapshotCommand)).to.have.length(0);
+    });
+
     it("fails when the snapshot fails or disappears while it is created", async () => {
         snapshots([{ Status: "creating" }, { Status: "failed" }]);
         const failed = await rejection(createPreUpdateSnapshot(rds, request().req));

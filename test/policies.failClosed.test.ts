@@ -7,6 +7,8 @@
 import { expect } from "chai";
 import { PolicyInputResource } from "../policies/evaluate";
 import { cidrRange, worldCoverage } from "../policies/rules/cidrs";
+import { policyConfigProblems } from "../policies/config";
+import { policies } from "../policies/policies";
 import { DIGEST, REPO, T, details, resource, run, securityGroup, service, withContainer } from "./policies/support";
 
 const exposure = (r: PolicyInputResource) => details(run([r]), "network-exposure");
@@ -184,5 +186,14 @@ describe("policies: security-group-rules-exposure (standalone rules of one group
         expect(union([rule("low", "sg-a", "0.0.0.0/1"), rule("high", "sg-b", "128.0.0.0/1")])).to.deep.equal([]);
         expect(union([rule("low", "sg-lb", "0.0.0.0/1", 443), rule("high", "sg-lb", "128.0.0.0/1", 443)])).to.deep.equal([]);
         expect(union([rule("all", "sg-db", "0.0.0.0/0"), rule("office", "sg-db", "10.0.0.0/8")])).to.deep.equal([]);
+    });
+});
+
+describe("policies: drydock's checks of a policy pack config", () => {
+    it("refuses an entry for a policy the pack does not have (CrossGuard ignores it, keeping the defaults)", () => {
+        const problems = policyConfigProblems({ "aurora-maintenance-and-backup": { minimumBackupRetentionDays: 14 } }, policies);
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.match(/^unknown policy "aurora-maintenance-and-backup"; accepted: all, .*aurora-maintenance-and-backups/);
+        expect(policyConfigProblems({ all: "mandatory", "network-exposure": { databasePorts: [5432] } }, policies)).to.deep.equal([]);
     });
 });

@@ -118,6 +118,8 @@ describe("release/imageRef: parseImageReference / formatImageReference", () => {
     it("rejects bad digests, tags and empty references", () => {
         expect(() => parseImageReference(`app@sha256:${HEX64.slice(2)}`)).to.throw(ImageRefError, /sha256:<64 lowercase hex>/);
         expect(() => parseImageReference("app:-bad")).to.throw(ImageRefError, /not a valid Docker tag/);
+        // Says why, as the version parser does: the same Docker tag rule, one implementation.
+        expect(() => parseImageReference("app:v1.2.3+build")).to.throw(ImageRefError, /not a valid Docker tag: "\+" is not allowed/);
         expect(() => parseImageReference("")).to.throw(ImageRefError, /empty/);
         expect(() => parseImageReference(":tag")).to.throw(ImageRefError, /repository is missing/);
     });

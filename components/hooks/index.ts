@@ -29,8 +29,6 @@ import { createPreUpdateSnapshotHook } from "./snapshot";
 import { createVerifyRolloutHook } from "./verify";
 import { createRunMigrationsHook } from "./migrations";
 
-export { createPreUpdateSnapshot, listDrydockSnapshots } from "../../aws/snapshots";
-export { verifyRollout } from "../../aws/rollout";
 export { AWS_MAX_ATTEMPTS } from "../../aws/clients";
 export { createEcsClient, createRdsClient, HOOK_NAMES } from "./runtime";
 export type { HookLog, HookRuntime, UpdateHooksContext } from "./runtime";

@@ -10,7 +10,8 @@ import * as aws from "@pulumi/aws";
 import type { Unwrap } from "@pulumi/pulumi";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { WeeklyWindow, WindowError, parseWeeklyWindow } from "../../release/windows";
-import { DailyWindow, parseDailyWindow, windowMinutes, windowsOverlap } from "../../release/auroraWindows";
+import { AURORA_MIN_WINDOW_MINUTES, DailyWindow, parseDailyWindow, windowMinutes, windowsOverlap } from "../../release/auroraWindows";
+import { PRODUCTION_MIN_BACKUP_RETENTION_DAYS } from "../../release/limits";
 import { AuroraConfig, auroraConfigSchema, productionStacksOf, stackInfo } from "../config";
 import { SubChecks, displayName, nonEmpty, q } from "./common";
 
@@ -62,8 +63,8 @@ export const auroraMaintenanceAndBackups: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster: ClusterInputs, args, reportViolation) => {
         const config = args.getConfig<Partial<AuroraConfig>>();
         const where = stackInfo(args.urn, productionStacksOf(config), args.props);
-        const minRetention = config.minimumBackupRetentionDays ?? 7;
-        const minWindow = config.minimumWindowMinutes ?? 30;
+        const minRetention = config.minimumBackupRetentionDays ?? PRODUCTION_MIN_BACKUP_RETENTION_DAYS;
+        const minWindow = config.minimumWindowMinutes ?? AURORA_MIN_WINDOW_MINUTES;
         const subject = `Aurora cluster ${q(displayName(() => cluster.clusterIdentifier, args.name))}`;
         const report = (message: string) => reportViolation(`${subject} ${message}`);
         const checks = new SubChecks();

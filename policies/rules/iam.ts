@@ -27,10 +27,11 @@ function statementsOf(policy: unknown): Record<string, unknown>[] | undefined {
     return statements.map(asRecord).filter((s): s is Record<string, unknown> => s !== undefined);
 }
 
-/** Allowed actions that cover everything (`*`) or a whole service (`s3:*`), when the statement's resources include `*`. */
+/** Allowed actions that cover everything (`*`) or a whole service (`s3:*`), when the statement's resources include `*` (or it uses NotResource). */
 export function wildcardGrants(statement: Record<string, unknown>): string[] {
     if (statement["Effect"] !== "Allow") return [];
-    if (!asList(statement["Resource"]).includes("*")) return [];
+    // NotResource allows every resource but the ones named: as wide as "*".
+    if (!asList(statement["Resource"]).includes("*") && statement["NotResource"] === undefined) return [];
     if (statement["NotAction"] !== undefined) return ["NotAction"];
     return asList(statement["Action"]).filter((a): a is string => typeof a === "string" && (a === "*" || a.endsWith(":*")));
 }

@@ -10,7 +10,13 @@
 import * as aws from "@pulumi/aws";
 import type { Unwrap } from "@pulumi/pulumi";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { BEFORE_HOOK_KINDS, HOOK_ORDER_TAGS, migrationOrderProblems, parseHookOrderTag } from "../../release/hookOrder";
+import {
+    BEFORE_HOOK_KINDS,
+    HOOK_ORDER_TAGS,
+    RUN_MIGRATIONS_HOOK,
+    migrationOrderProblems,
+    parseHookOrderTag,
+} from "../../release/hookOrder";
 import { ProductionConfig, productionStacksOf, productionStacksProperty, stackInfo } from "../config";
 import { SubChecks, asRecord, displayName, q } from "./common";
 
@@ -42,7 +48,7 @@ export const migrationsAfterSnapshot: ResourceValidationPolicy = {
             const value = checks.read(() => tags?.[HOOK_ORDER_TAGS[kind]], undefined);
             return [kind, typeof value === "string" ? parseHookOrderTag(value) : []] as const;
         });
-        if (!lists.some(([, names]) => names.includes("run-migrations"))) {
+        if (!lists.some(([, names]) => names.includes(RUN_MIGRATIONS_HOOK))) {
             checks.done();
             args.notApplicable("the service runs no migration task (migrationCommand is empty)");
             return;

@@ -23,7 +23,7 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { NetworkConfig, networkConfigSchema } from "../config";
+import { DEFAULT_DATABASE_PORTS, NetworkConfig, networkConfigSchema } from "../config";
 import { SubChecks, asRecord, displayName, isUnknownValueError, nonEmpty, q } from "./common";
 import { IngressView, beyondPublicPorts, describePorts, describeRules, exposedDatabasePorts, worldExposures } from "./exposure";
 
@@ -34,14 +34,9 @@ type IngressRuleInputs = Partial<Unwrap<aws.vpc.SecurityGroupIngressRuleArgs>>;
 type LoadBalancerInputs = Partial<Unwrap<aws.lb.LoadBalancerArgs>>;
 type DatabaseInstanceInputs = { identifier?: unknown; publiclyAccessible?: unknown };
 
-/** true for a CIDR that covers the whole address space (`0.0.0.0/0`, `::/0`, any `/0`). */
-export function isWorldCidr(cidr: unknown): boolean {
-    return typeof cidr === "string" && /\/0$/.test(cidr.trim());
-}
-
 function databasePortsOf(args: ResourceValidationArgs): number[] {
     const ports = args.getConfig<Partial<NetworkConfig>>().databasePorts;
-    return Array.isArray(ports) ? ports : [5432];
+    return Array.isArray(ports) ? ports : [...DEFAULT_DATABASE_PORTS];
 }
 
 function describeOpen(ports: number[], cidrs: string[]): string {

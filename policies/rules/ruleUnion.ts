@@ -10,7 +10,7 @@
  * ids are known and the pack runs again.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { NetworkConfig, networkConfigSchema } from "../config";
+import { DEFAULT_DATABASE_PORTS, NetworkConfig, networkConfigSchema } from "../config";
 import { SubChecks, q } from "./common";
 import { IngressView, beyondPublicPorts, describePorts, exposedDatabasePorts, worldExposures } from "./exposure";
 
@@ -63,7 +63,7 @@ export const securityGroupRulesExposure: StackValidationPolicy = {
     validateStack: (args, report) => {
         const checks = new SubChecks();
         const config = args.getConfig<Partial<NetworkConfig>>();
-        const databasePorts = Array.isArray(config.databasePorts) ? config.databasePorts : [5432];
+        const databasePorts = Array.isArray(config.databasePorts) ? config.databasePorts : DEFAULT_DATABASE_PORTS;
         const byGroup = new Map<string, { views: IngressView[]; resources: Map<string, PolicyResource> }>();
         for (const r of args.resources) {
             const v = viewOf(r, checks);

@@ -9,6 +9,7 @@ import type { Unwrap } from "@pulumi/pulumi";
 import { PolicyConfigSchema, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { ProductionConfig, productionStacksOf, productionStacksProperty, stackInfo } from "../config";
 import { SubChecks, asRecord, displayName, q } from "./common";
+import { ECS_STRATEGY } from "../../release/strategy";
 
 /** The largest canary share that is still a canary, percent of production traffic. */
 export const MAX_CANARY_PERCENT = 50;
@@ -37,7 +38,9 @@ export const strategiesConfigSchema: PolicyConfigSchema = {
 
 type ServiceInputs = Partial<Unwrap<aws.ecs.ServiceArgs>>;
 
-const PROGRESSIVE = ["BLUE_GREEN", "CANARY", "LINEAR"];
+/** ECS's strategy names; every one but ROLLING is progressive. */
+const ECS_STRATEGIES: readonly string[] = Object.values(ECS_STRATEGY);
+const PROGRESSIVE = ECS_STRATEGIES.filter((s) => s !== ECS_STRATEGY.rolling);
 
 function minutes(value: unknown): number | undefined {
     const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
@@ -68,6 +71,15 @@ export const progressiveDeploymentSafeguards: ResourceValidationPolicy = {
         const config = args.getConfig<Partial<StrategiesConfig>>();
         const deployment = checks.read(() => asRecord(svc.deploymentConfiguration), undefined);
         const strategy = checks.read(() => deployment?.["strategy"], undefined);
+        if (typeof strategy === "string" && !ECS_STRATEGIES.includes(strategy)) {
+            // Neither this rule nor zero-downtime-rolling-updates would judge it: refuse rather than pass.
+            checks.done();
+            report(
+                `service ${q(displayName(() => svc.name, args.name))} has deploymentConfiguration.strategy ${q(strategy)}, which ECS does not know; ` +
+                    `accepted: ${ECS_STRATEGIES.join(", ")}.`,
+            );
+            return;
+        }
         if (typeof strategy !== "string" || !PROGRESSIVE.includes(strategy)) {
             checks.done();
             args.notApplicable("the service deploys with a rolling update");
@@ -125,8 +137,9 @@ function checkAlarms({ svc, subject, where, report }: Judged): void {
 
 function checkCanaryShare({ deployment, strategy, subject, prefix, report }: Judged): void {
     if (strategy !== "CANARY") return;
-    const percent = asRecord(deployment?.["canaryConfiguration"])?.["canaryPercent"];
-    if (typeof percent !== "number" || percent <= MAX_CANARY_PERCENT) return;
+    // Read as the provider coerces it, like the bake: "80" is 80.
+    const percent = minutes(asRecord(deployment?.["canaryConfiguration"])?.["canaryPercent"]);
+    if (percent === undefined || percent <= MAX_CANARY_PERCENT) return;
     report(
         `${subject} sends ${percent}% of production traffic to the canary: more than ${MAX_CANARY_PERCENT}% is not a canary. ` +
             `Use a canary of at most ${MAX_CANARY_PERCENT}% (pulumi config set ${prefix}CanaryPercent 10), or blue-green.`,

@@ -41,6 +41,10 @@ describe("policies: iam-least-privilege", () => {
             `allows "NotAction" on every resource`,
         );
         expect(of(taskPolicy({ Action: "*", Resource: "*" }, MANAGED_POLICY))).to.have.length(1);
+        // NotResource is every resource but the ones it names.
+        expect(of(taskPolicy({ Action: "*", Resource: undefined, NotResource: ["arn:aws:s3:::audit/*"] }))[0]).to.contain(
+            `allows "*" on every resource`,
+        );
     });
 
     it("lets a Deny of everything on * pass, and a wildcard on named resources", () => {

@@ -74,6 +74,16 @@ describe(`policies: ${POLICY}`, () => {
                 `Use a canary of at most 50% (pulumi config set backendCanaryPercent 10), or blue-green.`,
         ]);
         expect(canary(80, "staging")[0]).to.contain("is not a canary");
+        // A string share is coerced by the provider, so it is judged the same way.
+        expect(of({}, { strategy: "CANARY", canaryConfiguration: { canaryPercent: "80" } })[0]).to.contain(
+            "sends 80% of production traffic",
+        );
+    });
+
+    it("refuses a strategy ECS does not know, which no deployment rule would otherwise judge", () => {
+        expect(details(run([service({ deploymentConfiguration: { strategy: "blue_green" } })]), POLICY)).to.deep.equal([
+            `service "backend-service" has deploymentConfiguration.strategy "blue_green", which ECS does not know; accepted: ROLLING, BLUE_GREEN, CANARY, LINEAR.`,
+        ]);
     });
 
     it("requires advancedConfiguration on the load balancer", () => {
